@@ -1,0 +1,55 @@
+# Khunatham: the two commands of the README are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# `make run` is the embedded default: SQLite in the project folder and tasks in-process, unless
+# DATABASE_URL / REDIS_URL are set. DEBUG is on for this local run only; production sets it off.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
+# `make test` runs against the local PostgreSQL and Redis (overridable).
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/khunatham} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
+	SECRET_KEY=test-secret-key-not-for-production-$$(hostname) DEBUG=false \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+
+.PHONY: install run test lint messages browser-deps clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	$(RUN_ENV) $(PY) manage.py compilemessages --ignore=.venv -v 0
+
+run: install messages
+	$(RUN_ENV) $(PY) manage.py migrate --no-input -v 1
+	$(RUN_ENV) $(PY) manage.py load_sample_agency
+	$(RUN_ENV) $(PY) manage.py play_sample_year
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker and beat beside the web app"; \
+		$(RUN_ENV) $(VENV)/bin/celery -A config worker -l info & \
+		$(RUN_ENV) $(VENV)/bin/celery -A config beat -l info & \
+	fi; \
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v pdftotext >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+test: install messages browser-deps lint
+	$(TEST_ENV) $(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

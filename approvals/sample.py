@@ -1,0 +1,98 @@
+"""The sample agency: the seed report's อบต., its divisions, one demo account per role, and its plan.
+
+Used by `manage.py load_sample_agency` (and so by the README's run command) and by the tests.
+Loading it again changes nothing and loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from approvals.importer.parser import parse_report_bytes
+from approvals.importer.writer import ImportSummary, import_plan
+from approvals.models import Agency, Division, Role, RoleAssignment, User
+from approvals.services import create_agency, grant_role, save_with_history, system_user
+
+SAMPLE_REPORT = Path(__file__).resolve().parent / "sample_data" / "ita_report_2566.txt"
+SAMPLE_SLUG = "ko-loi-bang-hak"
+DEMO_PASSWORD = "khunatham-demo"
+REASON = "sample agency"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    position: str
+    role: str
+    division: str | None = None
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("somchai", "สมชาย", "ใจดี", "นักจัดการงานทั่วไป", Role.STAFF, "สำนักปลัด"),
+    DemoAccount("kanya", "กัญญา", "รักงาน", "หัวหน้าสำนักปลัด", Role.DIVISION_HEAD, "สำนักปลัด"),
+    DemoAccount("malee", "มาลี", "มีทรัพย์", "นักวิชาการเงินและบัญชี", Role.STAFF, "กองคลัง"),
+    DemoAccount("prasert", "ประเสริฐ", "สร้างดี", "นายช่างโยธา", Role.STAFF, "กองช่าง"),
+    DemoAccount("wilai", "วิไล", "ใฝ่รู้", "นักวิชาการศึกษา", Role.STAFF, "กองการศึกษา ศาสนาและวัฒนธรรม"),
+    DemoAccount("nipa", "นิภา", "ตรงไปตรงมา", "นักวิชาการตรวจสอบภายใน", Role.STAFF, "หน่วยตรวจสอบภายใน"),
+    DemoAccount("palad", "วิชัย", "ธรรมดี", "ปลัดองค์การบริหารส่วนตำบล", Role.CHIEF_ADMINISTRATOR),
+    DemoAccount("nayok", "บุญมี", "ศรีสุข", "นายกองค์การบริหารส่วนตำบล", Role.MAYOR),
+    DemoAccount("auditor", "อรุณี", "สอบทาน", "ผู้ตรวจสอบภายใน", Role.AUDITOR),
+    DemoAccount("admin", "ธนพล", "ดูแลระบบ", "ผู้ดูแลระบบของหน่วยงาน", Role.AGENCY_ADMIN),
+)
+
+
+def load_sample_agency(report_path: Path = SAMPLE_REPORT) -> tuple[Agency, ImportSummary]:
+    """Create (or find) the sample agency, its demo accounts and its plan from the seed report."""
+    data = report_path.read_bytes()
+    parsed = parse_report_bytes(data)
+    by = system_user()
+    with transaction.atomic():
+        agency = Agency.objects.filter(slug=SAMPLE_SLUG).first()
+        if agency is None:
+            agency = create_agency(
+                name=parsed.agency,
+                slug=SAMPLE_SLUG,
+                kind=Agency.Kind.SAO,
+                district=parsed.district,
+                province=parsed.province,
+                by=by,
+                reason=REASON,
+            )
+        for account in DEMO_ACCOUNTS:
+            _ensure_account(agency, account, by)
+        summary = import_plan(
+            parsed.to_dict(),
+            agency=agency,
+            by=by,
+            source_name=report_path.name,
+            source_sha256=hashlib.sha256(data).hexdigest(),
+        )
+    return agency, summary
+
+
+def _ensure_account(agency: Agency, account: DemoAccount, by: User) -> User:
+    user = get_user_model().objects.filter(username=account.username).first()
+    if user is None:
+        user = get_user_model()(
+            username=account.username,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            position=account.position,
+            agency=agency,
+            email=f"{account.username}@example.org",
+            is_staff=account.role in (Role.AGENCY_ADMIN, Role.AUDITOR),
+        )
+        user.set_password(DEMO_PASSWORD)
+        save_with_history(user, by=by, reason=REASON)
+    division = Division.objects.get(agency=agency, name=account.division) if account.division else None
+    holds = RoleAssignment.objects.filter(user=user, role=account.role, division=division).active().exists()
+    if not holds:
+        grant_role(user, account.role, division=division, by=by, reason=REASON)
+    return user

@@ -1,0 +1,113 @@
+"""Shared fixtures: the real services, and one persona per role (in the spirit of healthchecks'
+alice, bob and charlie). Personas work in one agency, "the agency", with two divisions."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from approvals.models import Role
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, url: str, default_port: int) -> None:
+    """Real-service tests fail in CI when the service is missing; on a laptop they skip with a reason."""
+    if _reachable(url, default_port):
+        return
+    message = f"{name} is not reachable at {url}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_is_the_test_database():
+    """The suite runs on PostgreSQL, as production does (except the one embedded-default smoke test)."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if IN_CI and "postgresql" not in engine:
+        pytest.fail(f"CI must run the suite on PostgreSQL, not {engine}", pytrace=False)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    require_service("Redis", url, 6379)
+    return url
+
+
+@pytest.fixture
+def agency(db):
+    return factories.AgencyFactory(name="องค์การบริหารส่วนตำบลทดสอบ", slug="the-agency")
+
+
+@pytest.fixture
+def division(agency):
+    return factories.DivisionFactory(agency=agency, name="สำนักปลัด", sort_order=1)
+
+
+@pytest.fixture
+def other_division(agency):
+    return factories.DivisionFactory(agency=agency, name="กองคลัง", sort_order=2)
+
+
+def _persona(agency, username: str, role: str, division=None, **extra):
+    user = factories.UserFactory(username=username, agency=agency, **extra)
+    factories.RoleAssignmentFactory(user=user, agency=agency, role=role, division=division)
+    return user
+
+
+@pytest.fixture
+def staff_member(agency, division):
+    return _persona(agency, "alice", Role.STAFF, division, first_name="อลิส")
+
+
+@pytest.fixture
+def other_division_staff(agency, other_division):
+    return _persona(agency, "dave", Role.STAFF, other_division, first_name="เดฟ")
+
+
+@pytest.fixture
+def division_head(agency, division):
+    return _persona(agency, "bob", Role.DIVISION_HEAD, division, first_name="บ็อบ")
+
+
+@pytest.fixture
+def chief_administrator(agency):
+    return _persona(agency, "charlie", Role.CHIEF_ADMINISTRATOR, first_name="ชาลี")
+
+
+@pytest.fixture
+def mayor(agency):
+    return _persona(agency, "mallory", Role.MAYOR, first_name="มะลิ")
+
+
+@pytest.fixture
+def auditor(agency):
+    return _persona(agency, "oscar", Role.AUDITOR, first_name="ออสการ์")
+
+
+@pytest.fixture
+def agency_admin(agency):
+    return _persona(agency, "walter", Role.AGENCY_ADMIN, first_name="วอลเตอร์")
+
+
+@pytest.fixture
+def outsider_agency_user(db):
+    other = factories.AgencyFactory(name="เทศบาลตำบลอื่น", slug="other-agency")
+    outsider_division = factories.DivisionFactory(agency=other, name="สำนักปลัด")
+    return _persona(other, "eve", Role.STAFF, outsider_division, first_name="อีฟ")
