@@ -37,9 +37,11 @@ _UNIT_PREFIXES = (
     "โรงเรียน",
 )
 # "ทุกส่วนราชการ" and its variants mean every division of the agency.
-_ALL_UNITS = re.compile(r"^ทุก(?:ส่วนราชการ|ส่วนงาน|กอง|สำนัก|หน่วยงาน|ฝ่าย)")
+_ALL_UNITS = re.compile(r"^ทุก(?:ส่วน|กอง|สำนัก|หน่วยงาน|ฝ่าย)")
 # A short word after a unit name, before the next unit or the end, belongs to it ("กองการศึกษา ศาสนาและ…").
 _NAME_TAIL_MAX = 25
+# Units are listed with spaces, commas or semicolons; "/" stays inside a name ("ทุกสำนัก/กอง/ฝ่าย").
+_WORD_BREAK = re.compile(r"[\s,;]+")
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def read_responsible(cell: str) -> Responsible:
     word by word: a word opening with a unit prefix starts a unit, "ทุกส่วน"+"ราชการ" are one, a short word
     before the next unit finishes the name, and the first other word starts free text.
     """
-    words = " ".join(paragraphs(cell)).split(" ")
+    words = _WORD_BREAK.split(" ".join(paragraphs(cell)))
     units: list[str] = []
     index = 0
     while index < len(words) and words[index]:
