@@ -313,20 +313,22 @@ class _TableReader:
         label = _indicator_label(rest[0].text) if rest else None
         if label is not None:
             rest.pop(0)
-        width = len(self.roles)
-        if len(rest) < width:
-            if label is not None or (rest and _OPENS_LIST.match(rest[0].text)):
-                raise ReportError(
-                    "แถวในตารางมาตรการมีช่องไม่ครบ (ไฟล์อาจถูกตัดหรือเสียหาย)",
-                    "a measures table row has missing cells (the file may be truncated or damaged)",
-                    line=line,
-                )
+        if label is None and not (rest and _OPENS_LIST.match(rest[0].text)):
+            # A row opens with its indicator or an action item; anything else (a note, the signatures
+            # under the last table) is not part of the plan.
             self.warn(
                 f'ข้ามข้อความนอกตาราง: "{_quote(plain(groups[0].text))}"',
                 "skipped text outside the table",
                 line,
             )
             return
+        width = len(self.roles)
+        if len(rest) < width:
+            raise ReportError(
+                "แถวในตารางมาตรการมีช่องไม่ครบ (ไฟล์อาจถูกตัดหรือเสียหาย)",
+                "a measures table row has missing cells (the file may be truncated or damaged)",
+                line=line,
+            )
         cells = [group.text for group in rest[:width]]
         if len(rest) > width:
             # More paragraphs than cells: a cell held an empty paragraph. Keep every word in the last cell

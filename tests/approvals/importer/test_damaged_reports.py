@@ -167,6 +167,20 @@ def test_paragraphs_of_an_eit_responsible_cell_split_over_lines_give_the_same_pl
     assert _without_line_numbers(_plan(damaged)) == _without_line_numbers(seed_plan)
 
 
+def test_signatures_under_the_last_table_are_skipped_with_a_warning(
+    seed_text: str, seed_plan: dict[str, Any]
+) -> None:
+    damaged = f"{seed_text}\n\nลงชื่อ ผู้รายงาน\n\n(นายสมชาย ใจดี)\n\nนายกองค์การบริหารส่วนตำบลเกาะลอยบางหัก\n"
+
+    plan = _plan(damaged)
+
+    assert plan["measures"] == seed_plan["measures"]
+    assert (
+        'บรรทัด 107: ข้ามข้อความนอกตาราง: "ลงชื่อ ผู้รายงาน" / line 107: skipped text outside the table'
+        in (plan["warnings"])
+    )
+
+
 # Files that are not a complete report ---------------------------------------------------------------------
 
 
