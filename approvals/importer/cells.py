@@ -131,9 +131,7 @@ def read_responsible(cell: str) -> Responsible:
         elif word.startswith(_UNIT_PREFIXES):
             units.append(word)
             index += 1
-        elif (
-            units and len(word) <= _NAME_TAIL_MAX and (not following or following.startswith(_UNIT_PREFIXES))
-        ):
+        elif units and len(word) <= _NAME_TAIL_MAX and (not following or following.startswith(_UNIT_PREFIXES)):
             units[-1] = f"{units[-1]} {word}"
             index += 1
         else:

@@ -34,9 +34,7 @@ def decode_report(data: bytes) -> str:
         raise ReportError("ไฟล์ว่างเปล่า", "the file is empty")
     if data.startswith(_UTF32_BOMS):
         # Checked before UTF-16 because the UTF-32 LE BOM begins with the UTF-16 LE BOM.
-        raise ReportError(
-            "ไม่รองรับไฟล์แบบ UTF-32 กรุณาบันทึกเป็น UTF-8", "UTF-32 files are not supported; save as UTF-8"
-        )
+        raise ReportError("ไม่รองรับไฟล์แบบ UTF-32 กรุณาบันทึกเป็น UTF-8", "UTF-32 files are not supported; save as UTF-8")
     text = _decode_unicode(data)
     if text is None:
         text = _decode_thai_code_page(data)

@@ -85,9 +85,7 @@ class _Row:
     cells: dict[str, str]
 
 
-def parse_report_bytes(
-    data: bytes, *, agency: str | None = None, fiscal_year: int | None = None
-) -> ParsedReport:
+def parse_report_bytes(data: bytes, *, agency: str | None = None, fiscal_year: int | None = None) -> ParsedReport:
     """Decode an uploaded file (see decode_report) and parse it (see parse_report)."""
     return parse_report(decode_report(data), agency=agency, fiscal_year=fiscal_year)
 
@@ -397,9 +395,7 @@ class _TableReader:
                 )
             )
 
-    def _attach_to_last_action(
-        self, indicator: ParsedIndicator, results: str, outcome: str, line: int
-    ) -> None:
+    def _attach_to_last_action(self, indicator: ParsedIndicator, results: str, outcome: str, line: int) -> None:
         if not (results or outcome):
             return
         if not indicator.actions:
@@ -422,9 +418,7 @@ class _TableReader:
         label = row.label
         assert label is not None
         if self.measure is None:
-            raise ReportError(
-                "พบตัวชี้วัดก่อนมาตรการแรก", "an indicator comes before the first measure", line=row.line
-            )
+            raise ReportError("พบตัวชี้วัดก่อนมาตรการแรก", "an indicator comes before the first measure", line=row.line)
         ita = label.indicator
         if ita is None and label.written_number in BY_NUMBER:
             ita = BY_NUMBER[label.written_number]
@@ -446,10 +440,8 @@ class _TableReader:
                 return existing
         if label.written_number is not None and label.written_number != ita.number:
             self.warn(
-                f'ตัวชี้วัด "{ita.name}" เขียนเป็นตัวชี้วัดที่ {label.written_number} '
-                f"แต่ในการประเมิน ITA คือตัวชี้วัดที่ {ita.number}",
-                f"indicator {ita.name!r} is written as number {label.written_number} "
-                f"but is ITA indicator {ita.number}",
+                f'ตัวชี้วัด "{ita.name}" เขียนเป็นตัวชี้วัดที่ {label.written_number} แต่ในการประเมิน ITA คือตัวชี้วัดที่ {ita.number}',
+                f"indicator {ita.name!r} is written as number {label.written_number} but is ITA indicator {ita.number}",
                 row.line,
             )
         if row.assessment and row.assessment.upper() != ita.assessment:

@@ -13,9 +13,7 @@ _SPACE = re.compile(r"\s+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 _LIST_ITEM_OPEN = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
-_BLOCK_TAG = re.compile(
-    r"<\s*/?\s*(?:p|div|br|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6])\b[^>]*>", re.IGNORECASE
-)
+_BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|div|br|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6])\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 _DOUBLE_BULLET = re.compile(r"^-\s+(?=[-•])")
 

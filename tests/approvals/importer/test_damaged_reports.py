@@ -60,14 +60,12 @@ def _rejection(data: bytes) -> ReportError:
 # Damage that must not change the plan ---------------------------------------------------------------------
 
 
-def test_arabic_digits_instead_of_thai_digits_give_the_same_plan(
-    seed_text: str, seed_plan: dict[str, Any]
-) -> None:
+def test_arabic_digits_instead_of_thai_digits_give_the_same_plan(seed_text: str, seed_plan: dict[str, Any]) -> None:
     damaged = seed_text.translate(THAI_TO_ARABIC)
 
-    assert json.dumps(_plan(damaged), ensure_ascii=False) == json.dumps(
-        seed_plan, ensure_ascii=False
-    ).translate(THAI_TO_ARABIC)
+    assert json.dumps(_plan(damaged), ensure_ascii=False) == json.dumps(seed_plan, ensure_ascii=False).translate(
+        THAI_TO_ARABIC
+    )
 
 
 def test_a_copy_with_all_html_stripped_gives_the_same_plan(seed_text: str, seed_plan: dict[str, Any]) -> None:
@@ -112,13 +110,9 @@ def test_windows_874_encoding_gives_the_same_plan(seed_text: str, seed_plan: dic
     assert parse_report_bytes(damaged).to_dict() == seed_plan
 
 
-def test_headers_not_repeated_on_each_page_give_the_same_plan(
-    seed_text: str, seed_plan: dict[str, Any]
-) -> None:
+def test_headers_not_repeated_on_each_page_give_the_same_plan(seed_text: str, seed_plan: dict[str, Any]) -> None:
     damaged = "\n".join(
-        line
-        for number, line in enumerate(seed_text.split("\n"), start=1)
-        if number not in REPEATED_PAGE_HEADERS
+        line for number, line in enumerate(seed_text.split("\n"), start=1) if number not in REPEATED_PAGE_HEADERS
     )
 
     assert _without_line_numbers(_plan(damaged)) == _without_line_numbers(seed_plan)
@@ -139,17 +133,13 @@ def test_a_budget_table_repeated_three_times_gives_four_items_and_the_same_plan(
     assert _without_line_numbers(_plan(damaged)) == _without_line_numbers(seed_plan)
 
 
-def test_a_responsible_cell_split_over_two_lines_gives_the_same_plan(
-    seed_text: str, seed_plan: dict[str, Any]
-) -> None:
+def test_a_responsible_cell_split_over_two_lines_gives_the_same_plan(seed_text: str, seed_plan: dict[str, Any]) -> None:
     damaged = seed_text.replace("\tทุกส่วน ราชการ\t", "\tทุกส่วน\nราชการ\t", 1)
 
     assert _without_line_numbers(_plan(damaged)) == _without_line_numbers(seed_plan)
 
 
-def test_an_approach_cell_split_over_two_lines_gives_the_same_plan(
-    seed_text: str, seed_plan: dict[str, Any]
-) -> None:
+def test_an_approach_cell_split_over_two_lines_gives_the_same_plan(seed_text: str, seed_plan: dict[str, Any]) -> None:
     damaged = seed_text.replace("ซื่อสัตย์สุจริต ทั้งด้วยวาจา", "ซื่อสัตย์สุจริต\nทั้งด้วยวาจา", 1)
 
     assert _without_line_numbers(_plan(damaged)) == _without_line_numbers(seed_plan)
@@ -167,17 +157,14 @@ def test_paragraphs_of_an_eit_responsible_cell_split_over_lines_give_the_same_pl
     assert _without_line_numbers(_plan(damaged)) == _without_line_numbers(seed_plan)
 
 
-def test_signatures_under_the_last_table_are_skipped_with_a_warning(
-    seed_text: str, seed_plan: dict[str, Any]
-) -> None:
+def test_signatures_under_the_last_table_are_skipped_with_a_warning(seed_text: str, seed_plan: dict[str, Any]) -> None:
     damaged = f"{seed_text}\n\nลงชื่อ ผู้รายงาน\n\n(นายสมชาย ใจดี)\n\nนายกองค์การบริหารส่วนตำบลเกาะลอยบางหัก\n"
 
     plan = _plan(damaged)
 
     assert plan["measures"] == seed_plan["measures"]
     assert (
-        'บรรทัด 107: ข้ามข้อความนอกตาราง: "ลงชื่อ ผู้รายงาน" / line 107: skipped text outside the table'
-        in (plan["warnings"])
+        'บรรทัด 107: ข้ามข้อความนอกตาราง: "ลงชื่อ ผู้รายงาน" / line 107: skipped text outside the table' in (plan["warnings"])
     )
 
 
@@ -246,17 +233,12 @@ def test_random_bytes_without_nul_are_rejected_as_an_unknown_encoding() -> None:
     error = _rejection(data)
 
     assert (
-        str(error)
-        == "ไม่รู้จักการเข้ารหัสอักขระของไฟล์ กรุณาบันทึกเป็น UTF-8 / unknown character encoding; save the file as UTF-8"
+        str(error) == "ไม่รู้จักการเข้ารหัสอักขระของไฟล์ กรุณาบันทึกเป็น UTF-8 / unknown character encoding; save the file as UTF-8"
     )
 
 
 def test_a_png_image_is_rejected_as_binary() -> None:
-    png = (
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
-        + b"\x00\x00\x00\x10" * 2
-        + b"\x08\x06\x00\x00\x00\x1f\xf3\xffa"
-    )
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00\x00\x00\x10" * 2 + b"\x08\x06\x00\x00\x00\x1f\xf3\xffa"
 
     error = _rejection(png)
 
@@ -266,9 +248,7 @@ def test_a_png_image_is_rejected_as_binary() -> None:
 def test_a_utf32_file_is_rejected_with_advice_to_save_as_utf8(seed_text: str) -> None:
     error = _rejection(seed_text.encode("utf-32"))
 
-    assert (
-        str(error) == "ไม่รองรับไฟล์แบบ UTF-32 กรุณาบันทึกเป็น UTF-8 / UTF-32 files are not supported; save as UTF-8"
-    )
+    assert str(error) == "ไม่รองรับไฟล์แบบ UTF-32 กรุณาบันทึกเป็น UTF-8 / UTF-32 files are not supported; save as UTF-8"
 
 
 def test_utf16_without_a_bom_is_rejected_as_binary(seed_text: str) -> None:

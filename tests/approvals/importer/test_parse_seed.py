@@ -67,8 +67,7 @@ ACTIONS = {
         ("1", "ปรับปรุงศูนย์ข้อมูลข่าวสาร", ["สำนักปลัด"]),
         (
             "2",
-            "เผยแพร่ผลงานและข้อมูลที่เป็นประโยชน์กับสาธารณชนให้เป็นปัจจุบันผ่านทางเว็บไซต์"
-            "ขององค์กรปกครองส่วนท้องถิ่นและสื่อออนไลน์รูปแบบอื่นๆ",
+            "เผยแพร่ผลงานและข้อมูลที่เป็นประโยชน์กับสาธารณชนให้เป็นปัจจุบันผ่านทางเว็บไซต์ขององค์กรปกครองส่วนท้องถิ่นและสื่อออนไลน์รูปแบบอื่นๆ",
             "all",
         ),
         ("3", "จัดให้มีช่องทางการสื่อสารเพื่ออำนวยความสะดวกให้แก่ประชาชนผู้รับบริการ", "all"),
@@ -90,8 +89,7 @@ ACTIONS = {
         ("1", "จัดทำการประเมินความเสี่ยงการทุจริตและประพฤติมิชอบประจำปี", ["สำนักปลัด"]),
         (
             "2",
-            "ประชาสัมพันธ์คู่มือหรือแนวทางดังกล่าวให้บุคลากรถือปฏิบัติอย่างเคร่งครัด"
-            "และกำชับให้บุคลากรภายในหน่วยงานมีการป้องกันการทุจริต",
+            "ประชาสัมพันธ์คู่มือหรือแนวทางดังกล่าวให้บุคลากรถือปฏิบัติอย่างเคร่งครัดและกำชับให้บุคลากรภายในหน่วยงานมีการป้องกันการทุจริต",
             ["สำนักปลัด"],
         ),
         ("2", "จัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสของหน่วยงาน", ["สำนักปลัด"]),
@@ -122,9 +120,7 @@ def plan(report: ParsedReport) -> dict[str, Any]:
 
 
 def _indicators(plan: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    return {
-        indicator["number"]: indicator for measure in plan["measures"] for indicator in measure["indicators"]
-    }
+    return {indicator["number"]: indicator for measure in plan["measures"] for indicator in measure["indicators"]}
 
 
 def test_the_agency_comes_from_the_cover(plan: dict[str, Any]) -> None:
@@ -163,8 +159,7 @@ def test_every_indicator_is_identified_by_its_ita_number_assessment_status_and_o
 def test_every_action_keeps_its_own_number_its_first_words_and_its_responsible(plan: dict[str, Any]) -> None:
     found = {
         number: [
-            (action["number"], action["text"].split(" ")[0], action["responsible"])
-            for action in indicator["actions"]
+            (action["number"], action["text"].split(" ")[0], action["responsible"]) for action in indicator["actions"]
         ]
         for number, indicator in _indicators(plan).items()
     }
