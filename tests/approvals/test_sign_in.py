@@ -47,3 +47,8 @@ def test_pages_show_only_the_signed_in_persons_agency(client, staff_member, outs
     client.force_login(staff_member)
     response = client.get(reverse("approvals:plan-detail", args=[2568]))
     assert response.status_code == 404
+
+
+def test_a_browser_set_to_english_still_gets_thai_until_the_person_switches(client, db):
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "เข้าสู่ระบบ" in response.content.decode()
