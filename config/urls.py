@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from approvals import views as approval_views
+from notifications import views as notification_views
 
 urlpatterns = [
     path("", approval_views.home, name="home"),
@@ -10,5 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("approvals/", include("approvals.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("healthz", notification_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
