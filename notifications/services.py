@@ -218,7 +218,7 @@ def attempt_delivery(delivery_id: int, *, retry_in: float | None) -> str | None:
         save_with_history(
             delivery,
             by=system,
-            reason=f"attempt {delivery.attempts}: {delivery.get_status_display()}",
+            reason=f"attempt {delivery.attempts}: {delivery.status}",
             update_fields=["attempts", "status", "result", "sent_at", "next_attempt_at"],
         )
     return error

@@ -85,6 +85,7 @@ class CeleryProcess:
 
     def __init__(self, command: list[str], *, broker_url: str, env: dict[str, str] | None = None) -> None:
         self.log = Path(tempfile.mkstemp(prefix="celery-", suffix=".log")[1])
+        self.final_output = ""
         full_env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),
@@ -105,13 +106,19 @@ class CeleryProcess:
             )
 
     def output(self) -> str:
+        if not self.log.exists():
+            return self.final_output
         return self.log.read_text(errors="replace")
 
-    def wait_for_output(self, text: str, *, count: int = 1, timeout: float = 30) -> None:
+    def lines(self, *parts: str) -> int:
+        """How many lines of the output contain every one of `parts`."""
+        return sum(all(part in line for part in parts) for line in self.output().splitlines())
+
+    def wait_for_lines(self, *parts: str, count: int = 1, timeout: float = 30) -> None:
         try:
-            wait_for(lambda: self.output().count(text) >= count, timeout=timeout, what=repr(text))
+            wait_for(lambda: self.lines(*parts) >= count, timeout=timeout, what=repr(parts))
         except AssertionError:
-            raise AssertionError(f"{text!r} not seen {count}x; output:\n{self.output()[-4000:]}") from None
+            raise AssertionError(f"{parts!r} not seen {count}x; output:\n{self.output()[-4000:]}") from None
 
     def kill(self) -> None:
         """SIGKILL the whole process group: the main process and its pool children, no clean-up."""
@@ -120,12 +127,14 @@ class CeleryProcess:
             self.process.wait(10)
 
     def stop(self) -> None:
+        """SIGTERM (a warm shutdown), keeping the output for the assertions."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self.final_output = self.output()
         self.log.unlink(missing_ok=True)
 
 
@@ -148,7 +157,7 @@ def start_worker(broker_url: str, *, env: dict[str, str] | None = None, name: st
         broker_url=broker_url,
         env=env,
     )
-    worker.wait_for_output(" ready.")
+    worker.wait_for_lines(" ready.")
     return worker
 
 
@@ -175,8 +184,9 @@ def publishing_to(broker_url: str) -> Iterator[None]:
 
 
 def _reset_connections() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
