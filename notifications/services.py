@@ -79,9 +79,10 @@ def notify(
         people.discard(by.pk)
     if not people:
         return None
-    details = {**(describe(action) if action else {}), **(params or {})}
+    details = dict(params or {})
     if by is not None and by.username != SYSTEM_USERNAME:
         details.setdefault("by", str(by))
+    # The action's name, due date and link are looked up when delivering, outside the user's request.
     payload = {
         "key": key,
         "event": event,
@@ -89,7 +90,6 @@ def notify(
         "action_id": action.pk if action else None,
         "agency_id": action.agency_id if action else agency_id,
         "params": details,
-        "url": action_url(action) if action else "",
     }
     message, created = outbox.enqueue(DELIVER_TASK, payload, key=f"notify:{key}", agency=payload["agency_id"])
     if not created and message.published_at is None:
@@ -108,12 +108,16 @@ def deliver(
     action_id: int | None,
     agency_id: int | None,
     params: dict,
-    url: str,
 ) -> list[int]:
     """Create each recipient's notification and one delivery per chosen channel, once. Returns the
     deliveries still to be sent (email, LINE)."""
     system = system_user()
     pending: list[int] = []
+    url = ""
+    action = Action.objects.with_plan().filter(pk=action_id).first() if action_id else None
+    if action is not None:
+        params = {**describe(action), **params}
+        url = action_url(action)
     with transaction.atomic():
         preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=recipients)}
         for person in User.objects.filter(pk__in=recipients, is_active=True).order_by("pk"):

@@ -20,7 +20,7 @@ STUCK_AFTER = datetime.timedelta(minutes=15)
 
 @shared_task(name="notifications.deliver", acks_late=True, reject_on_worker_lost=True)
 def deliver(
-    *, key: str, event: str, recipients: list[int], action_id: int | None, agency_id: int | None, params: dict, url: str
+    *, key: str, event: str, recipients: list[int], action_id: int | None, agency_id: int | None, params: dict
 ) -> int:
     """Create the notifications of one effect and send their email and LINE deliveries."""
     pending = services.deliver(
@@ -30,7 +30,6 @@ def deliver(
         action_id=action_id,
         agency_id=agency_id,
         params=params,
-        url=url,
     )
     for delivery_id in pending:
         send_delivery.delay(delivery_id)

@@ -20,8 +20,7 @@ def payload(recipients, action, **extra) -> dict:
         "recipients": [r.pk for r in recipients],
         "action_id": action.pk,
         "agency_id": action.agency_id,
-        "params": {"action": str(action), "due_date": "2026-09-30"},
-        "url": "/approvals/plans/2569/",
+        "params": {},
         **extra,
     }
 
