@@ -43,7 +43,7 @@ def _open_actions_due_by(on: datetime.date):
 
 def send_due_reminders(on: datetime.date | None = None) -> int:
     """Remind whoever an open action waits for, 7 days before its due date, on it, and when overdue.
-    Returns how many reminders were recorded (0 for those already recorded today)."""
+    Returns how many actions are reminded of today (a reminder already recorded today is not repeated)."""
     on = on or timezone.localdate()
     recorded = 0
     for action in _open_actions_due_by(on):
@@ -64,7 +64,8 @@ def send_due_reminders(on: datetime.date | None = None) -> int:
 
 
 def escalate_overdue_actions(on: datetime.date | None = None) -> int:
-    """Tell the chief administrator(s) about overdue actions, on the same days as overdue reminders."""
+    """Tell the chief administrator(s) about overdue actions, on the same days as overdue reminders.
+    Returns how many actions are escalated today (an escalation already recorded today is not repeated)."""
     on = on or timezone.localdate()
     recorded = 0
     for action in _open_actions_due_by(on).filter(due_date__lt=on):

@@ -126,6 +126,14 @@ class CeleryProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
 
+    def kill_pool_child(self) -> None:
+        """SIGKILL only the prefork child running the task; the main process lives on."""
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert len(children) == 1, children
+        os.kill(int(children[0]), signal.SIGKILL)
+
     def stop(self) -> None:
         """SIGTERM (a warm shutdown), keeping the output for the assertions."""
         if self.process.poll() is None:

@@ -125,6 +125,29 @@ def test_a_worker_killed_while_sending_leaves_one_notification_and_one_line_mess
     assert "409" in Delivery.objects.get(pk=line.pk).result
 
 
+def test_a_task_whose_pool_process_is_killed_is_requeued_and_run_again_by_the_same_worker(
+    action, division, staff_member, chief_administrator, broker, fake_line, line_env
+):
+    prefers_line(chief_administrator, Event.REVIEW_REQUESTED)
+    fake_line.hold_first = True
+    worker = start_worker(broker, env=line_env)
+    try:
+        events.submit(action, division, by=staff_member)
+        assert fake_line.first_arrived.wait(30), worker.output()
+        worker.kill_pool_child()
+        fake_line.release.set()
+        wait_for(
+            lambda: Delivery.objects.filter(channel=Channel.LINE, status=Delivery.Status.SENT).exists(),
+            what="LINE delivery after the requeue",
+        )
+    finally:
+        worker.stop()
+
+    assert worker.lines("WorkerLostError") >= 1
+    assert Notification.objects.filter(recipient=chief_administrator).count() == 1
+    assert len(fake_line.messages_delivered()) == 1
+
+
 def test_line_survives_server_errors_by_retrying_with_the_same_request(
     action, division, staff_member, chief_administrator, broker, fake_line, line_env
 ):
