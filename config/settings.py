@@ -248,6 +248,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Seconds a web request waits for the broker before leaving its side effects to the outbox sweep.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+# The queue tasks go to (and workers consume by default); tests use one of their own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Periodic work, created as django-celery-beat PeriodicTask rows after `migrate` (editable in the admin
 # afterwards). Other apps add their entries to this dict: CELERY_BEAT_SCHEDULE["name"] = {...}.
 CELERY_BEAT_SCHEDULE = {

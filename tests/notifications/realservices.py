@@ -23,6 +23,8 @@ BASE_DIR = Path(settings.BASE_DIR)
 CELERY = str(Path(sys.executable).with_name("celery"))
 # A port of this helper's own range: stopping this redis-server affects nobody else.
 OWN_REDIS_PORT = 8155
+# Tasks of these tests go to a queue of their own, so that no other worker on the same Redis takes them.
+TEST_QUEUE = f"khunatham-test-{os.getpid()}"
 
 
 def wait_for(condition: Callable[[], object], *, timeout: float = 30, what: str = "condition") -> object:
@@ -93,6 +95,7 @@ class CeleryProcess:
             "DEBUG": "false",
             "SECRET_KEY": os.environ.get("SECRET_KEY", "test-secret"),
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "CELERY_TASK_DEFAULT_QUEUE": TEST_QUEUE,
             **(env or {}),
         }
         with self.log.open("wb") as out:
@@ -181,14 +184,14 @@ def start_beat(broker_url: str, *, env: dict[str, str] | None = None) -> CeleryP
 @contextlib.contextmanager
 def publishing_to(broker_url: str) -> Iterator[None]:
     """Make this (test) process publish tasks to `broker_url` for real, as the web app does."""
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    saved = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
     _reset_connections()
-    app.conf.broker_url, app.conf.task_always_eager = broker_url, False
+    app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = broker_url, False, TEST_QUEUE
     try:
         yield
     finally:
         _reset_connections()
-        app.conf.broker_url, app.conf.task_always_eager = saved
+        app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = saved
 
 
 def _reset_connections() -> None:
@@ -200,6 +203,8 @@ def _reset_connections() -> None:
 
 
 def purge(broker_url: str) -> None:
+    """Drop the tests' own queue (never the rest of a shared Redis database)."""
     import redis
 
-    redis.Redis.from_url(broker_url).flushdb()
+    client = redis.Redis.from_url(broker_url)
+    client.delete(TEST_QUEUE, f"_kombu.binding.{TEST_QUEUE}", f"_kombu.binding_permanent.{TEST_QUEUE}")
