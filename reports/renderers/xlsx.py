@@ -120,9 +120,11 @@ def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
                 _write_row(sheet, row, values, COLUMN_WIDTHS)
                 row += 1
     row += 1
-    for column, signature in enumerate(data.signatures, start=1):
-        # Three signature blocks side by side, in the first, third and fifth columns.
-        cell = sheet.cell(row=row, column=2 * column - 1, value="\n".join(signature.lines()))
+    # Three signature blocks side by side, across columns A-B, C and D-E.
+    for (first, last), signature in zip(((1, 2), (3, 3), (4, 5)), data.signatures, strict=False):
+        if last > first:
+            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        cell = sheet.cell(row=row, column=first, value="\n".join(signature.lines()))
         cell.font = _font()
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="top")
     sheet.row_dimensions[row].height = max(len(s.lines()) for s in data.signatures) * POINTS_PER_LINE + 6
