@@ -43,7 +43,7 @@ def test_command_asks_for_the_agency_when_there_are_several(sample_year, tmp_pat
 
 
 def test_command_explains_a_year_without_a_plan_in_thai_then_english(sample_year, tmp_path):
-    with pytest.raises(CommandError, match="ไม่มีแผนของปีงบประมาณ 2560 / .* has no plan for fiscal year 2560"):
+    with pytest.raises(CommandError, match=r"ไม่มีแผนของปีงบประมาณ 2560 / .* has no plan for fiscal year 2560"):
         call_command("ita_report", "--fiscal-year=2560", "--round=12", f"-o={tmp_path / 'r.pdf'}")
 
     assert not (tmp_path / "r.pdf").exists()
