@@ -36,3 +36,15 @@ def sample_year(agency, division, other_division, staff_member, chief_administra
     return build_sample_year(
         agency, division, other_division, staff=staff_member, chief=chief_administrator, mayor=mayor
     )
+
+
+@pytest.fixture
+def login(client):
+    """Sign a persona in. The backend is named: force_login would otherwise pick RoleBackend, which
+    grants permissions but loads no user (its get_user returns None), and the session would be anonymous."""
+
+    def sign_in(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
