@@ -7,7 +7,7 @@ from approvals.models import AccessRefusal
 
 @pytest.mark.parametrize("persona", ["chief_administrator", "mayor", "agency_admin"])
 @pytest.mark.parametrize("perm", [permissions.RENDER_REPORT, permissions.VIEW_EXECUTIVE_DASHBOARD])
-def test_the_executives_may_render_reports_and_see_the_executive_dashboard(persona, perm, request):
+def test_the_executives_may_render_reports_and_see_the_executive_dashboard(db, persona, perm, request):
     user = request.getfixturevalue(persona)
 
     assert user.has_perm(perm)
@@ -16,7 +16,7 @@ def test_the_executives_may_render_reports_and_see_the_executive_dashboard(perso
 
 @pytest.mark.parametrize("persona", ["staff_member", "division_head", "auditor", "outsider_agency_user"])
 @pytest.mark.parametrize("perm", [permissions.RENDER_REPORT, permissions.VIEW_EXECUTIVE_DASHBOARD])
-def test_staff_heads_and_auditors_may_not_and_the_refusal_is_recorded(persona, perm, request):
+def test_staff_heads_and_auditors_may_not_and_the_refusal_is_recorded(db, persona, perm, request):
     user = request.getfixturevalue(persona)
 
     with pytest.raises(NotAllowed, match="Only the chief administrator, the mayor and the agency administrator"):
