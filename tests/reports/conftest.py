@@ -9,8 +9,10 @@ from tests.reports.builders import build_sample_year
 
 @pytest.fixture(autouse=True)
 def _isolated_files_and_cache(settings, tmp_path):
-    """Rendered files go to a temporary folder, and no cached public page survives from another test."""
+    """Rendered files go to a temporary folder, and no cached public page survives from another test.
+    Personas' passwords are hashed quickly: these tests are about reports, not passwords."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()

@@ -19,7 +19,7 @@ def test_the_executives_may_render_reports_and_see_the_executive_dashboard(db, p
 def test_staff_heads_and_auditors_may_not_and_the_refusal_is_recorded(db, persona, perm, request):
     user = request.getfixturevalue(persona)
 
-    with pytest.raises(NotAllowed, match="Only the chief administrator, the mayor and the agency administrator"):
+    with pytest.raises(NotAllowed, match="เฉพาะปลัด นายก และผู้ดูแลระบบของหน่วยงานเท่านั้น"):
         permissions.require(user, perm)
 
     assert not user.has_perm(perm)
