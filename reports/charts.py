@@ -20,10 +20,10 @@ COLOURS = {
     "planned": "#c4cdd5",
     "value": "#0b4f6c",
 }
-LABEL_WIDTH = 230
-BAR_WIDTH = 330
-ROW_HEIGHT = 26
-WIDTH = LABEL_WIDTH + BAR_WIDTH + 70
+# Each row is the label on its own line, then the bar and its figure: this reads on a phone as on paper.
+WIDTH = 480
+BAR_WIDTH = 410
+ROW_HEIGHT = 46
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,13 @@ class Bar:
         return round(100 * self.segments[0].value / self.total) if self.segments else 0
 
 
-def _short(label: str, limit: int = 34) -> str:
+def _short(label: str, limit: int = 60) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def bar_chart(bars: list[Bar], *, title: str, description: str = "") -> SafeString:
     """Horizontal stacked bars, one per row, each segment a share of the bar's total."""
-    height = max(len(bars), 1) * ROW_HEIGHT + 10
+    height = max(len(bars), 1) * ROW_HEIGHT + 4
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
         f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
@@ -63,25 +63,28 @@ def bar_chart(bars: list[Bar], *, title: str, description: str = "") -> SafeStri
     if description:
         parts.append(f"<desc>{escape(description)}</desc>")
     for row, bar in enumerate(bars):
-        y = 5 + row * ROW_HEIGHT
+        y = 2 + row * ROW_HEIGHT
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" font-size="13">'
+            f'<text x="0" y="{y + 15}" font-size="14" fill="#1f2933">'
             f"<title>{escape(bar.label)}</title>{escape(_short(bar.label))}</text>"
         )
-        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{BAR_WIDTH}" height="16" fill="#eef2f6"/>')
-        x = float(LABEL_WIDTH)
+        parts.append(f'<rect x="0" y="{y + 22}" width="{BAR_WIDTH}" height="16" rx="3" fill="#eef2f6"/>')
+        x = 0.0
         for segment in bar.segments:
             if not bar.total or segment.value <= 0:
                 continue
             width = BAR_WIDTH * segment.value / bar.total
             parts.append(
-                f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="16" '
+                f'<rect x="{x:.1f}" y="{y + 22}" width="{width:.1f}" height="16" '
                 f'fill="{COLOURS.get(segment.kind, COLOURS["value"])}">'
                 f"<title>{escape(segment.label)}: {segment.value:g}</title></rect>"
             )
             x += width
         figure = bar.caption or f"{bar.share}%"
-        parts.append(f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 16}" font-size="13">{escape(figure)}</text>')
+        parts.append(
+            f'<text x="{WIDTH}" y="{y + 35}" text-anchor="end" font-size="14" font-weight="700" fill="#1f2933">'
+            f"{escape(figure)}</text>"
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))
 

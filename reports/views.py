@@ -134,6 +134,22 @@ def render_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
+def public_latest(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public page of the agency's latest plan."""
+    agency = get_object_or_404(Agency, slug=slug)
+    plan = (
+        Plan.objects.filter(agency=agency)
+        .exclude(status=Plan.Status.DRAFT)
+        .select_related("fiscal_year")
+        .order_by("-fiscal_year__year")
+        .first()
+    )
+    if plan is None:
+        raise Http404(_("This agency has published no plan for that year."))
+    return redirect("reports:public", slug=agency.slug, year=plan.fiscal_year.year)
+
+
+@login_not_required
 def public_plan(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     agency = get_object_or_404(Agency, slug=slug)
     key = public.cache_key(agency.pk, year, get_language())

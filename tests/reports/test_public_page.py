@@ -142,3 +142,10 @@ def test_the_public_page_counts_approved_actions_by_division(client, public_url,
     # กองคลัง: the all-divisions action approved, its own action still awaiting approval.
     assert '<td>กองคลัง</td><td class="num">1</td><td class="num">2</td>' in page
     assert Submission.objects.filter(status=Submission.Status.APPROVED).count() == 4
+
+
+def test_the_agencys_public_address_leads_to_its_latest_plan(client, agency, sample_year, public_url):
+    response = client.get(reverse("reports:public-latest", args=[agency.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"] == public_url
