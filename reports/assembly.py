@@ -1,8 +1,12 @@
 """What goes into the official progress report, gathered once and handed to every renderer.
 
 Only approved results appear: a division's submission whose status is "approved", for an action the
-mayor approved by the round's closing date (31 March for the 6-month round, 30 September for the
-12-month round). An action without one is listed all the same, saying so. The number of queries does
+mayor approved. The 6-month round holds what was approved by 31 March. The 12-month round is the
+year's closing report and holds every approved result of the year's plan, also those approved after
+30 September: a year-end report is compiled after the year closes, and results approved then still
+belong to that year (the sample year, played today for fiscal year 2566, relies on it). Expenditure is
+counted up to the round's closing date in both rounds. An action without an approved result is listed
+all the same, saying so. The number of queries does
 not depend on the size of the plan.
 """
 
@@ -228,6 +232,14 @@ def cutoff_date(fiscal_year: FiscalYear, report_round: int) -> datetime.date:
     )
 
 
+def approval_deadline(fiscal_year: FiscalYear, report_round: int) -> datetime.datetime | None:
+    """The instant before which an approval counts for the round; None for the 12-month round (all)."""
+    if report_round == ReportRound.SIX_MONTHS:
+        return end_of_day(cutoff_date(fiscal_year, report_round))
+    cutoff_date(fiscal_year, report_round)  # refuses a round other than 6 or 12
+    return None
+
+
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The first instant after `day` in the project's time zone (dates are Thai dates)."""
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
@@ -247,8 +259,11 @@ def assemble_report(
 ) -> ReportData:
     """Everything the official report prints for `plan` in `report_round` (6 or 12)."""
     cutoff = cutoff_date(plan.fiscal_year, report_round)
-    before = end_of_day(cutoff)
+    deadline = approval_deadline(plan.fiscal_year, report_round)
     today = today or timezone.localdate()
+    in_time = Q() if deadline is None else Q(decided_at__lt=deadline)
+    # "No approved result as of ...": 31 March for the 6-month round, the day of the report for the 12-month.
+    as_of = cutoff if deadline is not None else today
 
     approved_at = dict(
         Decision.objects.filter(
@@ -256,8 +271,8 @@ def assemble_report(
             action__indicator__measure__plan=plan,
             stage=Decision.Stage.APPROVAL,
             outcome=Decision.Outcome.APPROVED,
-            decided_at__lt=before,
         )
+        .filter(in_time)
         .values("action_id")
         .annotate(at=Max("decided_at"))
         .values_list("action_id", "at")
@@ -282,7 +297,7 @@ def assemble_report(
     )
     for action in actions:
         actions_by_indicator[action.indicator_id].append(
-            _action_line(action, results.get(action.pk, {}), approved_at.get(action.pk), cutoff)
+            _action_line(action, results.get(action.pk, {}), approved_at.get(action.pk), as_of)
         )
 
     indicators_by_measure: dict[int, list[IndicatorBlock]] = defaultdict(list)
@@ -311,13 +326,13 @@ def assemble_report(
         cutoff=cutoff,
         measures=measures,
         budget=_budget(plan, cutoff),
-        signatures=_signatures(plan, before, prepared_by, today),
+        signatures=_signatures(plan, in_time, prepared_by, today),
         generated_on=today,
     )
 
 
 def _action_line(
-    action: Action, by_division: dict[int, Submission], approved: datetime.datetime | None, cutoff: datetime.date
+    action: Action, by_division: dict[int, Submission], approved: datetime.datetime | None, as_of: datetime.date
 ) -> ActionLine:
     if action.all_divisions:
         responsible = official.ALL_DIVISIONS
@@ -341,7 +356,7 @@ def _action_line(
     elif action.status == Action.Status.CANCELLED:
         line.note = official.CANCELLED
     else:
-        line.note = official.NO_APPROVED_RESULT.format(date=be_date_long(cutoff))
+        line.note = official.NO_APPROVED_RESULT.format(date=be_date_long(as_of))
     return line
 
 
@@ -355,9 +370,7 @@ def _budget(plan: Plan, cutoff: datetime.date) -> list[BudgetLine]:
     return [BudgetLine(number=item.number, item=item.item, amount=item.amount, spent=item.spent) for item in items]
 
 
-def _signatures(
-    plan: Plan, before: datetime.datetime, prepared_by: User | None, today: datetime.date
-) -> list[Signature]:
+def _signatures(plan: Plan, in_time: Q, prepared_by: User | None, today: datetime.date) -> list[Signature]:
     """Prepared by the person who asked for the report; reviewed and approved by whoever last reviewed and
     approved results in the round (or, when nobody has yet, the current holders of those roles)."""
     signatures = [
@@ -379,8 +392,8 @@ def _signatures(
                 action__indicator__measure__plan=plan,
                 stage=stage,
                 outcome__in=(Decision.Outcome.ACCEPTED, Decision.Outcome.APPROVED),
-                decided_at__lt=before,
             )
+            .filter(in_time)
             .select_related("decided_by", "on_behalf_of")
             .order_by("-decided_at")
             .first()

@@ -75,9 +75,16 @@ def xlsx_text(content: bytes) -> str:
     return "\n".join(parts)
 
 
-def _cutoff(plan: Plan, report_round: int) -> datetime.datetime:
-    last_day = plan.fiscal_year.six_month_date if report_round == 6 else plan.fiscal_year.end_date
-    return timezone.make_aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min))
+def _approved_in_round(plan: Plan, report_round: int) -> dict:
+    """The 6-month round counts approvals by 31 March; the 12-month round every approval of the plan."""
+    if report_round == 12:
+        return {}
+    last_day = plan.fiscal_year.six_month_date
+    return {
+        "decided_at__lt": timezone.make_aware(
+            datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+        )
+    }
 
 
 def approved_submissions(plan: Plan, report_round: int) -> list[Submission]:
@@ -85,7 +92,7 @@ def approved_submissions(plan: Plan, report_round: int) -> list[Submission]:
         action__indicator__measure__plan=plan,
         stage=Decision.Stage.APPROVAL,
         outcome=Decision.Outcome.APPROVED,
-        decided_at__lt=_cutoff(plan, report_round),
+        **_approved_in_round(plan, report_round),
     ).values("action_id")
     return list(
         Submission.objects.filter(action__in=approved_actions, status=Submission.Status.APPROVED).select_related(

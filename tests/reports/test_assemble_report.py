@@ -1,9 +1,10 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from approvals.exceptions import InvalidTransition
-from reports.assembly import assemble_report
+from reports.assembly import assemble_report, be_date_long
 from tests import factories
 from tests.reports.builders import approve, at
 
@@ -23,7 +24,7 @@ def test_an_action_awaiting_approval_says_it_has_no_approved_result(sample_year)
 
     action = _action(data, "มีมาตรการการลงโทษ")
     assert action.results == []
-    assert action.results_text() == "ยังไม่มีผลการดำเนินการที่ได้รับอนุมัติ ณ วันที่ ๓๐ กันยายน ๒๕๖๖"
+    assert action.results_text() == f"ยังไม่มีผลการดำเนินการที่ได้รับอนุมัติ ณ วันที่ {be_date_long(timezone.localdate())}"
 
 
 def test_six_month_report_holds_only_results_approved_by_31_march(sample_year):
@@ -32,6 +33,28 @@ def test_six_month_report_holds_only_results_approved_by_31_march(sample_year):
     approved = {action.text[:20] for action in data.actions() if action.results}
     assert approved == {"ดำเนินการทบทวน ปรับป"}
     assert _action(data, "ดำเนินการตรวจสอบ").results_text().endswith("๓๑ มีนาคม ๒๕๖๖")
+
+
+def test_twelve_month_report_holds_results_approved_after_the_year_closed(
+    sample_year, division, staff_member, chief_administrator, mayor
+):
+    indicator = sample_year.actions[0].indicator
+    late = factories.ActionFactory(
+        indicator=indicator, agency=indicator.agency, position=9, text="ติดตามความก้าวหน้าการเบิกจ่ายรายไตรมาส"
+    )
+    approve(
+        late,
+        {division: ("ติดตามการเบิกจ่ายครบทุกไตรมาสแล้ว", "เบิกจ่ายได้ตามแผน")},
+        staff=staff_member,
+        chief=chief_administrator,
+        mayor=mayor,
+        when=at(2023, 11, 15),  # after the year closed on 30 September
+    )
+
+    six, twelve = assemble_report(sample_year.plan, 6), assemble_report(sample_year.plan, 12)
+
+    assert _action(twelve, late.text[:20]).results_text() == "ติดตามการเบิกจ่ายครบทุกไตรมาสแล้ว"
+    assert _action(six, late.text[:20]).results == []
 
 
 def test_an_all_divisions_action_lists_each_divisions_approved_result_under_its_name(sample_year):
