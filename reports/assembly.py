@@ -73,18 +73,19 @@ class ActionLine:
         return f"{number} {self.text}"
 
     def results_text(self) -> str:
-        return self._joined("results")
+        return "\n".join(self.parts("results"))
 
     def outcome_text(self) -> str:
-        return self._joined("outcome")
+        return "\n".join(self.parts("outcome"))
 
-    def _joined(self, attribute: str) -> str:
+    def parts(self, attribute: str) -> list[str]:
+        """The column's text, one part per division (a part is never split across pages)."""
         if not self.results:
-            return self.note if attribute == "results" else ""
+            return [self.note] if attribute == "results" and self.note else []
         if len(self.results) == 1 and not self.all_divisions:
-            return getattr(self.results[0], attribute)
+            return [getattr(self.results[0], attribute)]
         # An all-divisions action lists each division's approved result under its name.
-        return "\n".join(f"{result.division}: {getattr(result, attribute)}" for result in self.results)
+        return [f"{result.division}: {getattr(result, attribute)}" for result in self.results]
 
 
 @dataclass

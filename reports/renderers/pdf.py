@@ -104,17 +104,6 @@ def _cell_lines(pdf: ReportPDF, text: str, width: float, style: str = "") -> lis
     return pdf.wrapped(text, width - 2 * PADDING)
 
 
-def _rows_that_fit(pdf: ReportPDF, cells: list[list[str]], heading_lines: int) -> list[list[list[str]]]:
-    """Split a row whose text is taller than a page into continued rows (fpdf2 cannot split a row)."""
-    line = pdf.line_height(TABLE_SIZE)
-    usable = pdf.eph - heading_lines * line - 6 * PADDING - 10
-    capacity = max(int(usable // line), 5)
-    tallest = max(len(lines) for lines in cells)
-    if tallest <= capacity:
-        return [cells]
-    return [[lines[start : start + capacity] for lines in cells] for start in range(0, tallest, capacity)]
-
-
 def _table(pdf: ReportPDF, widths: tuple[float, ...], heading_rows: int):
     return pdf.table(
         col_widths=widths,
@@ -131,35 +120,116 @@ def _table(pdf: ReportPDF, widths: tuple[float, ...], heading_rows: int):
     )
 
 
+# A row's cells as paragraphs of wrapped lines. The first three columns are one paragraph each and stay
+# whole; the results and outcome columns have one paragraph per division and may go on over a page break
+# between paragraphs, so that each text stays in one piece for readers and for text extraction.
+Cells = list[list[list[str]]]
+FIXED_COLUMNS = 3
+
+
 def _measure_table(pdf: ReportPDF, measure) -> None:
+    """The measure's table, drawn row by row: a long row fills the rest of the page and goes on under
+    repeated headings on the next (fpdf2 itself would move a row that does not fit whole to the next page)."""
     pdf.set_font(FONT, "", TABLE_SIZE)
     heading = [
         _cell_lines(pdf, title, width, "B") for title, width in zip(official.COLUMNS, COLUMN_WIDTHS, strict=True)
     ]
     measure_lines = _cell_lines(pdf, measure.label, sum(COLUMN_WIDTHS), "B")
-    heading_lines = max(len(lines) for lines in heading) + len(measure_lines)
-    rows: list[list[list[str]]] = []
+    line = pdf.line_height(TABLE_SIZE)
+    heading_height = (max(len(lines) for lines in heading) + len(measure_lines)) * line + 4 * PADDING
+
+    def headings() -> None:
+        with _table(pdf, COLUMN_WIDTHS, heading_rows=2) as table:
+            row = table.row()
+            for lines in heading:
+                row.cell("\n".join(lines), align=Align.C, v_align=VAlign.M)
+            row = table.row()
+            row.cell("\n".join(measure_lines), colspan=len(COLUMN_WIDTHS), align=Align.L)
+
+    def room() -> int:
+        return int((pdf.page_break_trigger - pdf.get_y() - 2 * PADDING) // line)
+
+    def new_page() -> None:
+        pdf.add_page(orientation="L")
+        headings()
+
+    if room() * line < heading_height + 3 * line:
+        pdf.add_page(orientation="L")
+    headings()
+    # The lines a row may take on a fresh page, under the headings.
+    full_page = int((pdf.page_break_trigger - pdf.t_margin - heading_height - 2 * PADDING) // line)
     for indicator in measure.indicators:
         label = f"{indicator.assessment} {indicator.label}" if indicator.assessment else indicator.label
-        actions = indicator.actions or [None]
-        for index, action in enumerate(actions):
-            texts = [label if index == 0 else ""]
+        for index, action in enumerate(indicator.actions or [None]):
+            first = label if index == 0 else ""
             if action is None:
-                texts += [official.NO_DIVISION, "", "", ""]
+                columns = [[first], [official.NO_DIVISION], [], [], []]
             else:
-                texts += [action.label, action.responsible, action.results_text(), action.outcome_text()]
-            cells = [_cell_lines(pdf, text, width) for text, width in zip(texts, COLUMN_WIDTHS, strict=True)]
-            rows.extend(_rows_that_fit(pdf, cells, heading_lines))
-    with _table(pdf, COLUMN_WIDTHS, heading_rows=2) as table:
+                columns = [
+                    [first],
+                    [action.label],
+                    [action.responsible],
+                    action.parts("results"),
+                    action.parts("outcome"),
+                ]
+            cells = [
+                [_cell_lines(pdf, part, width) for part in parts]
+                for parts, width in zip(columns, COLUMN_WIDTHS, strict=True)
+            ]
+            while True:
+                if _height(cells) <= room():
+                    _row(pdf, cells)
+                    break
+                head, rest = _split(cells, room(), full_page)
+                if head is not None:
+                    _row(pdf, head)
+                    cells = rest
+                new_page()
+
+
+def _height(cells: Cells) -> int:
+    return max((sum(len(paragraph) for paragraph in cell) for cell in cells), default=0)
+
+
+def _split(cells: Cells, room: int, full_page: int) -> tuple[Cells | None, Cells]:
+    """What of a row fits in `room` lines, and what goes on; (None, cells) when nothing worth drawing fits."""
+    if max(sum(len(p) for p in cell) for cell in cells[:FIXED_COLUMNS]) > room or room < 3:
+        return None, cells
+    head: Cells = [cell for cell in cells[:FIXED_COLUMNS]]
+    rest: Cells = [[] for _ in range(FIXED_COLUMNS)]
+    for cell in cells[FIXED_COLUMNS:]:
+        taken, used = [], 0
+        for paragraph in cell:
+            if used + len(paragraph) > room:
+                break
+            taken.append(paragraph)
+            used += len(paragraph)
+        if not taken and cell and len(cell[0]) > full_page:
+            # A single division's text longer than a whole page: cut it between lines, there is no choice.
+            taken, remainder = [cell[0][:room]], [cell[0][room:], *cell[1:]]
+        else:
+            remainder = cell[len(taken) :]
+        head.append(taken)
+        rest.append(remainder)
+    if not any(head[FIXED_COLUMNS:]) and any(cells[FIXED_COLUMNS:]):
+        return None, cells
+    return head, rest
+
+
+def _row(pdf: ReportPDF, cells: Cells) -> None:
+    with pdf.table(
+        col_widths=COLUMN_WIDTHS,
+        width=sum(COLUMN_WIDTHS),
+        line_height=pdf.line_height(TABLE_SIZE),
+        text_align="LEFT",
+        v_align=VAlign.T,
+        padding=PADDING,
+        first_row_as_headings=False,
+        num_heading_rows=0,
+    ) as table:
         row = table.row()
-        for lines in heading:
-            row.cell("\n".join(lines), align=Align.C, v_align=VAlign.M)
-        row = table.row()
-        row.cell("\n".join(measure_lines), colspan=len(COLUMN_WIDTHS), align=Align.L)
-        for cells in rows:
-            row = table.row()
-            for lines in cells:
-                row.cell("\n".join(lines))
+        for cell in cells:
+            row.cell("\n".join(line for paragraph in cell for line in paragraph))
 
 
 def _money(amount) -> str:

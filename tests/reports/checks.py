@@ -123,10 +123,14 @@ def report_problems(text: str, plan: Plan, report_round: int) -> list[str]:
     others = Submission.objects.filter(action__indicator__measure__plan=plan).exclude(pk__in=[s.pk for s in approved])
     for submission in others:
         for value in (submission.results, submission.outcome):
-            # A text approved elsewhere (e.g. resubmitted unchanged) may rightly appear.
-            if value.strip() and squeeze(value) not in approved_texts and squeeze(value) in flat:
+            text = squeeze(value)
+            # A text that is (part of) an approved one, e.g. a draft resubmitted unchanged, may rightly appear.
+            if text and text in flat and not any(text in approved_text for approved_text in approved_texts):
                 problems.append(f"unapproved text present ({submission.get_status_display()}): {value[:60]}")
-    for decision in Decision.objects.filter(action__indicator__measure__plan=plan).exclude(reason=""):
-        if squeeze(decision.reason) in flat:
+    # Return reasons never appear; other reasons only when long enough not to be a common word ("อนุมัติ").
+    decisions = Decision.objects.filter(action__indicator__measure__plan=plan).exclude(reason="")
+    for decision in decisions:
+        reason = squeeze(decision.reason)
+        if (decision.outcome == Decision.Outcome.RETURNED or len(reason) >= 20) and reason in flat:
             problems.append(f"decision reason present: {decision.reason[:60]}")
     return problems
