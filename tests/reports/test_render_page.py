@@ -147,3 +147,16 @@ def test_a_round_that_does_not_exist_is_refused_by_the_form(client, login, sampl
     assert response.status_code == 200
     assert response.context["form"].errors["round"]
     assert not RenderedReport.objects.exists()
+
+
+def test_the_render_page_lists_many_copies_in_a_fixed_number_of_queries(
+    client, login, sample_year, mayor, django_assert_max_num_queries
+):
+    for report_format in ("pdf", "docx", "xlsx", "pdf", "docx", "xlsx"):
+        services.request_report(sample_year.plan, 12, report_format, by=mayor)
+    login(mayor)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(URL)
+
+    assert len(response.context["reports"]) == 6
