@@ -1,6 +1,6 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends gettext libthai0 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config config
@@ -8,6 +8,7 @@ COPY approvals approvals
 COPY workflows workflows
 COPY audit audit
 COPY notifications notifications
+COPY reports reports
 RUN pip install --no-cache-dir .
 COPY . .
 # Build-time only: compile translations and collect static files with a throwaway secret.

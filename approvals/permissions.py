@@ -45,6 +45,9 @@ IMPORT_PLAN = "approvals.import_plan"
 VIEW_AUDIT_TRAIL = "approvals.view_audit_trail"
 VIEW_EVIDENCE = "approvals.view_evidence"
 VIEW_REPORTS = "approvals.view_reports"
+# Rendering the official progress report and opening the executive dashboard.
+RENDER_REPORT = "approvals.render_report"
+VIEW_EXECUTIVE_DASHBOARD = "approvals.view_executive_dashboard"
 DIVISION_QUEUE_PREFIX = "approvals.division_"
 
 # Django admin permissions granted by role, so that the admin shows each role what it may see or edit.
@@ -63,6 +66,8 @@ _MASTER_DATA_MODELS = (
     "fiscalyear",
 )
 _RECORD_MODELS = ("submission", "evidence", "decision", "accessrefusal")
+# Who renders the official report and sees the executive dashboard (ปลัด, นายก, agency administrator).
+EXECUTIVE_ROLES = frozenset({Role.CHIEF_ADMINISTRATOR, Role.MAYOR, Role.AGENCY_ADMIN})
 
 
 def division_permission(division: Division | int) -> str:
@@ -213,6 +218,10 @@ def check(user: User, perm: str, obj: object | None = None) -> str | None:
         if Role.AGENCY_ADMIN in me.roles:
             return None
         return _("Only the agency administrator can do this.")
+    if perm in (RENDER_REPORT, VIEW_EXECUTIVE_DASHBOARD):
+        if me.roles & EXECUTIVE_ROLES:
+            return None
+        return _("Only the chief administrator, the mayor and the agency administrator can do this.")
     if perm == VIEW_AUDIT_TRAIL:
         if Role.AUDITOR in me.roles:
             return None
@@ -268,6 +277,8 @@ def role_permissions(user: User) -> set[str]:
         perms.add(REVIEW_SUBMISSION)
     if Role.MAYOR in me.roles:
         perms.add(APPROVE_SUBMISSION)
+    if me.roles & EXECUTIVE_ROLES:
+        perms |= {RENDER_REPORT, VIEW_EXECUTIVE_DASHBOARD}
     if Role.AUDITOR in me.roles:
         perms.add(VIEW_AUDIT_TRAIL)
         perms |= {f"approvals.view_{name}" for name in _MASTER_DATA_MODELS + _RECORD_MODELS}

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "workflows",
     "audit",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +267,16 @@ CELERY_BEAT_SCHEDULE = {
     # Slots for the audit trail's nightly verification and red-flag scans (management commands).
     "audit: nightly verification": {"task": "notifications.audit_verify", "schedule": crontab(hour=1, minute=30)},
     "audit: nightly risk scan": {"task": "notifications.risk_scan", "schedule": crontab(hour=2, minute=0)},
+}
+
+# The cache holds the public disclosure pages; with REDIS_URL it is shared by every process, so that an
+# approval drops the cached page everywhere.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "khunatham"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -16,5 +16,6 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("notifications/", include("notifications.urls")),
     path("healthz", notification_views.healthz, name="healthz"),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

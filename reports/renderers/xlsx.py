@@ -1,0 +1,152 @@
+"""The official report as an Excel workbook (openpyxl): one sheet for the measures, one for the budget."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from approvals import thaidate
+from reports import official
+from reports.assembly import ReportData
+
+FONT = "Sarabun"
+COLUMN_WIDTHS = (28, 45, 18, 50, 50)
+BUDGET_WIDTHS = (8, 60, 18, 18, 18)
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADING_FILL = PatternFill("solid", fgColor="E6EBF1")
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+# Excel does not grow rows to fit wrapped text when the file is opened, so we set heights ourselves.
+POINTS_PER_LINE = 17
+CHARACTERS_PER_WIDTH_UNIT = 1.15
+
+
+def render_xlsx(data: ReportData) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "รายงานผล"
+    _measures_sheet(sheet, data)
+    _budget_sheet(workbook.create_sheet("งบประมาณ"), data)
+    workbook.properties.title = data.title
+    workbook.properties.creator = data.agency
+    workbook.properties.subject = data.round_title
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _font(size: float = 12, bold: bool = False) -> Font:
+    return Font(name=FONT, size=size, bold=bold)
+
+
+def _page_setup(sheet: Worksheet, widths: tuple[float, ...]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.oddFooter.right.text = "หน้า &P/&N"
+
+
+def _lines_needed(text: str, width: float) -> int:
+    characters = max(int(width * CHARACTERS_PER_WIDTH_UNIT), 1)
+    # Thai vowels and tone marks above and below take no width of their own.
+    visible = [
+        len([c for c in line if not ("\u0e31" <= c <= "\u0e3a" or "\u0e47" <= c <= "\u0e4e")])
+        for line in text.split("\n")
+    ]
+    return sum(max(1, -(-count // characters)) for count in visible)
+
+
+def _write_row(
+    sheet: Worksheet, row: int, values: list, widths: tuple[float, ...], *, bold=False, fill=None, align=WRAP
+) -> None:
+    lines = 1
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        cell.font = _font(bold=bold)
+        cell.alignment = align
+        cell.border = BORDER
+        if fill is not None:
+            cell.fill = fill
+        if isinstance(value, str):
+            lines = max(lines, _lines_needed(value, widths[column - 1]))
+    sheet.row_dimensions[row].height = lines * POINTS_PER_LINE
+
+
+def _title(sheet: Worksheet, row: int, text: str, columns: int, *, size: float = 14, bold: bool = True) -> None:
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    cell = sheet.cell(row=row, column=1, value=text)
+    cell.font = _font(size=size, bold=bold)
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
+    _page_setup(sheet, COLUMN_WIDTHS)
+    columns = len(COLUMN_WIDTHS)
+    first, *others = data.heading_lines()
+    _title(sheet, 1, first, columns, size=16)
+    _title(sheet, 2, " ".join([*others, data.place]).strip(), columns)
+    sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=columns)
+    intro = sheet.cell(row=3, column=1, value=data.introduction())
+    intro.font = _font()
+    intro.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[3].height = _lines_needed(data.introduction(), sum(COLUMN_WIDTHS)) * POINTS_PER_LINE
+    row = 5
+    _write_row(sheet, row, list(official.COLUMNS), COLUMN_WIDTHS, bold=True, fill=HEADING_FILL, align=CENTER)
+    sheet.print_title_rows = f"{row}:{row}"
+    sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
+    row += 1
+    for measure in data.measures:
+        _write_row(sheet, row, [measure.label, "", "", "", ""], COLUMN_WIDTHS, bold=True, fill=HEADING_FILL)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+        sheet.row_dimensions[row].height = _lines_needed(measure.label, sum(COLUMN_WIDTHS)) * POINTS_PER_LINE
+        row += 1
+        for indicator in measure.indicators:
+            label = f"{indicator.assessment} {indicator.label}" if indicator.assessment else indicator.label
+            for index, action in enumerate(indicator.actions or [None]):
+                values = [label if index == 0 else ""]
+                if action is None:
+                    values += [official.NO_DIVISION, "", "", ""]
+                else:
+                    values += [action.label, action.responsible, action.results_text(), action.outcome_text()]
+                _write_row(sheet, row, values, COLUMN_WIDTHS)
+                row += 1
+    row += 1
+    # Three signature blocks side by side, across columns A-B, C and D-E.
+    for (first, last), signature in zip(((1, 2), (3, 3), (4, 5)), data.signatures, strict=False):
+        if last > first:
+            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        cell = sheet.cell(row=row, column=first, value="\n".join(signature.lines()))
+        cell.font = _font()
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="top")
+    sheet.row_dimensions[row].height = max(len(s.lines()) for s in data.signatures) * POINTS_PER_LINE + 6
+
+
+def _budget_sheet(sheet: Worksheet, data: ReportData) -> None:
+    _page_setup(sheet, BUDGET_WIDTHS)
+    _title(sheet, 1, official.BUDGET_HEADING, len(BUDGET_WIDTHS))
+    _title(sheet, 2, f"{data.title} {data.round_title}", len(BUDGET_WIDTHS), size=12, bold=False)
+    if not data.budget:
+        sheet.cell(row=4, column=1, value=official.NO_BUDGET).font = _font()
+        return
+    row = 4
+    _write_row(sheet, row, list(official.BUDGET_COLUMNS), BUDGET_WIDTHS, bold=True, fill=HEADING_FILL, align=CENTER)
+    for line in data.budget:
+        row += 1
+        values = [thaidate.thai_digits(line.number), line.item, line.amount, line.spent, line.remaining]
+        _write_row(sheet, row, values, BUDGET_WIDTHS)
+        for column in (3, 4, 5):
+            sheet.cell(row=row, column=column).number_format = "#,##0.00"
+    row += 1
+    amount, spent, remaining = data.budget_total()
+    _write_row(sheet, row, [official.BUDGET_TOTAL, "", amount, spent, remaining], BUDGET_WIDTHS, bold=True)
+    for column in (3, 4, 5):
+        sheet.cell(row=row, column=column).number_format = "#,##0.00"

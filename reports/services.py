@@ -1,0 +1,117 @@
+"""Every state change of the reports app: asking for a rendering, rendering it, publishing it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals import permissions
+from approvals.exceptions import InvalidTransition
+from approvals.models import Plan, User
+from approvals.services import save_with_history
+from reports import public, renderers
+from reports.assembly import assemble_report, cutoff_date
+from reports.models import RenderedReport, ReportFormat
+
+logger = logging.getLogger(__name__)
+
+
+def request_report(plan: Plan, report_round: int, report_format: str, *, by: User) -> RenderedReport:
+    """Ask for the official report of `plan` to be rendered in the background; returns the waiting copy."""
+    permissions.require(by, permissions.RENDER_REPORT, plan)
+    if report_format not in ReportFormat.values:
+        raise InvalidTransition(_("Unknown format %(format)s.") % {"format": report_format})
+    cutoff_date(plan.fiscal_year, report_round)  # refuses a round other than 6 or 12
+    with transaction.atomic():
+        report = save_with_history(
+            RenderedReport(
+                agency_id=plan.agency_id,
+                fiscal_year=plan.fiscal_year,
+                round=report_round,
+                format=report_format,
+                requested_by=by,
+            ),
+            by=by,
+            reason="requested",
+        )
+        # The outbox (notifications.outbox) is not on main yet: send the task once the row is committed.
+        transaction.on_commit(lambda: _send_render_task(report.pk))
+    return report
+
+
+def _send_render_task(report_id: int) -> None:
+    from reports.tasks import render_report_task
+
+    render_report_task.delay(report_id)
+
+
+def _set_progress(report: RenderedReport, progress: int) -> None:
+    # Progress is noise for the history: a plain update, read by the status endpoint.
+    RenderedReport.objects.filter(pk=report.pk).update(progress=progress)
+
+
+def render_report(report_id: int) -> RenderedReport:
+    """Render a waiting copy and store it with its SHA-256. Running it again on a finished copy does nothing."""
+    with transaction.atomic():
+        report = (
+            RenderedReport.objects.select_for_update().select_related("fiscal_year", "requested_by").get(pk=report_id)
+        )
+        if report.is_finished():
+            return report
+        report.status = RenderedReport.Status.RUNNING
+        report.progress = 5
+        save_with_history(report, by=report.requested_by, reason="rendering", update_fields=["status", "progress"])
+    try:
+        plan = Plan.objects.select_related("agency", "fiscal_year").get(
+            agency_id=report.agency_id, fiscal_year=report.fiscal_year
+        )
+        data = assemble_report(plan, report.round, prepared_by=report.requested_by)
+        _set_progress(report, 40)
+        content = renderers.render(data, report.format)
+        _set_progress(report, 85)
+        with transaction.atomic():
+            report = RenderedReport.objects.select_for_update().get(pk=report_id)
+            report.sha256 = hashlib.sha256(content).hexdigest()
+            report.size = len(content)
+            report.file.save("report", ContentFile(content), save=False)
+            report.status = RenderedReport.Status.DONE
+            report.progress = 100
+            report.finished_at = timezone.now()
+            save_with_history(
+                report,
+                by=report.requested_by,
+                reason="rendered",
+                update_fields=["sha256", "size", "file", "status", "progress", "finished_at"],
+            )
+    except Exception as exc:
+        logger.exception("Rendering report %s failed", report_id)
+        report = RenderedReport.objects.get(pk=report_id)
+        report.status = RenderedReport.Status.FAILED
+        report.error = str(exc)[:2000]
+        report.finished_at = timezone.now()
+        save_with_history(
+            report, by=report.requested_by, reason="failed", update_fields=["status", "error", "finished_at"]
+        )
+    return report
+
+
+def publish_report(report: RenderedReport, *, by: User, reason: str = "") -> RenderedReport:
+    """Offer a finished copy for download on the agency's public page."""
+    permissions.require(by, permissions.RENDER_REPORT, report)
+    with transaction.atomic():
+        report = RenderedReport.objects.select_for_update().select_related("fiscal_year").get(pk=report.pk)
+        if report.status != RenderedReport.Status.DONE:
+            raise InvalidTransition(_("Only a finished report can be published."))
+        if report.published_at is not None:
+            raise InvalidTransition(_("This report is already published."))
+        report.published_at = timezone.now()
+        report.published_by = by
+        save_with_history(report, by=by, reason=reason or "published", update_fields=["published_at", "published_by"])
+        agency_id, year = report.agency_id, report.fiscal_year.year
+        transaction.on_commit(lambda: public.invalidate(agency_id, year))
+    return report

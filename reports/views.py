@@ -1,0 +1,207 @@
+"""Pages of the reports app: the official report's render page, the dashboards, the public page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from approvals import permissions
+from approvals.exceptions import DomainError
+from approvals.models import Action, Agency, Evidence, Plan, Submission
+from reports import dashboards, public, services
+from reports.forms import RenderForm
+from reports.models import RenderedReport
+from reports.renderers import CONTENT_TYPES
+
+
+def _plans(request: HttpRequest) -> list[Plan]:
+    plans = Plan.objects.visible_to(request.user).exclude(status=Plan.Status.DRAFT)
+    return list(plans.select_related("agency", "fiscal_year").order_by("-fiscal_year__year"))
+
+
+def _chosen_plan(request: HttpRequest, plans: list[Plan]) -> Plan | None:
+    """The plan of the year asked for (?year=), else the latest one."""
+    wanted = request.GET.get("year", "")
+    for plan in plans:
+        if str(plan.fiscal_year.year) == wanted:
+            return plan
+    return plans[0] if plans else None
+
+
+def executive_dashboard(request: HttpRequest) -> HttpResponse:
+    permissions.require(request.user, permissions.VIEW_EXECUTIVE_DASHBOARD)
+    plans = _plans(request)
+    plan = _chosen_plan(request, plans)
+    dashboard = dashboards.executive_dashboard(plan) if plan else None
+    return render(
+        request,
+        "reports/executive_dashboard.html",
+        {"plans": plans, "plan": plan, "dashboard": dashboard, "charts": dashboard.charts() if dashboard else {}},
+    )
+
+
+def division_dashboard(request: HttpRequest) -> HttpResponse:
+    division_ids = permissions.standing(request.user).division_ids
+    plans = _plans(request)
+    plan = _chosen_plan(request, plans)
+    dashboard = dashboards.division_dashboard(plan, division_ids) if plan and division_ids else None
+    return render(
+        request,
+        "reports/division_dashboard.html",
+        {"plans": plans, "plan": plan, "dashboard": dashboard, "charts": dashboard.charts() if dashboard else {}},
+    )
+
+
+def _scoped_reports(request: HttpRequest):
+    permissions.require(request.user, permissions.RENDER_REPORT)
+    return RenderedReport.objects.visible_to(request.user).select_related("fiscal_year", "requested_by", "published_by")
+
+
+def render_page(request: HttpRequest) -> HttpResponse:
+    reports = _scoped_reports(request)
+    plans = _plans(request)
+    form = RenderForm(request.POST or None, plans=plans)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.request_report(
+                form.plan(), form.cleaned_data["round"], form.cleaned_data["format"], by=request.user
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The report is being rendered. It will be ready to download shortly."))
+            return redirect(f"{reverse('reports:render')}#report-{report.pk}")
+    return render(request, "reports/render.html", {"form": form, "reports": reports[:30], "plans": plans})
+
+
+def _status(report: RenderedReport) -> dict:
+    return {
+        "id": report.pk,
+        "status": report.status,
+        "status_label": report.get_status_display(),
+        "progress": report.progress,
+        "finished": report.is_finished(),
+        "download_url": reverse("reports:render-download", args=[report.pk])
+        if report.status == RenderedReport.Status.DONE
+        else "",
+        "sha256": report.sha256,
+        "error": report.error if report.status == RenderedReport.Status.FAILED else "",
+    }
+
+
+def render_status(request: HttpRequest, pk: int) -> JsonResponse:
+    report = get_object_or_404(_scoped_reports(request), pk=pk)
+    return JsonResponse(_status(report))
+
+
+def _file_response(report: RenderedReport) -> FileResponse:
+    if report.status != RenderedReport.Status.DONE or not report.file:
+        raise Http404(_("This report has no file."))
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.download_name(),
+        content_type=CONTENT_TYPES[report.format],
+    )
+
+
+def render_download(request: HttpRequest, pk: int) -> FileResponse:
+    return _file_response(get_object_or_404(_scoped_reports(request), pk=pk))
+
+
+@require_POST
+def render_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_scoped_reports(request), pk=pk)
+    try:
+        services.publish_report(report, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The report is now on the public page."))
+    return redirect("reports:render")
+
+
+# The public disclosure page (OIT): no login, cached, and only approved facts (see reports.public).
+
+
+@login_not_required
+def public_latest(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public page of the agency's latest plan."""
+    agency = get_object_or_404(Agency, slug=slug)
+    plan = (
+        Plan.objects.filter(agency=agency)
+        .exclude(status=Plan.Status.DRAFT)
+        .select_related("fiscal_year")
+        .order_by("-fiscal_year__year")
+        .first()
+    )
+    if plan is None:
+        raise Http404(_("This agency has published no plan for that year."))
+    return redirect("reports:public", slug=agency.slug, year=plan.fiscal_year.year)
+
+
+@login_not_required
+def public_plan(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    agency = get_object_or_404(Agency, slug=slug)
+    key = public.cache_key(agency.pk, year, get_language())
+    html = cache.get(key)
+    if html is None:
+        plan = public.find_plan(agency, year)
+        if plan is None:
+            raise Http404(_("This agency has published no plan for that year."))
+        page = public.public_page(agency, plan)
+        # Rendered without the request: the cached page must hold nothing about the visitor.
+        html = render_to_string(
+            "reports/public_plan.html",
+            {
+                "page": page,
+                "charts": {"indicators": page.indicator_chart(), "divisions": page.division_chart()},
+                "generated_at": timezone.now(),
+                "LANGUAGE_CODE": get_language(),
+            },
+        )
+        cache.set(key, html, public.CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@login_not_required
+def public_evidence(request: HttpRequest, slug: str, year: int, pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        Evidence.objects.filter(
+            agency__slug=slug,
+            submission__action__indicator__measure__plan__fiscal_year__year=year,
+            submission__status=Submission.Status.APPROVED,
+            submission__action__status=Action.Status.DONE,
+            is_internal=False,
+            is_removed=False,
+        ),
+        pk=pk,
+    )
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_not_required
+def public_report(request: HttpRequest, slug: str, year: int, pk: int) -> FileResponse:
+    report = get_object_or_404(
+        RenderedReport.objects.published().select_related("fiscal_year"),
+        agency__slug=slug,
+        fiscal_year__year=year,
+        pk=pk,
+    )
+    return _file_response(report)
