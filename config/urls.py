@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("approvals/", include("approvals.urls")),
+    path("work/", include("workflows.urls")),
     path("admin/", admin.site.urls),
 ]
