@@ -466,7 +466,10 @@ def return_action(
     """Send an action back with a written reason (ส่งกลับแก้ไข): the chief administrator returns it to the
     divisions they choose (all by default); the mayor returns it to the review or to the divisions. A return
     to divisions opens a new round with a new draft for each, pre-filled with what they submitted."""
-    awaiting_approval = action.status == Action.Status.AWAITING_APPROVAL
+    # Whether the mayor or the reviewer is returning depends on where the action is now, not on a stale copy.
+    awaiting_approval = (
+        Action.objects.values_list("status", flat=True).get(pk=action.pk) == Action.Status.AWAITING_APPROVAL
+    )
     permission = permissions.APPROVE_SUBMISSION if awaiting_approval else permissions.REVIEW_SUBMISSION
     permissions.require(by, permission, action)
     reason = _require_reason(reason)

@@ -105,7 +105,7 @@ class GuardedViewMixin:
     def allowed(self, user: Any, task: Any, action: Action) -> bool:
         raise NotImplementedError
 
-    def _guard(self, wrapped: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def _guard(self, wrapped: Callable[..., HttpResponse], url_name: str) -> Callable[..., HttpResponse]:
         node = self
 
         def guarded(request: HttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
@@ -118,6 +118,11 @@ class GuardedViewMixin:
                 messages.info(request, _("This task was already completed by %(person)s.") % {"person": by})
                 return redirect("workflows:action-detail", pk=action.pk)
             node.require_allowed(request.user, task, action)
+            if url_name in ("execute", "assign") and task.owner_id not in (None, request.user.pk):
+                messages.info(request, _("%(person)s is working on this task.") % {"person": task.owner})
+                return redirect("workflows:action-detail", pk=action.pk)
+            if url_name == "execute" and task.owner_id is None:
+                return redirect(task.flow_task.reverse("assign", args=[process_pk, task_pk]))
             return wrapped(request, process_pk=process_pk, task_pk=task_pk, **kwargs)
 
         return guarded
@@ -126,7 +131,7 @@ class GuardedViewMixin:
     def view_path(self) -> Any:
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
-            self._guard(flow_utils.wrap_view(self, self.view)),
+            self._guard(flow_utils.wrap_view(self, self.view), "execute"),
             name="execute",
         )
 
@@ -134,7 +139,7 @@ class GuardedViewMixin:
     def assign_path(self) -> Any:
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
-            self._guard(flow_utils.wrap_task_view(self, self.assign_view, permission=self.can_assign)),
+            self._guard(flow_utils.wrap_task_view(self, self.assign_view, permission=self.can_assign), "assign"),
             name="assign",
         )
 
@@ -142,7 +147,7 @@ class GuardedViewMixin:
     def unassign_path(self) -> Any:
         return path(
             f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/",
-            self._guard(flow_utils.wrap_task_view(self, self.unassign_view, permission=self.can_unassign)),
+            self._guard(flow_utils.wrap_task_view(self, self.unassign_view, permission=self.can_unassign), "unassign"),
             name="unassign",
         )
 

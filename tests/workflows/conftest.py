@@ -48,6 +48,11 @@ def activated_shared(plan, shared_action, agency_admin):
     return shared_action
 
 
+def login(client, person):
+    """Sign in as `person` (through ModelBackend: the first configured backend, axes, restores nobody)."""
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+
+
 def open_tasks(action, node=None):
     tasks = Task.objects.filter(process__actionprocess__action=action, status__in=[STATUS.NEW, STATUS.ASSIGNED])
     if node is not None:
