@@ -1,12 +1,25 @@
-"""Pages of the plan. Views are thin: a scoped queryset, a template, nothing else."""
+"""Pages of the plan. Views are thin: a scoped queryset, a form, one service, a message."""
 
 from __future__ import annotations
 
+import hashlib
+
+from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from approvals import permissions
+from approvals.exceptions import NotAllowed
+from approvals.forms import ReportUploadForm
+from approvals.importer.errors import ReportError
+from approvals.importer.parser import parse_report_bytes
+from approvals.importer.writer import import_plan
 from approvals.models import Action, Indicator, Measure, Plan
+
+PENDING_IMPORT_KEY = "approvals.pending_import"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,4 +39,74 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
         request,
         "approvals/plan_detail.html",
         {"plan": plan, "measures": measures, "budget_items": plan.budget_items.order_by("number")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_import(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload the report; it is parsed and kept in the session until confirmed."""
+    try:
+        permissions.require(request.user, permissions.IMPORT_PLAN)
+    except NotAllowed as exc:
+        return render(request, "approvals/forbidden.html", {"reason": str(exc)}, status=403)
+    form = ReportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["report"].read()
+        try:
+            report = parse_report_bytes(
+                data, agency=request.user.agency.name, fiscal_year=form.cleaned_data["fiscal_year"]
+            )
+        except ReportError as exc:
+            form.add_error("report", str(exc))
+        else:
+            request.session[PENDING_IMPORT_KEY] = {
+                "name": form.cleaned_data["report"].name,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "report": report.to_dict(),
+            }
+            return redirect("approvals:plan-import-confirm")
+    return render(request, "approvals/plan_import.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def plan_import_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 2: show the parsed plan; writing happens only when the administrator confirms."""
+    try:
+        permissions.require(request.user, permissions.IMPORT_PLAN)
+    except NotAllowed as exc:
+        return render(request, "approvals/forbidden.html", {"reason": str(exc)}, status=403)
+    pending = request.session.get(PENDING_IMPORT_KEY)
+    if not pending:
+        messages.info(request, _("Upload a report first."))
+        return redirect("approvals:plan-import")
+    report = pending["report"]
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            del request.session[PENDING_IMPORT_KEY]
+            messages.info(request, _("The import was cancelled; nothing was changed."))
+            return redirect("approvals:plan-import")
+        summary = import_plan(
+            report,
+            agency=request.user.agency,
+            by=request.user,
+            source_name=pending["name"],
+            source_sha256=pending["sha256"],
+        )
+        del request.session[PENDING_IMPORT_KEY]
+        if summary.changed:
+            messages.success(
+                request,
+                _("The plan was imported: %(created)s records created, %(updated)s updated.")
+                % {"created": summary.created, "updated": summary.updated},
+            )
+        else:
+            messages.info(request, _("The plan already matched this report; nothing was changed."))
+        for warning in summary.warnings:
+            messages.warning(request, warning)
+        return redirect("approvals:plan-detail", year=report["fiscal_year"])
+    action_count = sum(len(i["actions"]) for m in report["measures"] for i in m["indicators"])
+    return render(
+        request,
+        "approvals/plan_import_confirm.html",
+        {"pending": pending, "report": report, "action_count": action_count},
     )

@@ -111,3 +111,19 @@ def outsider_agency_user(db):
     other = factories.AgencyFactory(name="เทศบาลตำบลอื่น", slug="other-agency")
     outsider_division = factories.DivisionFactory(agency=other, name="สำนักปลัด")
     return _persona(other, "eve", Role.STAFF, outsider_division, first_name="อีฟ")
+
+
+@pytest.fixture
+def client(client):
+    """Django's test client, whose force_login signs in through the model backend.
+
+    force_login would otherwise pick the first configured backend, django-axes' lockout backend,
+    which authenticates nobody, so the session would not resolve to a user.
+    """
+    force_login = client.force_login
+
+    def force_login_with_model_backend(user, backend="django.contrib.auth.backends.ModelBackend"):
+        return force_login(user, backend=backend)
+
+    client.force_login = force_login_with_model_backend
+    return client

@@ -30,7 +30,7 @@ def test_user_of_another_agency_sees_none_of_the_agencys_actions(outsider_agency
 
 def test_chief_administrator_may_not_review_an_action_they_submitted_for(chief_administrator, action, division):
     factories.SubmissionFactory(action=action, division=division, submitted_by=chief_administrator)
-    with pytest.raises(NotAllowed, match="segregation of duties"):
+    with pytest.raises(NotAllowed, match="การแบ่งแยกหน้าที่"):
         permissions.require(chief_administrator, permissions.REVIEW_SUBMISSION, action)
 
 
