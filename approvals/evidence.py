@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.files import File
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from approvals.exceptions import InvalidEvidence
@@ -68,9 +69,9 @@ def check_file(uploaded: File) -> CheckedFile:
     """Check an uploaded evidence file; raise InvalidEvidence with a message a clerk can act on."""
     name = check_name(getattr(uploaded, "name", "") or "")
     limit = settings.EVIDENCE_MAX_BYTES
-    too_big = _("%(name)s is larger than the %(limit)s MB allowed for an evidence file.") % {
+    too_big = _("%(name)s is larger than the %(limit)s allowed for an evidence file.") % {
         "name": name,
-        "limit": round(limit / (1024 * 1024), 1),
+        "limit": filesizeformat(limit),
     }
     declared_size = getattr(uploaded, "size", None)
     if declared_size is not None and declared_size > limit:

@@ -40,7 +40,7 @@ def test_the_plan_becomes_active_and_the_change_is_historised(plan, action, agen
 def test_activating_twice_is_refused_and_starts_nothing_more(plan, action, agency_admin):
     services.activate_plan(plan, by=agency_admin, reason="เริ่ม")
 
-    with pytest.raises(InvalidTransition, match="already active"):
+    with pytest.raises(InvalidTransition, match="เริ่มดำเนินการแล้ว"):
         services.activate_plan(plan, by=agency_admin, reason="เริ่มอีกครั้ง")
 
     assert ActionProcess.objects.count() == 1

@@ -23,7 +23,7 @@ def test_cancelling_ends_the_open_tasks_and_records_who_and_why(activated, agenc
 
 
 def test_a_cancellation_needs_a_reason(activated, agency_admin):
-    with pytest.raises(InvalidTransition, match="why"):
+    with pytest.raises(InvalidTransition, match="เหตุผลที่ยกเลิก"):
         services.cancel_action(activated, by=agency_admin, reason="  ")
 
 
@@ -35,7 +35,7 @@ def test_only_the_agency_administrator_cancels(activated, chief_administrator):
 def test_a_cancelled_actions_draft_can_no_longer_be_saved(activated, division, staff_member, agency_admin):
     services.cancel_action(activated, by=agency_admin, reason="ยกเลิก")
 
-    with pytest.raises(InvalidTransition, match="cancelled"):
+    with pytest.raises(InvalidTransition, match="ถูกยกเลิกแล้ว"):
         services.save_draft(draft_of(activated, division), by=staff_member, results="x", outcome="", progress=5)
 
 

@@ -56,7 +56,7 @@ def test_two_staff_submitting_the_same_division_task_at_once_submit_it_once(acti
     )
 
     assert outcomes.count("ok") == 1
-    assert "already submitted" in next(o for o in outcomes if o != "ok")
+    assert "ส่งผลการดำเนินการนี้แล้ว" in next(o for o in outcomes if o != "ok")
     assert len(open_tasks(activated, ActionFlow.review_by_chief)) == 1
     assert Submission.objects.get(pk=submission.pk).status == Submission.Status.SUBMITTED
 
@@ -77,7 +77,7 @@ def test_two_chief_administrators_accepting_at_once_decide_once_and_the_other_is
 
     assert outcomes.count("ok") == 1
     loser = next(o for o in outcomes if o != "ok")
-    assert "already decided" in loser
+    assert "พิจารณาแนวทางนี้แล้ว" in loser
     assert Decision.objects.filter(action=activated).count() == 1
     assert len(open_tasks(activated, ActionFlow.approve_by_mayor)) == 1
     assert Action.objects.get(pk=activated.pk).status == Action.Status.AWAITING_APPROVAL

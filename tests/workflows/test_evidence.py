@@ -48,12 +48,12 @@ def test_an_image_is_accepted(draft, staff_member):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("report.pdf", EXE, "not a PDF, an image"),
-        ("notes.pdf", "เป็นเพียงข้อความ".encode(), "not a PDF, an image"),
-        ("photo.pdf", PNG, "named .pdf but its content is a .png"),
-        ("..\\..\\windows\\evil.pdf", PDF, "looks like a path"),
-        (".hidden.pdf", PDF, "looks like a path"),
-        ("evidence", PDF, "has no type ending"),
+        ("report.pdf", EXE, "ไม่ใช่ไฟล์ PDF"),
+        ("notes.pdf", "เป็นเพียงข้อความ".encode(), "ไม่ใช่ไฟล์ PDF"),
+        ("photo.pdf", PNG, "ใช้นามสกุล .pdf แต่เนื้อไฟล์เป็นไฟล์ .png"),
+        ("..\\..\\windows\\evil.pdf", PDF, "มีลักษณะเป็นเส้นทางไฟล์"),
+        (".hidden.pdf", PDF, "มีลักษณะเป็นเส้นทางไฟล์"),
+        ("evidence", PDF, "ไม่มีนามสกุล"),
     ],
 )
 def test_a_file_that_is_not_what_it_claims_or_has_a_tricky_name_is_refused(draft, staff_member, name, content, message):
@@ -66,14 +66,14 @@ def test_a_file_that_is_not_what_it_claims_or_has_a_tricky_name_is_refused(draft
 def test_a_name_with_path_separators_is_refused_even_from_code(draft, staff_member):
     upload = File(io.BytesIO(PDF), name="../../etc/passwd.pdf")
 
-    with pytest.raises(InvalidEvidence, match="looks like a path"):
+    with pytest.raises(InvalidEvidence, match="มีลักษณะเป็นเส้นทางไฟล์"):
         services.add_evidence(draft, by=staff_member, uploaded_file=upload)
 
 
 def test_a_file_larger_than_the_configured_limit_is_refused(draft, staff_member, settings):
     settings.EVIDENCE_MAX_BYTES = 1024
 
-    with pytest.raises(InvalidEvidence, match="larger than"):
+    with pytest.raises(InvalidEvidence, match=r"มีขนาดเกิน 1\.0"):
         services.add_evidence(draft, by=staff_member, uploaded_file=SimpleUploadedFile("big.pdf", PDF + b"0" * 2000))
 
 
@@ -90,7 +90,7 @@ def test_the_task_page_refuses_a_bad_file_with_a_message_and_keeps_the_typed_res
     )
 
     assert response.status_code == 400
-    assert "not a PDF, an image" in response.content.decode()
+    assert "ไม่ใช่ไฟล์ PDF" in response.content.decode()
     assert not Evidence.objects.exists()
     assert draft_of(activated, division).results == "จัดทำคู่มือ"
 
@@ -102,7 +102,7 @@ def test_evidence_of_an_approved_action_can_no_longer_be_added(
     services.accept_action(activated, by=chief_administrator)
     services.approve_action(activated, by=mayor)
 
-    with pytest.raises(InvalidTransition, match="approved"):
+    with pytest.raises(InvalidTransition, match="นายกอนุมัติแนวทางนี้แล้ว"):
         services.add_evidence(
             draft_of(activated, division), by=staff_member, uploaded_file=SimpleUploadedFile("late.pdf", PDF)
         )

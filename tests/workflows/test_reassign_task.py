@@ -23,12 +23,12 @@ def test_a_division_head_gives_a_taken_task_to_another_member(client, activated,
 
 
 def test_a_staff_member_cannot_reassign(activated, division, staff_member, division_head):
-    with pytest.raises(NotAllowed, match="head of this division"):
+    with pytest.raises(NotAllowed, match="เฉพาะหัวหน้าส่วนราชการ"):
         services.reassign_task(division_task(activated, division), by=staff_member, to=division_head)
 
 
 def test_a_task_cannot_go_to_someone_outside_the_division(activated, division, division_head, other_division_staff):
-    with pytest.raises(InvalidTransition, match="not a member"):
+    with pytest.raises(InvalidTransition, match="ไม่ได้สังกัด"):
         services.reassign_task(division_task(activated, division), by=division_head, to=other_division_staff)
 
 
@@ -36,5 +36,5 @@ def test_a_colleague_may_not_submit_a_task_someone_else_holds(activated, divisio
     draft = draft_of(activated, division)
     services.save_draft(draft, by=staff_member, results="ทำแล้ว", outcome="", progress=50)
 
-    with pytest.raises(InvalidTransition, match="is working on this task"):
+    with pytest.raises(InvalidTransition, match="กำลังดำเนินการงานนี้อยู่"):
         services.submit_result(draft, by=division_head)

@@ -34,7 +34,7 @@ def test_taking_another_divisions_task_by_url_is_refused_with_a_reason_and_recor
     response = client.post(url(task, "assign"))
 
     assert response.status_code == 403
-    assert "not a member of this division" in response.content.decode()
+    assert "คุณไม่ได้สังกัดส่วนราชการนี้" in response.content.decode()
     assert AccessRefusal.objects.filter(user=other_division_staff).count() == 1
     task.refresh_from_db()
     assert task.owner_id is None

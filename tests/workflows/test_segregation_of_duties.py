@@ -32,7 +32,7 @@ def submitted_by_the_chief(activated, division, chief_who_is_also_staff):
 def test_the_chief_administrator_cannot_review_an_action_they_submitted_for(
     submitted_by_the_chief, chief_who_is_also_staff
 ):
-    with pytest.raises(NotAllowed, match="segregation of duties"):
+    with pytest.raises(NotAllowed, match="การแบ่งแยกหน้าที่"):
         services.accept_action(submitted_by_the_chief, by=chief_who_is_also_staff)
 
     refusal = AccessRefusal.objects.get()
@@ -62,7 +62,7 @@ def test_taking_the_review_by_url_shows_why_it_is_refused_and_records_the_attemp
     response = client.post(url(review, "assign"))
 
     assert response.status_code == 403
-    assert "segregation of duties" in response.content.decode()
+    assert "การแบ่งแยกหน้าที่" in response.content.decode()
     assert AccessRefusal.objects.filter(user=chief_who_is_also_staff, permission=permissions.REVIEW_SUBMISSION).exists()
     review.refresh_from_db()
     assert review.owner_id is None
@@ -91,7 +91,7 @@ def test_a_person_holding_both_executive_roles_cannot_approve_what_they_reviewed
     submit(activated, division, staff_member)
     services.accept_action(activated, by=chief_administrator)
 
-    with pytest.raises(NotAllowed, match="reviewed this action"):
+    with pytest.raises(NotAllowed, match="เป็นผู้พิจารณาแนวทางนี้แล้ว"):
         services.approve_action(activated, by=chief_administrator)
 
     assert open_tasks(activated, ActionFlow.approve_by_mayor)[0].owner_id is None
@@ -103,5 +103,5 @@ def test_the_mayor_cannot_approve_an_action_they_submitted_for(activated, divisi
     submit(activated, division, mayor)
     services.accept_action(activated, by=chief_administrator)
 
-    with pytest.raises(NotAllowed, match="submitted results for this action"):
+    with pytest.raises(NotAllowed, match="เป็นผู้ส่งผลการดำเนินการของแนวทางนี้"):
         services.approve_action(activated, by=mayor)

@@ -30,12 +30,12 @@ def test_saving_a_draft_puts_the_action_in_progress_and_historises_the_changed_f
 
 
 def test_progress_outside_0_to_100_is_refused(activated, division, staff_member):
-    with pytest.raises(InvalidTransition, match="0 to 100"):
+    with pytest.raises(InvalidTransition, match="0 ถึง 100"):
         services.save_draft(draft_of(activated, division), by=staff_member, results="x", outcome="", progress=120)
 
 
 def test_submitting_without_saying_what_was_done_is_refused(activated, division, staff_member):
-    with pytest.raises(InvalidTransition, match="Write what was done"):
+    with pytest.raises(InvalidTransition, match="โปรดกรอกสรุปผลการดำเนินการ"):
         services.submit_result(draft_of(activated, division), by=staff_member)
 
 
@@ -56,5 +56,5 @@ def test_submitting_records_who_and_when_and_asks_for_a_review(activated, divisi
 def test_a_submitted_result_can_no_longer_be_changed(activated, division, staff_member):
     submission = submit(activated, division, staff_member)
 
-    with pytest.raises(InvalidTransition, match="already submitted"):
+    with pytest.raises(InvalidTransition, match="ส่งผลการดำเนินการนี้แล้ว"):
         services.save_draft(submission, by=staff_member, results="แก้ไข", outcome="", progress=10)
