@@ -5,6 +5,7 @@ resubmission; the mayor approves. Every page is kept as a screenshot in artifact
 from __future__ import annotations
 
 import os
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,12 @@ from django.core.management import call_command
 
 from approvals.models import Action, Decision, Evidence
 from approvals.sample import DEMO_PASSWORD, load_sample_agency
+from tests.conftest import IN_CI
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are plain synchronous ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "workflow"
+CHROMIUM = "/usr/bin/chromium"
 RETURN_REASON = "กรุณาแนบภาพถ่ายการประชุมชี้แจงด้วย"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def sample_year(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     load_sample_agency()
-    call_command("play_sample_year", stdout=open(os.devnull, "w"))
+    call_command("play_sample_year", stdout=StringIO())
     # A single-division action nobody has started: the journeys' action.
     return Action.objects.filter(status=Action.Status.PLANNED, all_divisions=False).order_by("pk").first()
 
@@ -34,12 +37,14 @@ def sample_year(settings, tmp_path):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import require_service
-
-    require_service("Chromium", "file:///usr/bin/chromium", 0) if not Path("/usr/bin/chromium").exists() else None
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium is not installed at {CHROMIUM} (make browser-deps installs it)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
+            executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
         yield chromium
