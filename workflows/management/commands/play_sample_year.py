@@ -21,7 +21,9 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(str(error)))
             raise SystemExit(1) from None
         if counts is None:
-            self.stdout.write(f"{plan}: the sample year was played already; nothing changed.")
+            self.stdout.write(
+                f"{plan}: เล่นปีตัวอย่างไปแล้ว ไม่มีสิ่งใดเปลี่ยน / the sample year was played already; nothing changed."
+            )
             return
         labels = dict(Action.Status.choices)
         summary = ", ".join(f"{labels[status]}: {count}" for status, count in sorted(counts.items()))
