@@ -4,7 +4,6 @@ resubmission; the mayor approves. Every page is kept as a screenshot in artifact
 
 from __future__ import annotations
 
-import os
 from io import StringIO
 from pathlib import Path
 
@@ -15,8 +14,6 @@ from approvals.models import Action, Decision, Evidence
 from approvals.sample import DEMO_PASSWORD, load_sample_agency
 from tests.conftest import IN_CI
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are plain synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "workflow"
 CHROMIUM = "/usr/bin/chromium"
 RETURN_REASON = "กรุณาแนบภาพถ่ายการประชุมชี้แจงด้วย"
@@ -34,8 +31,11 @@ def sample_year(settings, tmp_path):
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     if not Path(CHROMIUM).exists():
         message = f"Chromium is not installed at {CHROMIUM} (make browser-deps installs it)"
