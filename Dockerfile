@@ -7,6 +7,7 @@ COPY config config
 COPY approvals approvals
 COPY workflows workflows
 COPY audit audit
+COPY notifications notifications
 RUN pip install --no-cache-dir .
 COPY . .
 # Build-time only: compile translations and collect static files with a throwaway secret.

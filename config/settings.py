@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import fontpkg_sarabun
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "approvals",
     "workflows",
     "audit",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "approvals.context_processors.agency",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -176,6 +179,8 @@ CSRF_COOKIE_HTTPONLY = False
 
 # Security headers and HTTPS, on whenever DEBUG is off (manage.py check --deploy is clean).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Container health checks call /healthz over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -230,8 +235,38 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A DatabaseScheduler that creates missing entries of CELERY_BEAT_SCHEDULE but never overwrites the
+# periodic tasks edited in the admin (django-celery-beat's own one resets them at every beat start).
+CELERY_BEAT_SCHEDULER = "notifications.beat:AdminEditableScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers a task whose worker died (SIGKILL, power loss) after `visibility_timeout` seconds;
+# it must be longer than the longest retry countdown (NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+}
+# Seconds a web request waits for the broker before leaving its side effects to the outbox sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+# The queue tasks go to (and workers consume by default); tests use one of their own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Periodic work, created as django-celery-beat PeriodicTask rows after `migrate` (editable in the admin
+# afterwards). Other apps add their entries to this dict: CELERY_BEAT_SCHEDULE["name"] = {...}.
+CELERY_BEAT_SCHEDULE = {
+    # Publishes outbox rows whose on-commit publication failed (broker down) and stuck deliveries.
+    "notifications: relay the outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
+    "notifications: due-date reminders": {
+        "task": "notifications.send_due_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "notifications: escalate overdue actions": {
+        "task": "notifications.escalate_overdue_actions",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # Slots for the audit trail's nightly verification and red-flag scans (management commands).
+    "audit: nightly verification": {"task": "notifications.audit_verify", "schedule": crontab(hour=1, minute=30)},
+    "audit: nightly risk scan": {"task": "notifications.risk_scan", "schedule": crontab(hour=2, minute=0)},
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -240,6 +275,31 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "khunatham@localhost")
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+
+# Notifications: in-app always; email and LINE as each person chooses (notifications app).
+# The address links in emails and LINE messages start with, e.g. https://khunatham.example.go.th
+NOTIFICATION_SITE_URL = env_str("NOTIFICATION_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Sending a notification that failed (SMTP or LINE down) is retried with exponential backoff and jitter.
+NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 8)
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env_int("NOTIFICATION_RETRY_BACKOFF_SECONDS", 30)
+NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = env_int("NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS", 1800)
+# Reminders 7 days before the due date and on it; overdue reminders and escalation on the first overdue
+# day, then every NOTIFICATION_OVERDUE_REPEAT_DAYS days.
+NOTIFICATION_REMINDER_DAYS_BEFORE = env_int("NOTIFICATION_REMINDER_DAYS_BEFORE", 7)
+NOTIFICATION_OVERDUE_REPEAT_DAYS = env_int("NOTIFICATION_OVERDUE_REPEAT_DAYS", 7)
+
+# LINE Messaging API push messages, on when a channel access token is configured.
+LINE_CHANNEL_ACCESS_TOKEN = env_secret("LINE_CHANNEL_ACCESS_TOKEN")
+LINE_ENABLED = env_bool("LINE_ENABLED", bool(LINE_CHANNEL_ACCESS_TOKEN))
+LINE_API_URL = env_str("LINE_API_URL", "https://api.line.me").rstrip("/")
+LINE_TIMEOUT_SECONDS = env_int("LINE_TIMEOUT_SECONDS", 10)
+if LINE_ENABLED and not LINE_CHANNEL_ACCESS_TOKEN:
+    raise ImproperlyConfigured(
+        "LINE_ENABLED เปิดอยู่แต่ไม่มี LINE_CHANNEL_ACCESS_TOKEN / "
+        "LINE_ENABLED is on but LINE_CHANNEL_ACCESS_TOKEN (or LINE_CHANNEL_ACCESS_TOKEN_FILE) is not set."
+    )
 
 LOGGING = {
     "version": 1,

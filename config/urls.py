@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from approvals import views as approval_views
+from notifications import views as notification_views
 
 urlpatterns = [
     path("", approval_views.home, name="home"),
@@ -14,5 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("approvals/", include("approvals.urls")),
     path("work/", include("workflows.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("healthz", notification_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

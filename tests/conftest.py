@@ -127,3 +127,9 @@ def client(client):
 
     client.force_login = force_login_with_model_backend
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing passwords properly costs half a second per persona; tests need only that they match."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,72 @@
+"""The words of each notification, rendered in the active language from the event and its details.
+
+Details (`params`) are stored as plain data when the notification is created: `action` (the action as a
+clerk knows it), `reason`, `due_date` (ISO date), `when` (before / today / overdue), `days`, `round`.
+Emails and LINE messages are rendered in Thai; the notification centre follows the reader's language.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from approvals.thaidate import be_date
+
+
+def _due(params: dict) -> str:
+    raw = params.get("due_date")
+    if not raw:
+        return "-"
+    return be_date(datetime.date.fromisoformat(raw), "long")
+
+
+def title(event: str, params: dict) -> str:
+    """One line: what happened, and to which action."""
+    values = {"action": params.get("action", ""), "due": _due(params), "days": params.get("days", 0)}
+    if event == "assigned":
+        return _("New task for your division: %(action)s") % values
+    if event == "returned":
+        return _("Returned for correction: %(action)s") % values
+    if event == "review_requested":
+        return _("Results wait for your review: %(action)s") % values
+    if event == "approval_requested":
+        return _("Results wait for your approval: %(action)s") % values
+    if event == "approved":
+        return _("Approved: %(action)s") % values
+    if event == "cancelled":
+        return _("Cancelled: %(action)s") % values
+    if event == "reminder":
+        when = params.get("when")
+        if when == "today":
+            return _("Due today: %(action)s") % values
+        if when == "overdue":
+            return _("Overdue by %(days)s days: %(action)s") % values
+        return _("Due in %(days)s days (%(due)s): %(action)s") % values
+    if event == "escalation":
+        return _("Overdue by %(days)s days, escalated to you: %(action)s") % values
+    return str(params.get("action", event))
+
+
+def body(event: str, params: dict) -> str:
+    """A few lines: the reason for a return or cancellation, the due date, who acted."""
+    lines = [title(event, params)]
+    if params.get("reason"):
+        lines.append(_("Reason: %(reason)s") % {"reason": params["reason"]})
+    if params.get("due_date"):
+        lines.append(_("Due date: %(due)s") % {"due": _due(params)})
+    if params.get("divisions"):
+        lines.append(_("Divisions: %(divisions)s") % {"divisions": ", ".join(params["divisions"])})
+    if params.get("by"):
+        lines.append(_("By: %(person)s") % {"person": params["by"]})
+    return "\n".join(lines)
+
+
+def thai_text(event: str, params: dict, url: str) -> tuple[str, str]:
+    """The subject and text of an email or LINE message, in Thai, with the link to open."""
+    with override("th"):
+        text = body(event, params)
+        if url:
+            text += "\n\n" + _("Open: %(url)s") % {"url": url}
+        return title(event, params), text

@@ -1,0 +1,42 @@
+"""Fixtures of the notifications tests: an action of the agency, tasks run in-process, a fake LINE."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.celery import app
+from tests import factories
+from tests.notifications.fakes import start_fake_line, stop_fake_line
+
+LINE_ID = "U" + "4af4980629" + "0" * 22
+
+
+@pytest.fixture
+def plan(agency):
+    return factories.PlanFactory(agency=agency)
+
+
+@pytest.fixture
+def action(plan, division):
+    indicator = factories.IndicatorFactory(measure__plan=plan)
+    return factories.ActionFactory(indicator=indicator, responsible=[division])
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Run Celery tasks in this process, as the embedded default (no REDIS_URL) does."""
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.fixture
+def fake_line(settings):
+    fake = start_fake_line()
+    settings.LINE_ENABLED = True
+    settings.LINE_CHANNEL_ACCESS_TOKEN = "test-channel-token"
+    settings.LINE_API_URL = fake.url
+    settings.LINE_TIMEOUT_SECONDS = 5
+    yield fake
+    stop_fake_line(fake)

@@ -1,0 +1,127 @@
+"""Delivering an effect: idempotent notifications and deliveries, email and LINE results, history."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from approvals.services import SYSTEM_USERNAME
+from notifications import services, tasks
+from notifications.models import Channel, Delivery, Event, Notification, Preference
+from tests.notifications.conftest import LINE_ID
+
+pytestmark = pytest.mark.usefixtures("tasks_in_process")
+
+
+def payload(recipients, action, **extra) -> dict:
+    return {
+        "key": "assigned:test",
+        "event": Event.ASSIGNED,
+        "recipients": [r.pk for r in recipients],
+        "action_id": action.pk,
+        "agency_id": action.agency_id,
+        "params": {},
+        **extra,
+    }
+
+
+def test_delivering_the_same_effect_twice_keeps_one_notification_and_sends_one_email(action, staff_member):
+    staff_member.email = "alice@example.go.th"
+    staff_member.save()
+
+    tasks.deliver.delay(**payload([staff_member], action))
+    tasks.deliver.delay(**payload([staff_member], action))
+
+    assert Notification.objects.filter(recipient=staff_member).count() == 1
+    assert Delivery.objects.filter(channel=Channel.EMAIL, status=Delivery.Status.SENT).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_notification_history_names_the_system_user_as_the_actor(action, staff_member):
+    tasks.deliver.delay(**payload([staff_member], action))
+
+    record = Notification.objects.get().history.get()
+    assert record.history_user.username == SYSTEM_USERNAME
+    assert record.history_change_reason == "notification: assigned"
+
+
+def test_an_inactive_person_is_not_notified(action, staff_member):
+    staff_member.is_active = False
+    staff_member.save()
+
+    tasks.deliver.delay(**payload([staff_member], action))
+
+    assert not Notification.objects.exists()
+
+
+def test_a_person_who_chose_no_email_gets_only_the_notification_centre(action, staff_member):
+    staff_member.email = "alice@example.go.th"
+    staff_member.save()
+    Preference.objects.create(user=staff_member, channels={Event.ASSIGNED: []})
+
+    tasks.deliver.delay(**payload([staff_member], action))
+
+    assert list(Delivery.objects.values_list("channel", flat=True)) == [Channel.IN_APP]
+    assert mail.outbox == []
+
+
+def test_line_is_not_sent_while_the_line_channel_is_switched_off(action, staff_member, settings):
+    settings.LINE_ENABLED = False
+    Preference.objects.create(user=staff_member, channels={Event.ASSIGNED: [Channel.LINE]}, line_user_id=LINE_ID)
+
+    tasks.deliver.delay(**payload([staff_member], action))
+
+    line = Delivery.objects.get(channel=Channel.LINE)
+    assert (line.status, line.result) == (Delivery.Status.SKIPPED, "LINE is not enabled")
+
+
+def test_a_line_push_carries_the_token_the_user_id_and_the_thai_text(action, staff_member, fake_line):
+    Preference.objects.create(user=staff_member, channels={Event.ASSIGNED: [Channel.LINE]}, line_user_id=LINE_ID)
+
+    tasks.deliver.delay(**payload([staff_member], action))
+
+    request = fake_line.received[0]
+    assert request.path == "/v2/bot/message/push"
+    assert request.headers["Authorization"] == "Bearer test-channel-token"
+    assert request.body["to"] == LINE_ID
+    assert request.body["messages"][0]["type"] == "text"
+    assert "กำหนดเสร็จ: 30 กันยายน 2569" in request.body["messages"][0]["text"]
+    assert Delivery.objects.get(channel=Channel.LINE).status == Delivery.Status.SENT
+
+
+def test_a_line_user_id_refused_by_line_fails_without_retrying(action, staff_member, fake_line):
+    fake_line.failures = [400]
+    Preference.objects.create(user=staff_member, channels={Event.ASSIGNED: [Channel.LINE]}, line_user_id=LINE_ID)
+
+    tasks.deliver.delay(**payload([staff_member], action))
+
+    line = Delivery.objects.get(channel=Channel.LINE)
+    assert line.status == Delivery.Status.FAILED
+    assert line.result.startswith("LINE HTTP 400")
+    assert len(fake_line.received) == 1
+
+
+def test_a_transient_failure_schedules_a_retry_and_records_the_error(action, staff_member, fake_line):
+    fake_line.failures = [503]
+    Preference.objects.create(user=staff_member, channels={Event.ASSIGNED: [Channel.LINE]}, line_user_id=LINE_ID)
+    services.deliver(**payload([staff_member], action))
+    line = Delivery.objects.get(channel=Channel.LINE)
+
+    error = services.attempt_delivery(line.pk, retry_in=30)
+
+    line.refresh_from_db()
+    assert error == "LINE HTTP 503"
+    assert (line.status, line.attempts, line.result) == (Delivery.Status.PENDING, 1, "LINE HTTP 503")
+    assert line.next_attempt_at is not None
+
+
+@pytest.mark.parametrize("attempt", [0, 3, 10])
+def test_the_retry_countdown_grows_exponentially_with_jitter_under_a_cap(attempt, settings):
+    settings.NOTIFICATION_RETRY_BACKOFF_SECONDS = 30
+    settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 1800
+    ceiling = min(1800, 30 * 2**attempt)
+
+    countdowns = {services.retry_countdown(attempt) for _ in range(20)}
+
+    assert all(ceiling / 2 <= c <= ceiling for c in countdowns)
+    assert len(countdowns) > 1
