@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from approvals.models import Action, Decision, Evidence
 from approvals.sample import DEMO_PASSWORD, load_sample_agency
@@ -49,6 +50,9 @@ def browser(monkeypatch):
         )
         yield chromium
         chromium.close()
+        # ORM calls made while Playwright's loop runs get connections of their own context: close them here, or
+        # they would outlive the test and keep the test database from being dropped.
+        connections.close_all()
 
 
 class Visit:
@@ -92,8 +96,9 @@ class Visit:
 
 
 def test_staff_submits_with_evidence_the_chief_returns_then_accepts_and_the_mayor_approves(
-    browser, live_server, sample_year, tmp_path
+    sample_year, live_server, browser, tmp_path
 ):
+    # sample_year comes first: the test database is then set up before the live server and torn down after it.
     action = sample_year
     evidence = tmp_path / "รายงานการประชุม.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
