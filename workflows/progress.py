@@ -77,8 +77,10 @@ def plan_progress(plan: Plan) -> dict[str, Any]:
             if division_row is not None and action.status != Action.Status.CANCELLED:
                 division_row.counts[submission.status] += 1
                 division_row.overdue += overdue and submission.status == Submission.Status.DRAFT
+    # A division's latest submission is never a returned one (a return opens a new draft): no column for it.
+    columns = [(value, label) for value, label in Submission.Status.choices if value != Submission.Status.RETURNED]
     for division_row in divisions.values():
-        division_row.cells = [division_row.counts[value] for value, _label in Submission.Status.choices]
+        division_row.cells = [division_row.counts[value] for value, _label in columns]
     for measure in measures.values():
         measure["indicators"] = list(measure["indicators"].values())
     statuses = [(value, label, totals[value]) for value, label in Action.Status.choices]
@@ -90,6 +92,6 @@ def plan_progress(plan: Plan) -> dict[str, Any]:
         "total": len(actions),
         "done": totals[Action.Status.DONE],
         "overdue_total": overdue_total,
-        "submission_statuses": Submission.Status.choices,
+        "submission_statuses": columns,
         "not_started_processes": sum(1 for a in actions if a.pk not in started and a.status != Action.Status.CANCELLED),
     }
