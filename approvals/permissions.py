@@ -15,7 +15,8 @@ Rules are exposed three ways, all answering from the same functions:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -237,13 +238,39 @@ def check(user: User, perm: str, obj: object | None = None) -> str | None:
 
 
 def require(user: User, perm: str, obj: object | None = None) -> None:
-    """Raise `NotAllowed` unless allowed, after recording the refused attempt for the auditors."""
+    """Raise `NotAllowed` unless allowed, after recording the refused attempt for the auditors.
+
+    The record is written in the current transaction and carried on the exception, so that
+    `refusals_kept()` can write it again if that transaction is rolled back."""
     refusal = check(user, perm, obj)
     if refusal is None:
         return
+    error = NotAllowed(refusal)
     if user.is_authenticated:
-        record_refusal(user, perm, obj, refusal)
-    raise NotAllowed(refusal)
+        error.refusal = record_refusal(user, perm, obj, refusal)
+    raise error
+
+
+def keep_refusal(error: NotAllowed) -> None:
+    """Write the refusal carried by `error` again if a rollback took it away."""
+    refusal = getattr(error, "refusal", None)
+    if refusal is None or (refusal.pk is not None and AccessRefusal.objects.filter(pk=refusal.pk).exists()):
+        return
+    refusal.pk = None
+    refusal._state.adding = True
+    refusal._history_user = refusal.user
+    refusal._change_reason = "refused"
+    refusal.save()
+
+
+@contextmanager
+def refusals_kept() -> Iterator[None]:
+    """Wrap a transaction: a refusal recorded inside it survives its rollback."""
+    try:
+        yield
+    except NotAllowed as error:
+        keep_refusal(error)
+        raise
 
 
 def record_refusal(user: User, perm: str, obj: object | None, reason: str) -> AccessRefusal:

@@ -6,12 +6,14 @@ Loading it again changes nothing and loses nothing.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from approvals.importer.parser import parse_report_bytes
 from approvals.importer.writer import ImportSummary, import_plan
@@ -21,6 +23,7 @@ from approvals.services import create_agency, grant_role, save_with_history, sys
 SAMPLE_REPORT = Path(__file__).resolve().parent / "sample_data" / "ita_report_2566.txt"
 SAMPLE_SLUG = "ko-loi-bang-hak"
 DEMO_PASSWORD = "khunatham-demo"
+ACTING_DAYS = 90
 REASON = "sample agency"
 
 
@@ -32,6 +35,8 @@ class DemoAccount:
     position: str
     role: str
     division: str | None = None
+    # An acting appointment (รักษาราชการแทน): the username stood in for, for ACTING_DAYS from loading.
+    acting_for: str | None = None
 
 
 DEMO_ACCOUNTS = (
@@ -43,6 +48,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("nipa", "นิภา", "ตรงไปตรงมา", "นักวิชาการตรวจสอบภายใน", Role.STAFF, "หน่วยตรวจสอบภายใน"),
     DemoAccount("palad", "วิชัย", "ธรรมดี", "ปลัดองค์การบริหารส่วนตำบล", Role.CHIEF_ADMINISTRATOR),
     DemoAccount("nayok", "บุญมี", "ศรีสุข", "นายกองค์การบริหารส่วนตำบล", Role.MAYOR),
+    DemoAccount("rongnayok", "สมศักดิ์", "ช่วยราชการ", "รองนายกองค์การบริหารส่วนตำบล", Role.MAYOR, acting_for="nayok"),
     DemoAccount("auditor", "อรุณี", "สอบทาน", "ผู้ตรวจสอบภายใน", Role.AUDITOR),
     DemoAccount("admin", "ธนพล", "ดูแลระบบ", "ผู้ดูแลระบบของหน่วยงาน", Role.AGENCY_ADMIN),
 )
@@ -92,7 +98,11 @@ def _ensure_account(agency: Agency, account: DemoAccount, by: User) -> User:
         user.set_password(DEMO_PASSWORD)
         save_with_history(user, by=by, reason=REASON)
     division = Division.objects.get(agency=agency, name=account.division) if account.division else None
-    holds = RoleAssignment.objects.filter(user=user, role=account.role, division=division).active().exists()
-    if not holds:
-        grant_role(user, account.role, division=division, by=by, reason=REASON)
+    acting_for = get_user_model().objects.get(username=account.acting_for) if account.acting_for else None
+    holds = RoleAssignment.objects.filter(user=user, role=account.role, division=division, acting_for=acting_for)
+    if not holds.active().exists():
+        until = timezone.localdate() + datetime.timedelta(days=ACTING_DAYS) if acting_for else None
+        grant_role(
+            user, account.role, division=division, acting_for=acting_for, valid_until=until, by=by, reason=REASON
+        )
     return user

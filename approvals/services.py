@@ -7,15 +7,38 @@ both on the history row it writes.
 from __future__ import annotations
 
 import datetime
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import permissions
+from approvals import permissions, signals
+from approvals.evidence import check_file as check_evidence_file
 from approvals.exceptions import InvalidTransition
-from approvals.models import Agency, Division, RoleAssignment, User
+from approvals.models import (
+    Action,
+    Agency,
+    Decision,
+    Division,
+    Evidence,
+    FiscalYear,
+    Plan,
+    Role,
+    RoleAssignment,
+    Submission,
+    User,
+    evidence_upload_to,
+)
+from approvals.thaidate import be_datetime
+
+if TYPE_CHECKING:
+    from viewflow.workflow.models import Task
+
+# The workflow services (activate_plan ... cancel_action) are at the end of this module.
 
 SYSTEM_USERNAME = "system"
 
@@ -122,3 +145,482 @@ def end_role(
         save_with_history(assignment, by=by, reason=reason, update_fields=["valid_until"])
     permissions.forget_standing(assignment.user)
     return assignment
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The workflow (ขั้นตอนการดำเนินงานตามมาตรการ): a plan's activation, the divisions' results, the chief
+# administrator's review, the mayor's approval, returns, cancellation. Each service locks the action's process
+# (the flow lock) first and the domain rows second, then moves the flow on in the same transaction.
+
+
+def _flow() -> ModuleType:
+    # The flow lives in the workflows app, which depends on approvals: import it when first needed.
+    from workflows import engine
+
+    return engine
+
+
+def default_due_date(fiscal_year: FiscalYear, today: datetime.date | None = None) -> datetime.date:
+    """The next reporting round of the fiscal year: the 6-month round (31 March) while it is still ahead,
+    otherwise the 12-month round (30 September)."""
+    today = today or timezone.localdate()
+    return fiscal_year.six_month_date if today <= fiscal_year.six_month_date else fiscal_year.end_date
+
+
+def responsible_divisions(action: Action) -> list[Division]:
+    if action.all_divisions:
+        return list(Division.objects.filter(agency_id=action.agency_id, is_active=True))
+    return list(action.divisions.order_by("sort_order", "name"))
+
+
+def current_submissions(action: Action) -> list[Submission]:
+    """Each division's latest submission: the results that count for the action now."""
+    latest: dict[int, Submission] = {}
+    for submission in Submission.objects.filter(action_id=action.pk).select_related("division").order_by("round"):
+        latest[submission.division_id] = submission
+    return sorted(latest.values(), key=lambda s: (s.division.sort_order, s.division.name))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write the reason for returning the action, so the division knows what to fix."))
+    return reason
+
+
+def _locked_action(action: Action | int) -> Action:
+    pk = action if isinstance(action, int) else action.pk
+    return Action.objects.select_for_update().get(pk=pk)
+
+
+def _check_editable(action: Action, submission: Submission) -> None:
+    if action.status == Action.Status.DONE:
+        raise InvalidTransition(_("The mayor approved this action: its results can no longer be changed."))
+    if action.status == Action.Status.CANCELLED:
+        raise InvalidTransition(_("This action was cancelled: its results can no longer be changed."))
+    if submission.status == Submission.Status.DRAFT and submission.round == action.current_round:
+        return
+    if submission.submitted_by_id:
+        raise InvalidTransition(
+            _("%(person)s already submitted these results on %(when)s; they can no longer be changed.")
+            % {"person": submission.submitted_by, "when": be_datetime(submission.submitted_at)}
+        )
+    raise InvalidTransition(_("These results belong to an earlier round and can no longer be changed."))
+
+
+def _set_action_status(action: Action, status: str, *, by: User, reason: str, **fields: object) -> None:
+    action.status = status
+    for name, value in fields.items():
+        setattr(action, name, value)
+    save_with_history(action, by=by, reason=reason, update_fields=["status", *fields])
+
+
+def activate_plan(plan: Plan, *, by: User, reason: str = "activate plan") -> Plan:
+    """Activate a plan (เริ่มดำเนินการตามแผน): every action gets a draft per responsible division and a
+    process whose split puts one task in each division's queue. Actions added by a later import are started
+    when the plan is activated again."""
+    permissions.require(by, permissions.IMPORT_PLAN, plan)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic():
+        plan = Plan.objects.select_for_update().select_related("fiscal_year").get(pk=plan.pk)
+        if plan.status == Plan.Status.CLOSED:
+            raise InvalidTransition(_("This plan is closed and cannot be activated."))
+        actions = list(
+            Action.objects.filter(indicator__measure__plan=plan, process__isnull=True)
+            .exclude(status=Action.Status.CANCELLED)
+            .select_related("indicator")
+            .prefetch_related("divisions")
+            .order_by("indicator__measure__number", "indicator__number", "position")
+        )
+        if not actions and plan.status == Plan.Status.ACTIVE:
+            raise InvalidTransition(_("This plan is already active and every action has its tasks."))
+        active_divisions = list(Division.objects.filter(agency_id=plan.agency_id, is_active=True))
+        nobody = [str(a) for a in actions if not (active_divisions if a.all_divisions else list(a.divisions.all()))]
+        if nobody:
+            raise InvalidTransition(
+                _("These actions have no responsible division; name one before activating the plan: %(actions)s")
+                % {"actions": "; ".join(nobody)}
+            )
+        for action in actions:
+            divisions = active_divisions if action.all_divisions else list(action.divisions.all())
+            if action.due_date is None:
+                action.due_date = default_due_date(plan.fiscal_year)
+                save_with_history(action, by=by, reason=reason, update_fields=["due_date"])
+            for division in divisions:
+                draft = Submission(
+                    agency_id=action.agency_id, action=action, division=division, round=action.current_round
+                )
+                save_with_history(draft, by=by, reason=reason)
+            flow.start(action)
+            signals.task_assigned.send(
+                sender=Submission,
+                action=action,
+                by=by,
+                divisions=divisions,
+                round=action.current_round,
+                returned=False,
+                reason="",
+            )
+        if plan.status != Plan.Status.ACTIVE:
+            plan.status = Plan.Status.ACTIVE
+            plan.activated_at = timezone.now()
+            save_with_history(plan, by=by, reason=reason, update_fields=["status", "activated_at"])
+    return plan
+
+
+def save_draft(
+    submission: Submission,
+    *,
+    by: User,
+    results: str,
+    outcome: str,
+    progress: int,
+    reason: str = "save draft",
+) -> Submission:
+    """Save a division's results as a draft (บันทึกร่าง); the person takes the division's task if nobody has."""
+    permissions.require(by, permissions.WORK_ON_ACTION, submission)
+    if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
+        raise InvalidTransition(_("Progress must be a whole number from 0 to 100."))
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
+        action = _locked_action(submission.action_id)
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        _check_editable(action, submission)
+        flow.claim(flow.division_task(action, submission.division_id), by)
+        values = {"results": (results or "").strip(), "outcome": (outcome or "").strip(), "progress": progress}
+        changed = [name for name, value in values.items() if getattr(submission, name) != value]
+        for name in changed:
+            setattr(submission, name, values[name])
+        if changed:
+            save_with_history(submission, by=by, reason=reason, update_fields=changed)
+        if action.status in (Action.Status.PLANNED, Action.Status.RETURNED):
+            _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
+    return submission
+
+
+def add_evidence(
+    submission: Submission, *, by: User, uploaded_file: File, is_internal: bool = False, reason: str = "add evidence"
+) -> Evidence:
+    """Attach an evidence file (หลักฐาน) to a draft, after checking its name, size and content. The file
+    is stored under its SHA-256 through Django's storage API, never under the name it came with."""
+    permissions.require(by, permissions.WORK_ON_ACTION, submission)
+    checked = check_evidence_file(uploaded_file)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
+        action = _locked_action(submission.action_id)
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        _check_editable(action, submission)
+        flow.claim(flow.division_task(action, submission.division_id), by)
+        evidence = Evidence(
+            agency_id=submission.agency_id,
+            submission=submission,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            is_internal=is_internal,
+            uploaded_by=by,
+        )
+        stored_name = evidence_upload_to(evidence, checked.name)
+        storage = Evidence._meta.get_field("file").storage
+        # Content-addressed: the same content uploaded twice is stored once.
+        if not storage.exists(stored_name):
+            uploaded_file.seek(0)
+            stored_name = storage.save(stored_name, uploaded_file)
+        evidence.file.name = stored_name
+        save_with_history(evidence, by=by, reason=reason)
+        if action.status in (Action.Status.PLANNED, Action.Status.RETURNED):
+            _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
+    return evidence
+
+
+def remove_evidence(evidence: Evidence, *, by: User, reason: str) -> Evidence:
+    """Withdraw an evidence file from a draft. The file and its record are kept, marked removed."""
+    permissions.require(by, permissions.WORK_ON_ACTION, evidence.submission)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write why the evidence file is withdrawn."))
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(evidence.submission.action):
+        action = _locked_action(evidence.submission.action_id)
+        evidence = Evidence.objects.select_for_update().select_related("submission").get(pk=evidence.pk)
+        _check_editable(action, evidence.submission)
+        if evidence.is_removed:
+            raise InvalidTransition(_("This evidence file was already withdrawn."))
+        evidence.is_removed = True
+        save_with_history(evidence, by=by, reason=reason, update_fields=["is_removed"])
+    return evidence
+
+
+def submit_result(submission: Submission, *, by: User, reason: str = "submit results") -> Submission:
+    """Submit a division's results (ส่งผลการดำเนินการ). When every division of the round has submitted,
+    the action waits for the chief administrator's review."""
+    permissions.require(by, permissions.WORK_ON_ACTION, submission)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
+        action = _locked_action(submission.action_id)
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        _check_editable(action, submission)
+        if not submission.results:
+            raise InvalidTransition(_("Write what was done before submitting."))
+        task = flow.claim(flow.division_task(action, submission.division_id), by)
+        submission.status = Submission.Status.SUBMITTED
+        submission.submitted_by = by
+        submission.submitted_at = timezone.now()
+        save_with_history(submission, by=by, reason=reason, update_fields=["status", "submitted_by", "submitted_at"])
+        waiting = Submission.objects.filter(action=action, round=action.current_round, status=Submission.Status.DRAFT)
+        if waiting.exists():
+            if action.status != Action.Status.IN_PROGRESS:
+                _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
+        else:
+            _set_action_status(action, Action.Status.AWAITING_REVIEW, by=by, reason=reason)
+        flow.complete(task, by)
+        if action.status == Action.Status.AWAITING_REVIEW:
+            signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
+    return submission
+
+
+def _decide(
+    action: Action, *, by: User, stage: str, outcome: str, reason: str, role: str, **fields: object
+) -> Decision:
+    return save_with_history(
+        Decision(
+            agency_id=action.agency_id,
+            action=action,
+            round=action.current_round,
+            stage=stage,
+            outcome=outcome,
+            reason=reason,
+            decided_by=by,
+            on_behalf_of=permissions.acting_for(by, role),
+            **fields,
+        ),
+        by=by,
+        reason=reason or outcome,
+    )
+
+
+def _set_submission_status(submissions: list[Submission], status: str, *, by: User, reason: str) -> None:
+    for submission in submissions:
+        if submission.status != status:
+            submission.status = status
+            save_with_history(submission, by=by, reason=reason, update_fields=["status"])
+
+
+def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
+    """The chief administrator accepts every division's results (ปลัดเห็นชอบ); the mayor approves next."""
+    permissions.require(by, permissions.REVIEW_SUBMISSION, action)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+        action = _locked_action(action)
+        _check_stage(action, Action.Status.AWAITING_REVIEW)
+        task = flow.claim(flow.review_task(action), by)
+        decision = _decide(
+            action,
+            by=by,
+            stage=Decision.Stage.REVIEW,
+            outcome=Decision.Outcome.ACCEPTED,
+            reason=(reason or "").strip(),
+            role=Role.CHIEF_ADMINISTRATOR,
+        )
+        submitted = [s for s in current_submissions(action) if s.status == Submission.Status.SUBMITTED]
+        _set_submission_status(submitted, Submission.Status.ACCEPTED, by=by, reason="accepted")
+        _set_action_status(action, Action.Status.AWAITING_APPROVAL, by=by, reason="accepted")
+        flow.complete(task, by)
+        signals.approval_requested.send(sender=Decision, action=action, by=by, decision=decision)
+    return decision
+
+
+def approve_action(action: Action, *, by: User, reason: str = "") -> Decision:
+    """The mayor approves (นายกอนุมัติ): the action is done and its results are locked."""
+    permissions.require(by, permissions.APPROVE_SUBMISSION, action)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+        action = _locked_action(action)
+        _check_stage(action, Action.Status.AWAITING_APPROVAL)
+        task = flow.claim(flow.approval_task(action), by)
+        decision = _decide(
+            action,
+            by=by,
+            stage=Decision.Stage.APPROVAL,
+            outcome=Decision.Outcome.APPROVED,
+            reason=(reason or "").strip(),
+            role=Role.MAYOR,
+        )
+        final = [s for s in current_submissions(action) if s.status == Submission.Status.ACCEPTED]
+        _set_submission_status(final, Submission.Status.APPROVED, by=by, reason="approved")
+        _set_action_status(action, Action.Status.DONE, by=by, reason="approved")
+        flow.complete(task, by)
+        signals.action_approved.send(sender=Decision, action=action, by=by, decision=decision)
+    return decision
+
+
+def return_action(
+    action: Action,
+    *,
+    by: User,
+    reason: str,
+    to_divisions: list[Division] | list[int] | None = None,
+    to_review: bool = False,
+) -> Decision:
+    """Send an action back with a written reason (ส่งกลับแก้ไข): the chief administrator returns it to the
+    divisions they choose (all by default); the mayor returns it to the review or to the divisions. A return
+    to divisions opens a new round with a new draft for each, pre-filled with what they submitted."""
+    # Whether the mayor or the reviewer is returning depends on where the action is now, not on a stale copy.
+    awaiting_approval = (
+        Action.objects.values_list("status", flat=True).get(pk=action.pk) == Action.Status.AWAITING_APPROVAL
+    )
+    permission = permissions.APPROVE_SUBMISSION if awaiting_approval else permissions.REVIEW_SUBMISSION
+    permissions.require(by, permission, action)
+    reason = _require_reason(reason)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+        action = _locked_action(action)
+        if action.status not in (Action.Status.AWAITING_REVIEW, Action.Status.AWAITING_APPROVAL):
+            _check_stage(action, Action.Status.AWAITING_REVIEW)
+        if (action.status == Action.Status.AWAITING_APPROVAL) != awaiting_approval:
+            raise InvalidTransition(_("The action moved on while you were deciding. Open it again."))
+        if to_review and not awaiting_approval:
+            raise InvalidTransition(_("Only the mayor can return an action to the review."))
+        stage = Decision.Stage.APPROVAL if awaiting_approval else Decision.Stage.REVIEW
+        task = flow.claim(flow.approval_task(action) if awaiting_approval else flow.review_task(action), by)
+        current = current_submissions(action)
+        chosen: list[Submission] = []
+        if not to_review:
+            wanted = {d if isinstance(d, int) else d.pk for d in to_divisions or []} or {s.division_id for s in current}
+            chosen = [s for s in current if s.division_id in wanted]
+            if len(chosen) != len(wanted):
+                raise InvalidTransition(_("Choose divisions that are responsible for this action."))
+        decision = _decide(
+            action,
+            by=by,
+            stage=stage,
+            outcome=Decision.Outcome.RETURNED,
+            reason=reason,
+            role=Role.MAYOR if awaiting_approval else Role.CHIEF_ADMINISTRATOR,
+            return_target=Decision.ReturnTarget.REVIEW if to_review else Decision.ReturnTarget.DIVISIONS,
+            returned_divisions=[s.division_id for s in chosen],
+        )
+        # Whatever is not sent back waits, as submitted, for the next review.
+        accepted = [s for s in current if s.status == Submission.Status.ACCEPTED and s not in chosen]
+        _set_submission_status(accepted, Submission.Status.SUBMITTED, by=by, reason=reason)
+        if to_review:
+            _set_action_status(action, Action.Status.AWAITING_REVIEW, by=by, reason=reason)
+        else:
+            _set_submission_status(chosen, Submission.Status.RETURNED, by=by, reason=reason)
+            new_round = action.current_round + 1
+            for old in chosen:
+                draft = save_with_history(
+                    Submission(
+                        agency_id=action.agency_id,
+                        action=action,
+                        division_id=old.division_id,
+                        round=new_round,
+                        results=old.results,
+                        outcome=old.outcome,
+                        progress=old.progress,
+                    ),
+                    by=by,
+                    reason=reason,
+                )
+                for evidence in old.evidence.filter(is_removed=False):
+                    evidence.pk = None
+                    evidence._state.adding = True
+                    evidence.submission = draft
+                    save_with_history(evidence, by=by, reason=reason)
+            _set_action_status(action, Action.Status.RETURNED, by=by, reason=reason, current_round=new_round)
+        flow.complete(task, by)
+        signals.action_returned.send(sender=Decision, action=action, by=by, decision=decision)
+        if to_review:
+            signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
+        else:
+            signals.task_assigned.send(
+                sender=Submission,
+                action=action,
+                by=by,
+                divisions=[s.division for s in chosen],
+                round=action.current_round,
+                returned=True,
+                reason=reason,
+            )
+    return decision
+
+
+def _check_stage(action: Action, expected: str) -> None:
+    if action.status == expected:
+        return
+    last = Decision.objects.filter(action=action).select_related("decided_by").order_by("-decided_at", "-pk").first()
+    if last is not None and action.status in (
+        Action.Status.AWAITING_APPROVAL,
+        Action.Status.DONE,
+        Action.Status.RETURNED,
+        Action.Status.AWAITING_REVIEW,
+    ):
+        raise InvalidTransition(
+            _("%(person)s already decided on this action (%(outcome)s) on %(when)s; nothing is left to do here.")
+            % {"person": last.decided_by, "outcome": last.get_outcome_display(), "when": be_datetime(last.decided_at)}
+        )
+    raise InvalidTransition(
+        _("The action is %(status)s, so this step is not possible now.") % {"status": action.get_status_display()}
+    )
+
+
+def cancel_action(action: Action, *, by: User, reason: str) -> Action:
+    """Cancel an action (ยกเลิกแนวทาง), agency administrators only: its open tasks end and its open
+    drafts and submissions are marked cancelled."""
+    permissions.require(by, permissions.CANCEL_ACTION, action)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write why the action is cancelled."))
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+        action = _locked_action(action)
+        if action.is_locked():
+            raise InvalidTransition(
+                _("The action is %(status)s and cannot be cancelled.") % {"status": action.get_status_display()}
+            )
+        still_open = Submission.objects.filter(action=action).exclude(
+            status__in=[Submission.Status.RETURNED, Submission.Status.APPROVED, Submission.Status.CANCELLED]
+        )
+        _set_submission_status(list(still_open), Submission.Status.CANCELLED, by=by, reason=reason)
+        _set_action_status(action, Action.Status.CANCELLED, by=by, reason=reason)
+        flow.cancel(action)
+        signals.action_cancelled.send(sender=Action, action=action, by=by, reason=reason)
+    return action
+
+
+def set_due_date(action: Action, *, by: User, due_date: datetime.date, reason: str) -> Action:
+    """Set or extend an action's due date (กำหนดเวลา), agency administrators only, with a reason."""
+    permissions.require(by, permissions.CANCEL_ACTION, action)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write why the due date changes."))
+    with permissions.refusals_kept(), transaction.atomic():
+        action = _locked_action(action)
+        if action.is_locked():
+            raise InvalidTransition(
+                _("The action is %(status)s; its due date can no longer change.")
+                % {"status": action.get_status_display()}
+            )
+        action.due_date = due_date
+        save_with_history(action, by=by, reason=reason, update_fields=["due_date"])
+    return action
+
+
+def reassign_task(task: Task, *, by: User, to: User, reason: str = "reassign") -> Task:
+    """A division head gives a division's task to another member of the division (มอบหมายงาน)."""
+    division = Division.objects.get(pk=task.data["division"])
+    permissions.require(by, permissions.REASSIGN_TASK, division)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic():
+        action = Action.objects.get(process__pk=task.process_id)
+        with flow.locked(action):
+            if permissions.check(to, permissions.division_permission(division), action) is not None:
+                raise InvalidTransition(
+                    _("%(person)s is not a member of %(division)s.") % {"person": to, "division": division}
+                )
+            task = type(task).objects.get(pk=task.pk)
+            if task.status not in flow.OPEN_STATUSES:
+                raise InvalidTransition(_("This task is finished and can no longer be reassigned."))
+            task = flow.hand_over(task, to, by=by, reason=reason)
+    return task

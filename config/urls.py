@@ -14,6 +14,7 @@ urlpatterns = [
     # The language switch is on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("approvals/", include("approvals.urls")),
+    path("work/", include("workflows.urls")),
     path("notifications/", include("notifications.urls")),
     path("healthz", notification_views.healthz, name="healthz"),
     path("", include("reports.urls")),

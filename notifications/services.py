@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
@@ -43,12 +43,8 @@ def bilingual(message: str) -> str:
 
 
 def action_url(action: Action) -> str:
-    """Where a notification about the action leads: its page, or its row in the plan."""
-    try:
-        return reverse("approvals:action-detail", args=[action.pk])
-    except NoReverseMatch:
-        year = action.indicator.measure.plan.fiscal_year.year
-        return reverse("approvals:plan-detail", args=[year]) + f"#action-{action.pk}"
+    """Where a notification about the action leads: the action's page, with its whole story."""
+    return reverse("workflows:action-detail", args=[action.pk])
 
 
 def describe(action: Action) -> dict:

@@ -47,7 +47,7 @@ def test_staff_see_the_unread_badge_open_the_centre_and_mark_all_read(live_serve
             event=event,
             action=action,
             params={"action": str(action), "reason": reason, "by": "ชาลี ทดสอบ"},
-            url=f"/approvals/plans/2569/#action-{action.pk}",
+            url=f"/work/actions/{action.pk}/",
             key=f"{key}:user:{staff_member.pk}",
         )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

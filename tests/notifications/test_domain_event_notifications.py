@@ -119,7 +119,7 @@ def test_the_assignment_email_is_in_thai_with_a_link_to_the_action(
     message = mail.outbox[0]
     assert message.to == ["alice@example.go.th"]
     assert message.subject.startswith("[Khunatham] งานใหม่ของกอง")
-    assert f"https://khunatham.example.go.th/approvals/plans/2569/#action-{action.pk}" in message.body
+    assert f"https://khunatham.example.go.th/work/actions/{action.pk}/" in message.body
 
 
 def test_every_channel_of_a_notification_is_recorded_with_its_result(

@@ -18,7 +18,7 @@ def notification(user, action, event=Event.ASSIGNED, key="k", **extra) -> Notifi
         event=event,
         action=action,
         params={"action": str(action), "reason": extra.pop("reason", "")},
-        url=f"/approvals/plans/2569/#action-{action.pk}",
+        url=f"/work/actions/{action.pk}/",
         key=f"{key}:user:{user.pk}",
         **extra,
     )
@@ -40,7 +40,7 @@ def test_the_list_links_each_notification_to_its_action_with_the_reason(client, 
 
     page = client.get(reverse("notifications:list")).content.decode()
 
-    assert f'href="/approvals/plans/2569/#action-{action.pk}"' in page
+    assert f'href="/work/actions/{action.pk}/"' in page
     assert "ส่งกลับให้แก้ไข:" in page
     assert "เหตุผล: แนบภาพถ่ายการประชุม" in page
 

@@ -1,0 +1,122 @@
+"""The flow operations that approvals.services performs inside its own transactions.
+
+Services lock the action's process row first (the flow lock) and the domain rows second, so a view
+(which viewflow already locks on POST), a command and a background task all take locks in one order.
+Nothing here writes domain rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from approvals.exceptions import InvalidTransition, NotAllowed
+from approvals.models import Action, User
+from workflows.flows import ActionFlow
+from workflows.models import ActionProcess
+from workflows.nodes import OPEN_STATUSES
+
+
+def start(action: Action) -> ActionProcess:
+    """Start the action's process: its split hands a task to each division with a draft."""
+    return ActionFlow.start.run(action=action)
+
+
+def process_of(action: Action | int) -> ActionProcess | None:
+    action_id = action if isinstance(action, int) else action.pk
+    return ActionProcess.objects.filter(action_id=action_id).first()
+
+
+@contextmanager
+def locked(action: Action) -> Iterator[ActionProcess | None]:
+    """Hold the flow lock of the action's process (a row lock on the process) for the block."""
+    process = process_of(action)
+    if process is None:
+        with transaction.atomic():
+            yield None
+        return
+    with ActionFlow.lock(process.pk):
+        yield process
+
+
+def open_task(action: Action, node: Any, division_id: int | None = None) -> Task | None:
+    tasks = Task.objects.filter(
+        process__actionprocess__action_id=action.pk, flow_task=node, status__in=OPEN_STATUSES
+    ).select_related("owner")
+    if division_id is not None:
+        tasks = tasks.filter(data__division=division_id)
+    return tasks.order_by("-pk").first()
+
+
+def division_task(action: Action, division_id: int) -> Task:
+    task = open_task(action, ActionFlow.perform_action, division_id)
+    if task is None:
+        raise InvalidTransition(_("This division has no open task for the action."))
+    return task
+
+
+def review_task(action: Action) -> Task:
+    task = open_task(action, ActionFlow.review_by_chief)
+    if task is None:
+        raise InvalidTransition(_("The action is not waiting for a review."))
+    return task
+
+
+def approval_task(action: Action) -> Task:
+    task = open_task(action, ActionFlow.approve_by_mayor)
+    if task is None:
+        raise InvalidTransition(_("The action is not waiting for approval."))
+    return task
+
+
+def claim(task: Task, by: User) -> Task:
+    """Take the task for `by`, unless someone else holds it already."""
+    if task.owner_id == by.pk:
+        return task
+    if task.owner_id is not None:
+        raise InvalidTransition(
+            _("%(person)s is working on this task. Ask the head of the division to reassign it.")
+            % {"person": task.owner}
+        )
+    if not task.flow_task.can_assign(by, task):
+        raise NotAllowed(_("You may not take this task."))
+    with task.activation() as activation:
+        activation.assign(by)
+    return activation.task
+
+
+def complete(task: Task, by: User) -> Task:
+    """Finish `by`'s task and move the process on (the join, the gates and the next tasks)."""
+    with task.activation() as activation:
+        if activation.task.owner_id != by.pk:
+            raise InvalidTransition(_("This task is not assigned to you."))
+        if activation.task.status == STATUS.ASSIGNED:
+            activation.start(None)
+        activation.execute()
+    return activation.task
+
+
+def hand_over(task: Task, to: User, *, by: User, reason: str) -> Task:
+    """Give an open division task to another person (a division head's reassignment)."""
+    with task.activation() as activation:
+        # Read by the task history, when the audit app records it.
+        activation.task._history_user = by
+        activation.task._change_reason = reason
+        if activation.task.status == STATUS.NEW:
+            activation.assign(to)
+        else:
+            activation.reassign(user=to)
+    return activation.task
+
+
+def cancel(action: Action) -> None:
+    """End every open task of the action's process."""
+    process = process_of(action)
+    if process is not None and process.finished is None:
+        ActionFlow.instance.cancel(process)

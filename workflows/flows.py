@@ -1,0 +1,85 @@
+"""The flow of one action of the plan, read like the process itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import act, flow, lock
+
+from approvals import permissions
+from workflows import views
+from workflows.models import ActionProcess
+from workflows.nodes import DivisionSplit, DivisionTaskView, ExecutiveTaskView
+
+
+def division_queue(activation: Any) -> str:
+    return permissions.division_permission(activation.task.data["division"])
+
+
+class ActionFlow(flow.Flow):
+    """Carry out an action of the plan
+
+    Each responsible division records what it did and submits; the chief administrator reviews all
+    divisions' results together and accepts or returns them; the mayor approves or returns.
+    """
+
+    process_class = ActionProcess
+    # Blocking row lock on the process: a second person completing the same task waits, then sees the
+    # task already done (instead of failing after viewflow's nowait retries).
+    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=2)
+    parent_namespace = "workflows"
+
+    start = flow.StartHandle(this.start_process).Annotation(title=_("Plan activated")).Next(this.split_to_divisions)
+
+    split_to_divisions = (
+        DivisionSplit(act.process.divisions_with_work)
+        .Annotation(title=_("Hand the action to its divisions"))
+        .Next(this.perform_action)
+    )
+
+    perform_action = (
+        DivisionTaskView(views.perform_action)
+        .Annotation(title=_("Carry out the action and report results"))
+        .Permission(division_queue)
+        .Next(this.join_divisions)
+    )
+
+    join_divisions = flow.Join().Annotation(title=_("Every division has submitted")).Next(this.review_by_chief)
+
+    review_by_chief = (
+        ExecutiveTaskView(views.review_action, decision_permission=permissions.REVIEW_SUBMISSION)
+        .Annotation(title=_("Review by the chief administrator"))
+        .Permission(permissions.REVIEW_SUBMISSION)
+        .Next(this.is_accepted)
+    )
+
+    # A return goes back through the split, never straight to the division task, so the join can count.
+    is_accepted = (
+        flow.If(act.process.is_accepted)
+        .Annotation(title=_("Accepted?"))
+        .Then(this.approve_by_mayor)
+        .Else(this.split_to_divisions)
+    )
+
+    approve_by_mayor = (
+        ExecutiveTaskView(views.approve_action, decision_permission=permissions.APPROVE_SUBMISSION)
+        .Annotation(title=_("Approval by the mayor"))
+        .Permission(permissions.APPROVE_SUBMISSION)
+        .Next(this.is_approved)
+    )
+
+    is_approved = (
+        flow.Switch()
+        .Annotation(title=_("Approved?"))
+        .Case(this.end, act.process.is_approved)
+        .Case(this.review_by_chief, act.process.is_returned_to_review)
+        .Default(this.split_to_divisions)
+    )
+
+    end = flow.End().Annotation(title=_("Done"))
+
+    def start_process(self, activation: Any, action: Any) -> ActionProcess:
+        activation.process.action = action
+        return activation.process

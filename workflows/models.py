@@ -1,0 +1,59 @@
+"""Viewflow process records. The domain data lives in approvals; a process only points at its action."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from approvals.models import Action, Decision, Submission
+
+
+class ActionProcess(Process):
+    """The journey of one action of the plan (กระบวนการดำเนินการตามแนวทาง) through its divisions, the
+    chief administrator's review and the mayor's approval."""
+
+    action = models.OneToOneField(Action, verbose_name=_("action"), on_delete=models.PROTECT, related_name="process")
+
+    class Meta:
+        verbose_name = _("action process")
+        verbose_name_plural = _("action processes")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return str(self.action)
+
+    def _latest_decision(self, stage: str) -> Decision | None:
+        return Decision.objects.filter(action_id=self.action_id, stage=stage).order_by("-decided_at", "-pk").first()
+
+    @property
+    def is_accepted(self) -> bool:
+        """The gate after the review: the latest review decision accepted the results."""
+        decision = self._latest_decision(Decision.Stage.REVIEW)
+        return decision is not None and decision.outcome == Decision.Outcome.ACCEPTED
+
+    @property
+    def is_approved(self) -> bool:
+        decision = self._latest_decision(Decision.Stage.APPROVAL)
+        return decision is not None and decision.outcome == Decision.Outcome.APPROVED
+
+    @property
+    def is_returned_to_review(self) -> bool:
+        decision = self._latest_decision(Decision.Stage.APPROVAL)
+        return (
+            decision is not None
+            and decision.outcome == Decision.Outcome.RETURNED
+            and decision.return_target == Decision.ReturnTarget.REVIEW
+        )
+
+    @property
+    def divisions_with_work(self) -> list[int]:
+        """Divisions with an open draft in the action's current round: the branches of the next split."""
+        action = Action.objects.only("current_round").get(pk=self.action_id)
+        return list(
+            Submission.objects.filter(
+                action_id=self.action_id, round=action.current_round, status=Submission.Status.DRAFT
+            )
+            .order_by("division__sort_order", "division__name")
+            .values_list("division_id", flat=True)
+        )
