@@ -43,6 +43,8 @@ APPROVE_SUBMISSION = "approvals.approve_submission"
 CANCEL_ACTION = "approvals.cancel_action"
 IMPORT_PLAN = "approvals.import_plan"
 VIEW_AUDIT_TRAIL = "approvals.view_audit_trail"
+# Internal auditors mark red-flag findings reviewed (the audit app); nobody else changes them.
+REVIEW_FINDING = "approvals.review_finding"
 VIEW_EVIDENCE = "approvals.view_evidence"
 VIEW_REPORTS = "approvals.view_reports"
 DIVISION_QUEUE_PREFIX = "approvals.division_"
@@ -213,7 +215,7 @@ def check(user: User, perm: str, obj: object | None = None) -> str | None:
         if Role.AGENCY_ADMIN in me.roles:
             return None
         return _("Only the agency administrator can do this.")
-    if perm == VIEW_AUDIT_TRAIL:
+    if perm in (VIEW_AUDIT_TRAIL, REVIEW_FINDING):
         if Role.AUDITOR in me.roles:
             return None
         return _("Only internal auditors can inspect the change history.")
@@ -270,6 +272,7 @@ def role_permissions(user: User) -> set[str]:
         perms.add(APPROVE_SUBMISSION)
     if Role.AUDITOR in me.roles:
         perms.add(VIEW_AUDIT_TRAIL)
+        perms.add(REVIEW_FINDING)
         perms |= {f"approvals.view_{name}" for name in _MASTER_DATA_MODELS + _RECORD_MODELS}
     if Role.AGENCY_ADMIN in me.roles:
         perms |= {CANCEL_ACTION, IMPORT_PLAN}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import fontpkg_sarabun
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -251,3 +252,23 @@ LOGGING = {
 # django-simple-history: store who made each change; the change reason is required by our services.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Audit trail (audit app): thresholds of the red-flag rules (audit/rules/), and the anchor file.
+AUDIT_QUICK_DECISION_MINUTES = env_int("AUDIT_QUICK_DECISION_MINUTES", 10)
+AUDIT_BURST_DECISIONS = env_int("AUDIT_BURST_DECISIONS", 10)
+AUDIT_BURST_MINUTES = env_int("AUDIT_BURST_MINUTES", 15)
+AUDIT_ROLE_GRANT_HOURS = env_int("AUDIT_ROLE_GRANT_HOURS", 72)
+AUDIT_MAX_RETURNS = env_int("AUDIT_MAX_RETURNS", 2)
+# Office hours, Bangkok time: decisions from START:00 to END:00 on weekdays are within hours.
+AUDIT_OFFICE_START_HOUR = env_int("AUDIT_OFFICE_START_HOUR", 8)
+AUDIT_OFFICE_END_HOUR = env_int("AUDIT_OFFICE_END_HOUR", 17)
+# Chain heads are also appended to this file when set (put it on storage the database cannot write).
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
+AUDIT_CHANGE_LOG_PAGE_SIZE = env_int("AUDIT_CHANGE_LOG_PAGE_SIZE", 50)
+
+# Periodic tasks (Celery beat; django-celery-beat loads this schedule into its database).
+CELERY_BEAT_SCHEDULE = {
+    "audit-anchor-chains": {"task": "audit.anchor_chains", "schedule": crontab(hour=0, minute=30)},
+    "audit-verify-chains": {"task": "audit.verify_chains", "schedule": crontab(hour=1, minute=0)},
+    "audit-scan-risks": {"task": "audit.scan_risks", "schedule": crontab(hour=1, minute=30)},
+}
