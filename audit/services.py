@@ -120,7 +120,7 @@ def review_finding(finding: Finding, *, by: User, note: str) -> Finding:
     permissions.require(by, permissions.REVIEW_FINDING, finding if finding.agency_id else None)
     note = note.strip()
     if not note:
-        raise InvalidTransition(_("กรุณาเขียนบันทึกการตรวจสอบ / Write a review note."))
+        raise InvalidTransition("กรุณาเขียนบันทึกการตรวจสอบ / Write a review note.")
     with transaction.atomic():
         finding = Finding.objects.select_for_update().get(pk=finding.pk)
         finding.status = Finding.Status.REVIEWED

@@ -13,5 +13,6 @@ urlpatterns = [
     # The language switch is on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("approvals/", include("approvals.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

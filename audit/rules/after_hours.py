@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Decision
 from approvals.thaidate import be_datetime
@@ -37,8 +37,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="after_hours_decision",
-    title=_lazy("Decision outside office hours"),
-    rationale=_lazy(
+    title=gettext_lazy("Decision outside office hours"),
+    rationale=gettext_lazy(
         "Decisions at night or at the weekend are not wrong in themselves, but they are when nobody else "
         "is around to see them, and a signed-in session left open can be used by someone else."
     ),

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Decision
 from audit.rules.base import Hit, Rule, setting
@@ -48,8 +48,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="approval_burst",
-    title=_lazy("Many decisions in a burst"),
-    rationale=_lazy(
+    title=gettext_lazy("Many decisions in a burst"),
+    rationale=gettext_lazy(
         "Approving a pile of actions one after another in a few minutes leaves no time to read any of them."
     ),
     severity="medium",

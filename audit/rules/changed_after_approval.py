@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Decision, Evidence, Submission
 from audit.rules.base import Hit, Rule
@@ -73,8 +73,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="changed_after_approval",
-    title=_lazy("Results or evidence changed after approval"),
-    rationale=_lazy(
+    title=gettext_lazy("Results or evidence changed after approval"),
+    rationale=gettext_lazy(
         "Once the mayor approves, the results and their evidence are what the agency reports to the NACC. "
         "Changing them afterwards rewrites what was approved without a new approval."
     ),

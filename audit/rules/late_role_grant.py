@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Decision, Role, RoleAssignment, Submission
 from audit.rules.base import Hit, Rule, setting
@@ -107,8 +107,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="late_role_grant",
-    title=_lazy("Role granted shortly before the decision it enabled"),
-    rationale=_lazy(
+    title=gettext_lazy("Role granted shortly before the decision it enabled"),
+    rationale=gettext_lazy(
         "Giving someone a role (or an acting appointment, or a division membership) just before they use it "
         "to decide can be a way around the person who should have decided."
     ),

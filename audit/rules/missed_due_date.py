@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Action, Decision
 from audit.rules.base import Hit, Rule
@@ -42,8 +42,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="missed_due_date",
-    title=_lazy("Missed due date"),
-    rationale=_lazy(
+    title=gettext_lazy("Missed due date"),
+    rationale=gettext_lazy(
         "Late work is usually just late, but a pattern of it, or results filled in after the fact, "
         "weakens what the agency reports."
     ),

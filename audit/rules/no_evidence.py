@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Decision, Evidence
 from audit.rules.base import Hit, Rule
@@ -40,8 +40,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="approval_without_evidence",
-    title=_lazy("Approval with no evidence"),
-    rationale=_lazy(
+    title=gettext_lazy("Approval with no evidence"),
+    rationale=gettext_lazy(
         "ITA indicators are scored on evidence. An approval with nothing to look at means the approver "
         "could not have checked the results."
     ),

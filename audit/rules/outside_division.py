@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import DIVISION_ROLES, Evidence, RoleAssignment, Submission
 from approvals.services import SYSTEM_USERNAME
@@ -82,8 +82,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="outside_division_edit",
-    title=_lazy("Edit by someone outside the responsible division"),
-    rationale=_lazy(
+    title=gettext_lazy("Edit by someone outside the responsible division"),
+    rationale=gettext_lazy(
         "Only the responsible division reports its own results. Someone else writing them, or their "
         "evidence, may be putting words in the division's mouth."
     ),

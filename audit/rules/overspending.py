@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import BudgetItem, Expenditure
 from audit.rules.base import Hit, Rule
@@ -40,8 +40,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="overspending",
-    title=_lazy("Spending over the planned amount"),
-    rationale=_lazy(
+    title=gettext_lazy("Spending over the planned amount"),
+    rationale=gettext_lazy(
         "Spending more than the plan allows needs a budget transfer approved beforehand; without one it "
         "is a finding in itself."
     ),

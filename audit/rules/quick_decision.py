@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Decision, Submission
 from audit.rules.base import Hit, Rule, setting
@@ -64,8 +64,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="quick_decision",
-    title=_lazy("Decision within minutes of submission"),
-    rationale=_lazy(
+    title=gettext_lazy("Decision within minutes of submission"),
+    rationale=gettext_lazy(
         "Reading the results and their evidence takes time. A decision minutes after the work arrived "
         "suggests it was signed without being checked (rubber-stamping)."
     ),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Action, Decision
 from audit.rules.base import Hit, Rule, setting
@@ -38,8 +38,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="repeated_returns",
-    title=_lazy("Action returned more than twice"),
-    rationale=_lazy(
+    title=gettext_lazy("Action returned more than twice"),
+    rationale=gettext_lazy(
         "Repeated returns can hide pressure on a division, or a reviewer holding up work until it says what they want."
     ),
     severity="medium",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from approvals import permissions
 from approvals.models import AccessRefusal, Decision, Submission
@@ -61,8 +61,8 @@ def scan(agency, now) -> Iterator[Hit]:
 
 RULE = Rule(
     code="segregation_attempt",
-    title=_lazy("Attempt to break segregation of duties"),
-    rationale=_lazy(
+    title=gettext_lazy("Attempt to break segregation of duties"),
+    rationale=gettext_lazy(
         "The person who reports results must not also accept or approve them, and the reviewer must not "
         "also approve. A refused attempt shows someone tried; repeated attempts deserve a conversation."
     ),
