@@ -27,6 +27,8 @@ HISTORY_TYPES = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-"
 # bounded, and the page offers to search further back.
 SCAN_WINDOW = 20000
 LONG_TEXT = 300
+# Fields that say nothing to a reader of a change: the agency is the page's own, the fingerprint a hash.
+QUIET_FIELDS = {"agency", "fingerprint"}
 
 
 @dataclass
@@ -83,8 +85,10 @@ def field_changes(row: Any, previous: Any | None) -> list[FieldChange]:
     """Field-by-field changes of a history row against the one before it (all filled fields when created)."""
     changes = []
     for model_field in type(row).tracked_fields:
-        if model_field.primary_key:
+        if model_field.primary_key or model_field.name in QUIET_FIELDS:
             continue
+        if previous is None and model_field.is_relation and model_field.related_model is not User:
+            continue  # a new record's links are its context (agency, action, ...), shown elsewhere
         new = getattr(row, model_field.attname)
         old = getattr(previous, model_field.attname) if previous is not None else None
         if old == new or (previous is None and new in (None, "", [], {})):

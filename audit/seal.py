@@ -489,6 +489,13 @@ def _function_name(table: str) -> str:
     return name
 
 
+def _index_name(table: str) -> str:
+    name = f"{table}_audit_prev"
+    if len(name) > 63:
+        name = f"audit_prev_{hashlib.sha256(table.encode()).hexdigest()[:40]}"
+    return name
+
+
 def seal_function_sql(table: str, layout_id: int, columns: list[Column]) -> str:
     """The trigger function that seals each new row of `table` in the INSERT's own round trip."""
     names = {c.name for c in columns}
@@ -622,6 +629,13 @@ def _install_postgresql(connection: BaseDatabaseWrapper) -> list[str]:
                     )
                     if table not in changed:
                         changed.append(table)
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+            indexes = {row[0] for row in cursor.fetchall()}
+            for table in sorted(tables):
+                if "id" in {c.name for c in tables[table]} and _index_name(table) not in indexes:
+                    # Pages show each row against the one before it: seek (id, history_id) rather than
+                    # read every version of a record with a long history.
+                    cursor.execute(f'CREATE INDEX "{_index_name(table)}" ON "{table}" (id, history_id)')
             for table in [*sorted(tables), *LEDGER_TABLES]:
                 if APPEND_ONLY_TRIGGER not in triggers.get(table, set()):
                     cursor.execute(
