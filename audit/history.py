@@ -109,13 +109,25 @@ def _links_of(obj: Any) -> tuple[int | None, int | None]:
     return getattr(obj, "agency_id", None), getattr(obj, "action_id", None)
 
 
+def _flow_process(task: Any) -> Any:
+    """The task's process as its flow's own process class (e.g. a subclass with an `action` field)."""
+    try:
+        return task.flow_process
+    except Exception:  # an unknown or removed flow class: fall back to the base process row
+        return task.process
+
+
 def workflow_links(instance: Any) -> tuple[int | None, int | None]:
-    """(agency id, action id) of a viewflow Process or Task: its artifact, its process's artifact,
-    or `agency_id`/`action_id` kept in the process data."""
+    """(agency id, action id) of a viewflow Process or Task: the process's own `action` (a flow's
+    process class may have one), its artifact, or `agency_id`/`action_id` kept in the process data."""
     from viewflow.workflow.models import Task
 
-    process = instance.process if isinstance(instance, Task) and instance.process_id else instance
+    process = _flow_process(instance) if isinstance(instance, Task) and instance.process_id else instance
     candidates = [instance, process] if process is not instance else [instance]
+    for candidate in candidates:
+        action = getattr(candidate, "action", None)
+        if action is not None and hasattr(action, "agency_id"):
+            return _links_of(action)
     for candidate in candidates:
         if getattr(candidate, "artifact_object_id", None) and getattr(candidate, "artifact_content_type_id", None):
             agency_id, action_id = _links_of(candidate.artifact)
@@ -137,8 +149,10 @@ def workflow_links(instance: Any) -> tuple[int | None, int | None]:
 class ConcreteModelHistoricalRecords(HistoricalRecords):
     """HistoricalRecords for a model that is saved through proxy subclasses (viewflow processes).
 
-    The history model always copies the concrete model's fields (a proxy's jsonstore fields are
-    virtual, kept in the `data` column), and saves or deletes sent by a proxy subclass are forwarded.
+    The history model always copies the registered model's fields (a proxy's jsonstore fields are
+    virtual, kept in the `data` column), and saves or deletes sent for a subclass, proxy or
+    multi-table (a flow's process class with its own table), are forwarded: Django sends them with the
+    subclass as sender only.
     """
 
     def fields_included(self, model):
@@ -153,17 +167,17 @@ class ConcreteModelHistoricalRecords(HistoricalRecords):
         pre_delete.connect(self._forward_pre_delete, weak=False, dispatch_uid=f"{uid}-pre-delete")
         post_delete.connect(self._forward_delete, weak=False, dispatch_uid=f"{uid}-delete")
 
-    def _is_proxy_of_ours(self, sender) -> bool:
-        return sender is not self.cls and sender._meta.proxy and sender._meta.concrete_model is self.cls
+    def _is_subclass_of_ours(self, sender) -> bool:
+        return sender is not self.cls and isinstance(sender, type) and issubclass(sender, self.cls)
 
     def _forward_save(self, sender, instance, created, **kwargs):
-        if self._is_proxy_of_ours(sender):
+        if self._is_subclass_of_ours(sender):
             self.post_save(instance, created, **kwargs)
 
     def _forward_pre_delete(self, sender, instance, **kwargs):
-        if self._is_proxy_of_ours(sender):
+        if self._is_subclass_of_ours(sender):
             self.pre_delete(instance, **kwargs)
 
     def _forward_delete(self, sender, instance, **kwargs):
-        if self._is_proxy_of_ours(sender):
+        if self._is_subclass_of_ours(sender):
             self.post_delete(instance, **kwargs)

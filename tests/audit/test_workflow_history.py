@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection, models
 from viewflow import jsonstore
 from viewflow.workflow.models import Process, Task
 
+from approvals.models import Action
 from audit import seal
 from audit.models import Seal
 from tests import factories
@@ -23,6 +25,22 @@ class NoteProcess(Process):
     class Meta:
         proxy = True
         app_label = "audit"
+
+
+class ActionProcess(Process):
+    """What the workflow's process class looks like: a subclass with its own table and an action."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        app_label = "audit"
+        managed = False  # its table exists only inside the test that creates it
+
+
+@pytest.fixture
+def action_process_table(db):
+    with connection.schema_editor() as editor:
+        editor.create_model(ActionProcess)
 
 
 @pytest.fixture
@@ -75,3 +93,16 @@ def test_a_process_naming_its_action_in_its_data_is_linked_to_it(action):
     row = Process.history.get(id=process.pk)
 
     assert (row.agency_id, row.action_id) == (action.agency_id, action.pk)
+
+
+def test_a_process_of_a_subclass_with_its_own_table_is_historised_with_its_action(action, action_process_table):
+    process = ActionProcess.objects.create(flow_class=FLOW_REF, action=action)
+
+    process.status = "DONE"
+    process.save()
+
+    rows = Process.history.filter(id=process.pk).order_by("history_id")
+    assert [(row.status, row.agency_id, row.action_id) for row in rows] == [
+        ("NEW", action.agency_id, action.pk),
+        ("DONE", action.agency_id, action.pk),
+    ]
