@@ -29,6 +29,8 @@ SCAN_WINDOW = 20000
 LONG_TEXT = 300
 # Fields that say nothing to a reader of a change: the agency is the page's own, the fingerprint a hash.
 QUIET_FIELDS = {"agency", "fingerprint"}
+# Shown as changed, never with their values (a password hash is nobody's business, auditors' included).
+SECRET_FIELDS = {"password"}
 
 
 @dataclass
@@ -92,6 +94,9 @@ def field_changes(row: Any, previous: Any | None) -> list[FieldChange]:
         new = getattr(row, model_field.attname)
         old = getattr(previous, model_field.attname) if previous is not None else None
         if old == new or (previous is None and new in (None, "", [], {})):
+            continue
+        if model_field.name in SECRET_FIELDS:
+            changes.append(FieldChange(str(model_field.verbose_name), "", _("(changed, not shown)")))
             continue
         people = (old, new) if model_field.is_relation and model_field.related_model is User else None
         changes.append(

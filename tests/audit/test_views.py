@@ -229,3 +229,14 @@ def test_auditors_cannot_change_anything_in_the_admin(auditor_client, agency, di
     assert len(refused) > 20
     assert {status for _url, status in refused} == {403}
     assert Division.objects.get(pk=division.pk).name == division.name
+
+
+def test_the_change_log_never_shows_a_password_hash(auditor_client, staff_member):
+    staff_member.set_password("another-long-password")
+    save_with_history(staff_member, by=staff_member, reason="เปลี่ยนรหัสผ่าน")
+
+    page = _text(auditor_client.get(reverse("audit:change-log")))
+
+    assert "เปลี่ยนรหัสผ่าน" in page
+    assert "(เปลี่ยนแล้ว ไม่แสดงค่า)" in page
+    assert staff_member.password not in page
