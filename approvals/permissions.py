@@ -44,6 +44,8 @@ APPROVE_SUBMISSION = "approvals.approve_submission"
 CANCEL_ACTION = "approvals.cancel_action"
 IMPORT_PLAN = "approvals.import_plan"
 VIEW_AUDIT_TRAIL = "approvals.view_audit_trail"
+# Internal auditors mark red-flag findings reviewed (the audit app); nobody else changes them.
+REVIEW_FINDING = "approvals.review_finding"
 VIEW_EVIDENCE = "approvals.view_evidence"
 VIEW_REPORTS = "approvals.view_reports"
 # Rendering the official progress report and opening the executive dashboard.
@@ -223,7 +225,7 @@ def check(user: User, perm: str, obj: object | None = None) -> str | None:
         if me.roles & EXECUTIVE_ROLES:
             return None
         return _("Only the chief administrator, the mayor and the agency administrator can do this.")
-    if perm == VIEW_AUDIT_TRAIL:
+    if perm in (VIEW_AUDIT_TRAIL, REVIEW_FINDING):
         if Role.AUDITOR in me.roles:
             return None
         return _("Only internal auditors can inspect the change history.")
@@ -308,6 +310,7 @@ def role_permissions(user: User) -> set[str]:
         perms |= {RENDER_REPORT, VIEW_EXECUTIVE_DASHBOARD}
     if Role.AUDITOR in me.roles:
         perms.add(VIEW_AUDIT_TRAIL)
+        perms.add(REVIEW_FINDING)
         perms |= {f"approvals.view_{name}" for name in _MASTER_DATA_MODELS + _RECORD_MODELS}
     if Role.AGENCY_ADMIN in me.roles:
         perms |= {CANCEL_ACTION, IMPORT_PLAN}

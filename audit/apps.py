@@ -1,8 +1,32 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def install_triggers_after_migrate(sender, using, **kwargs) -> None:
+    """Every `migrate` (and test flush) ends by putting the seal and append-only triggers on every
+    history table, including tables other apps added since."""
+    from django.db import connections
+
+    from audit import seal
+
+    seal.install(connections[using])
 
 
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = _("Audit trail")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from celery.signals import task_postrun, task_prerun
+        from simple_history.signals import post_create_historical_record, pre_create_historical_record
+
+        from audit import history, seal
+
+        pre_create_historical_record.connect(history.fill_in_who_and_why, dispatch_uid="audit-who-and-why")
+        post_create_historical_record.connect(seal.seal_after_history_row, dispatch_uid="audit-seal-in-python")
+        task_prerun.connect(history.celery_task_started, dispatch_uid="audit-celery-acting", weak=False)
+        task_postrun.connect(history.celery_task_finished, dispatch_uid="audit-celery-acting-end", weak=False)
+        # Sent once, for this app, after every app's migrations have run.
+        post_migrate.connect(install_triggers_after_migrate, sender=self, dispatch_uid="audit-install-triggers")

@@ -264,9 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.escalate_overdue_actions",
         "schedule": crontab(hour=7, minute=30),
     },
-    # Slots for the audit trail's nightly verification and red-flag scans (management commands).
-    "audit: nightly verification": {"task": "notifications.audit_verify", "schedule": crontab(hour=1, minute=30)},
-    "audit: nightly risk scan": {"task": "notifications.risk_scan", "schedule": crontab(hour=2, minute=0)},
+    # The audit trail: anchor the chain heads, verify the chains, scan for red flags (audit/tasks.py).
+    "audit: anchor chain heads": {"task": "audit.anchor_chains", "schedule": crontab(hour=0, minute=30)},
+    "audit: verify chains": {"task": "audit.verify_chains", "schedule": crontab(hour=1, minute=0)},
+    "audit: scan for red flags": {"task": "audit.scan_risks", "schedule": crontab(hour=1, minute=30)},
 }
 
 # The cache holds the public disclosure pages; with REDIS_URL it is shared by every process, so that an
@@ -322,3 +323,16 @@ LOGGING = {
 # django-simple-history: store who made each change; the change reason is required by our services.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Audit trail (audit app): thresholds of the red-flag rules (audit/rules/), and the anchor file.
+AUDIT_QUICK_DECISION_MINUTES = env_int("AUDIT_QUICK_DECISION_MINUTES", 10)
+AUDIT_BURST_DECISIONS = env_int("AUDIT_BURST_DECISIONS", 10)
+AUDIT_BURST_MINUTES = env_int("AUDIT_BURST_MINUTES", 15)
+AUDIT_ROLE_GRANT_HOURS = env_int("AUDIT_ROLE_GRANT_HOURS", 72)
+AUDIT_MAX_RETURNS = env_int("AUDIT_MAX_RETURNS", 2)
+# Office hours, Bangkok time: decisions from START:00 to END:00 on weekdays are within hours.
+AUDIT_OFFICE_START_HOUR = env_int("AUDIT_OFFICE_START_HOUR", 8)
+AUDIT_OFFICE_END_HOUR = env_int("AUDIT_OFFICE_END_HOUR", 17)
+# Chain heads are also appended to this file when set (put it on storage the database cannot write).
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
+AUDIT_CHANGE_LOG_PAGE_SIZE = env_int("AUDIT_CHANGE_LOG_PAGE_SIZE", 50)

@@ -8,7 +8,6 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.management import call_command, get_commands
 
 from notifications import outbox, reminders, services
 
@@ -65,23 +64,3 @@ def send_due_reminders(on: str | None = None) -> int:
 @shared_task(name="notifications.escalate_overdue_actions", acks_late=True)
 def escalate_overdue_actions(on: str | None = None) -> int:
     return reminders.escalate_overdue_actions(datetime.date.fromisoformat(on) if on else None)
-
-
-def _run_command_if_installed(name: str) -> str:
-    if name not in get_commands():
-        logger.warning("Periodic task skipped: the %s command is not installed.", name)
-        return "skipped"
-    call_command(name)
-    return "done"
-
-
-@shared_task(name="notifications.audit_verify", acks_late=True)
-def audit_verify() -> str:
-    """Nightly slot for the audit trail's verification (`manage.py audit_verify`)."""
-    return _run_command_if_installed("audit_verify")
-
-
-@shared_task(name="notifications.risk_scan", acks_late=True)
-def risk_scan() -> str:
-    """Nightly slot for the red-flag scans (`manage.py risk_scan`)."""
-    return _run_command_if_installed("risk_scan")

@@ -51,8 +51,9 @@ def _send_render_task(report_id: int) -> None:
 
 
 def _set_progress(report: RenderedReport, progress: int) -> None:
-    # Progress is noise for the history: a plain update, read by the status endpoint.
-    RenderedReport.objects.filter(pk=report.pk).update(progress=progress)
+    # Saved like every other change (history is never bypassed); a rendering has only a few steps.
+    report.progress = progress
+    save_with_history(report, by=report.requested_by, reason="rendering", update_fields=["progress"])
 
 
 def render_report(report_id: int) -> RenderedReport:

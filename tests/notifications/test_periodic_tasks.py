@@ -8,15 +8,16 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from notifications.beat import install_periodic_tasks
 
 
-def test_migrate_installs_the_reminder_escalation_relay_and_audit_slots(db):
+def test_migrate_installs_the_reminder_escalation_relay_and_audit_tasks(db):
     names = set(PeriodicTask.objects.values_list("task", flat=True))
 
     assert {
         "notifications.relay_outbox",
         "notifications.send_due_reminders",
         "notifications.escalate_overdue_actions",
-        "notifications.audit_verify",
-        "notifications.risk_scan",
+        "audit.anchor_chains",
+        "audit.verify_chains",
+        "audit.scan_risks",
     } <= names
 
 

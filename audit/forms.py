@@ -1,0 +1,57 @@
+"""Forms of the audit pages: the change-log filter and the review note. They validate shape only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import Division, Indicator, User
+from audit.changes import Filters, record_kinds
+
+
+class ChangeLogFilterForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("Kind of record"), required=False)
+    division = forms.ModelChoiceField(label=_("Division"), queryset=Division.objects.none(), required=False)
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none(), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, agency_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.filter(agency_id=agency_id).order_by("first_name", "username")
+        self.fields["kind"].choices = [("", _("All kinds")), *record_kinds()]
+        self.fields["division"].queryset = Division.objects.filter(agency_id=agency_id)
+        self.fields["indicator"].queryset = (
+            Indicator.objects.filter(agency_id=agency_id)
+            .select_related("measure__plan__fiscal_year")
+            .order_by("-measure__plan__fiscal_year__year", "number")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            # Bilingual on purpose (Thai, then English), like every input error.
+            raise forms.ValidationError("วันที่เริ่มต้องไม่หลังวันที่สิ้นสุด / The start date must not be after the end date.")
+        return cleaned
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return Filters(
+            user_id=data["person"].pk if data.get("person") else None,
+            table=data.get("kind") or "",
+            division_id=data["division"].pk if data.get("division") else None,
+            indicator_id=data["indicator"].pk if data.get("indicator") else None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review note"),
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text=_("What you checked and what you concluded. Kept in the finding's history."),
+    )

@@ -1,0 +1,169 @@
+"""The audit trail's own records: the sealed ledger of every history row, its daily anchors, and the
+red-flag findings raised for the internal auditors (หน่วยตรวจสอบภายใน).
+
+Also registers django-viewflow's `Process` and `Task` with django-simple-history, here in the `audit`
+app so that their history tables and migrations live with us (see `audit.history`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history import register
+from simple_history.models import HistoricalRecords
+from viewflow.workflow.models import Process, Task
+
+from audit.history import ConcreteModelHistoricalRecords, WorkflowHistoryLinks
+
+
+class SealLayout(models.Model):
+    """Which columns of a history table, in which order and of which kind, a seal covers.
+
+    A history table gets a new layout when a migration changes its columns; older seals keep pointing
+    at the layout they were computed with, so that adding a column never breaks their verification.
+    """
+
+    table_name = models.CharField(_("table"), max_length=100)
+    # [[column, kind, decimal places], ...] sorted by column name; kinds are those of audit.seal.KINDS.
+    columns = models.JSONField(_("columns"))
+    signature = models.CharField(_("signature"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("seal layout")
+        verbose_name_plural = _("seal layouts")
+        ordering = ["table_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} #{self.pk}"
+
+
+class Seal(models.Model):
+    """One link of an agency's hash chain: the seal of one history row (ตราประทับ).
+
+    seal = SHA-256(previous seal || canonical serialisation of the row), written by a PostgreSQL
+    trigger in the same statement as the history row (by Python on SQLite). The row doubles as the
+    agency-wide change log's index: `seq` orders an agency's changes, so pages seek on (chain, seq).
+    No foreign-key constraints: each one would cost a lookup on every historised save.
+    """
+
+    pk = models.CompositePrimaryKey("chain", "seq")
+    # The agency's id, or 0 for the global chain (fiscal years, platform accounts, unlinked rows).
+    chain = models.BigIntegerField(_("chain"))
+    seq = models.BigIntegerField(_("sequence"))
+    layout = models.ForeignKey(
+        SealLayout, verbose_name=_("layout"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    history_id = models.BigIntegerField(_("history row"))
+    object_id = models.BigIntegerField(_("record"), null=True)
+    history_type = models.CharField(_("change type"), max_length=1)
+    history_user_id = models.BigIntegerField(_("changed by"), null=True)
+    action_id = models.BigIntegerField(_("action"), null=True)
+    division_id = models.BigIntegerField(_("division"), null=True)
+    sealed_at = models.DateTimeField(_("sealed at"))
+    seal = models.BinaryField(_("seal"))
+
+    class Meta:
+        verbose_name = _("seal")
+        verbose_name_plural = _("seals")
+        ordering = ["chain", "seq"]
+
+    def __str__(self) -> str:
+        return f"{self.chain}:{self.seq}"
+
+
+class Anchor(models.Model):
+    """A chain head written down once a day (การยึดหัวสายโซ่), so that cutting off the newest history
+    rows together with their seals is still detected. Append-only, like the ledger."""
+
+    chain = models.BigIntegerField(_("chain"))
+    seq = models.BigIntegerField(_("sequence"))
+    seal = models.BinaryField(_("seal"))
+    anchored_at = models.DateTimeField(_("anchored at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("anchor")
+        verbose_name_plural = _("anchors")
+        ordering = ["chain", "-seq"]
+        indexes = [
+            # The verifier compares each chain with its newest anchor.
+            models.Index(fields=["chain", "-seq"], name="anchor_chain_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}:{self.seq}"
+
+
+class Finding(models.Model):
+    """A red flag raised by a risk rule or by the chain verifier (ข้อสังเกตความเสี่ยง), with the
+    evidence that raised it. Kept for ever: a rescan never duplicates or rewrites it."""
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        CRITICAL = "critical", _("Critical")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        REVIEWED = "reviewed", _("Reviewed")
+
+    agency = models.ForeignKey(
+        "approvals.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rule = models.CharField(_("rule"), max_length=50)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    summary = models.CharField(_("summary"), max_length=500)
+    evidence = models.JSONField(_("evidence"), default=dict, encoder=DjangoJSONEncoder)
+    action = models.ForeignKey(
+        "approvals.Action",
+        verbose_name=_("action"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # SHA-256 of the rule and the facts that identify what it found: the same thing found again
+    # by a rescan has the same fingerprint and is not recorded twice.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["-detected_at", "-id"]
+        indexes = [
+            # The dashboard lists an agency's findings by status, newest first.
+            models.Index(fields=["agency", "status", "-detected_at"], name="finding_agency_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.summary[:80]}"
+
+
+# viewflow's own records: `app="audit"` puts the history models and their migrations here. The
+# records class copes with flows saving proxy subclasses; the extra base adds agency and action
+# columns so that workflow history joins its agency's chain and the action's timeline.
+register(Process, app="audit", records_class=ConcreteModelHistoricalRecords, bases=[WorkflowHistoryLinks])
+register(Task, app="audit", records_class=ConcreteModelHistoricalRecords, bases=[WorkflowHistoryLinks])

@@ -1,0 +1,117 @@
+"""A role or membership granted shortly before the decision it enabled: the chief administrator's or
+mayor's role (or an acting appointment) that started within AUDIT_ROLE_GRANT_HOURS before a review
+or approval by that person, or a division membership that started shortly before a submission, when
+the person held no older assignment that already allowed it."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from approvals.models import Decision, Role, RoleAssignment, Submission
+from audit.rules.base import Hit, Rule, setting
+
+STAGE_ROLE = {Decision.Stage.REVIEW: Role.CHIEF_ADMINISTRATOR, Decision.Stage.APPROVAL: Role.MAYOR}
+
+
+def started_at(assignment: RoleAssignment) -> datetime.datetime:
+    """When the assignment took effect: the later of its recording and the start of its first day."""
+    created = (
+        RoleAssignment.history.filter(id=assignment.pk, history_type="+")
+        .order_by("history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    first_day = timezone.make_aware(datetime.datetime.combine(assignment.valid_from, datetime.time.min))
+    return max(created, first_day) if created else first_day
+
+
+def _enabling(assignments, moment: datetime.datetime) -> list[RoleAssignment]:
+    day = timezone.localdate(moment)
+    return [a for a in assignments if a.valid_from <= day and (a.valid_until is None or a.valid_until >= day)]
+
+
+def _late(assignments, moment: datetime.datetime, window: datetime.timedelta):
+    """The assignment that enabled `moment` if every assignment that did started within `window` before it."""
+    enabling = [(started_at(a), a) for a in _enabling(assignments, moment)]
+    enabling = [(start, a) for start, a in enabling if start <= moment]
+    if not enabling or any(moment - start > window for start, _a in enabling):
+        return None
+    return max(enabling, key=lambda item: item[0])
+
+
+def scan(agency, now) -> Iterator[Hit]:
+    window = datetime.timedelta(hours=setting("AUDIT_ROLE_GRANT_HOURS"))
+    recent = RoleAssignment.objects.filter(agency=agency).select_related("user", "granted_by")
+    decisions = Decision.objects.filter(agency=agency).select_related("action", "decided_by")
+    for decision in decisions:
+        role = STAGE_ROLE.get(decision.stage)
+        assignments = [a for a in recent if a.user_id == decision.decided_by_id and a.role == role]
+        found = _late(assignments, decision.decided_at, window)
+        if found is None:
+            continue
+        start, assignment = found
+        yield Hit(
+            key=f"decision:{decision.pk}:assignment:{assignment.pk}",
+            summary=_("%(person)s got the role %(role)s %(hours)s hours before deciding on action %(action)s")
+            % {
+                "person": decision.decided_by,
+                "role": assignment.get_role_display(),
+                "hours": int((decision.decided_at - start).total_seconds() // 3600),
+                "action": decision.action,
+            },
+            action_id=decision.action_id,
+            evidence={
+                "decision_id": decision.pk,
+                "decided_at": decision.decided_at,
+                "assignment_id": assignment.pk,
+                "role": assignment.role,
+                "acting_for": assignment.acting_for_id,
+                "granted_by": assignment.granted_by_id,
+                "effective_from": start,
+            },
+        )
+    submissions = Submission.objects.filter(agency=agency, submitted_by__isnull=False, submitted_at__isnull=False)
+    for submission in submissions.select_related("action", "submitted_by", "division"):
+        assignments = [
+            a for a in recent if a.user_id == submission.submitted_by_id and a.division_id == submission.division_id
+        ]
+        found = _late(assignments, submission.submitted_at, window)
+        if found is None:
+            continue
+        start, assignment = found
+        yield Hit(
+            key=f"submission:{submission.pk}:assignment:{assignment.pk}",
+            summary=_("%(person)s joined %(division)s %(hours)s hours before submitting results for action %(action)s")
+            % {
+                "person": submission.submitted_by,
+                "division": submission.division,
+                "hours": int((submission.submitted_at - start).total_seconds() // 3600),
+                "action": submission.action,
+            },
+            action_id=submission.action_id,
+            evidence={
+                "submission_id": submission.pk,
+                "submitted_at": submission.submitted_at,
+                "assignment_id": assignment.pk,
+                "role": assignment.role,
+                "granted_by": assignment.granted_by_id,
+                "effective_from": start,
+            },
+        )
+
+
+RULE = Rule(
+    code="late_role_grant",
+    title=gettext_lazy("Role granted shortly before the decision it enabled"),
+    rationale=gettext_lazy(
+        "Giving someone a role (or an acting appointment, or a division membership) just before they use it "
+        "to decide can be a way around the person who should have decided."
+    ),
+    severity="high",
+    scan=scan,
+)

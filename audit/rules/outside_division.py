@@ -1,0 +1,92 @@
+"""Edits by someone outside the responsible division: a submission's results, or its evidence, written
+by a person who was not a member (staff or head) of the submission's division on that day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from approvals.models import DIVISION_ROLES, Evidence, RoleAssignment, Submission
+from approvals.services import SYSTEM_USERNAME
+from audit.rules.base import Hit, Rule
+
+RESULT_FIELDS = ("results", "outcome", "progress")
+
+
+def _member(memberships, user_id: int, division_id: int, moment) -> bool:
+    day = timezone.localdate(moment)
+    return any(
+        m.user_id == user_id
+        and m.division_id == division_id
+        and m.valid_from <= day
+        and (m.valid_until is None or m.valid_until >= day)
+        for m in memberships
+    )
+
+
+def scan(agency, now) -> Iterator[Hit]:
+    memberships = list(RoleAssignment.objects.filter(agency=agency, role__in=DIVISION_ROLES))
+    divisions = dict(Submission.objects.filter(agency=agency).values_list("pk", "division_id"))
+    rows = Submission.history.filter(agency_id=agency.pk, history_user__isnull=False).exclude(
+        history_user__username=SYSTEM_USERNAME
+    )
+    for row in rows.select_related("history_user").order_by("history_id"):
+        if row.history_type == "-":
+            continue
+        if row.history_type == "~":
+            previous = row.prev_record
+            if previous is not None and all(getattr(previous, f) == getattr(row, f) for f in RESULT_FIELDS):
+                continue  # status changes by reviewers are decisions, not edits
+        if _member(memberships, row.history_user_id, row.division_id, row.history_date):
+            continue
+        yield Hit(
+            key=f"submission-history:{row.history_id}",
+            summary=_("%(person)s, not a member of the division, edited results of submission %(submission)s")
+            % {"person": row.history_user, "submission": row.id},
+            action_id=row.action_id,
+            evidence={
+                "submission_id": row.id,
+                "history_id": row.history_id,
+                "division_id": row.division_id,
+                "edited_by": row.history_user_id,
+                "edited_at": row.history_date,
+                "change": row.history_type,
+            },
+        )
+    evidence_rows = Evidence.history.filter(agency_id=agency.pk, history_type__in=["+", "~"]).exclude(
+        history_user__username=SYSTEM_USERNAME
+    )
+    for row in evidence_rows.filter(history_user__isnull=False).select_related("history_user").order_by("history_id"):
+        division_id = divisions.get(row.submission_id)
+        if division_id is None or _member(memberships, row.history_user_id, division_id, row.history_date):
+            continue
+        yield Hit(
+            key=f"evidence-history:{row.history_id}",
+            summary=_("%(person)s, not a member of the division, changed evidence %(file)s")
+            % {"person": row.history_user, "file": row.original_name},
+            action_id=Submission.objects.filter(pk=row.submission_id).values_list("action_id", flat=True).first(),
+            evidence={
+                "evidence_id": row.id,
+                "history_id": row.history_id,
+                "division_id": division_id,
+                "edited_by": row.history_user_id,
+                "edited_at": row.history_date,
+                "sha256": row.sha256,
+                "change": row.history_type,
+            },
+        )
+
+
+RULE = Rule(
+    code="outside_division_edit",
+    title=gettext_lazy("Edit by someone outside the responsible division"),
+    rationale=gettext_lazy(
+        "Only the responsible division reports its own results. Someone else writing them, or their "
+        "evidence, may be putting words in the division's mouth."
+    ),
+    severity="medium",
+    scan=scan,
+)

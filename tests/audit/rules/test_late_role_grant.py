@@ -1,0 +1,52 @@
+import datetime
+
+from django.utils import timezone
+
+from approvals.models import Decision, Role
+from approvals.services import grant_role
+from audit.rules import late_role_grant
+from tests import factories
+from tests.audit.factories import DecisionFactory
+from tests.audit.rules.conftest import scan
+
+
+def test_an_acting_mayor_appointed_an_hour_before_approving_is_flagged(agency, action, mayor, agency_admin):
+    deputy = factories.UserFactory(agency=agency)
+    appointment = grant_role(deputy, Role.MAYOR, acting_for=mayor, by=agency_admin, reason="นายกลาพักร้อน")
+    decision = DecisionFactory(
+        action=action, decided_by=deputy, on_behalf_of=mayor, decided_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+
+    hits = scan(late_role_grant.RULE, agency)
+
+    assert [hit.key for hit in hits] == [f"decision:{decision.pk}:assignment:{appointment.pk}"]
+
+
+def test_a_role_granted_a_week_before_the_decision_is_not_flagged(agency, action, agency_admin):
+    chief = factories.UserFactory(agency=agency)
+    grant_role(chief, Role.CHIEF_ADMINISTRATOR, by=agency_admin, reason="บรรจุแต่งตั้ง")
+    DecisionFactory(
+        action=action,
+        stage=Decision.Stage.REVIEW,
+        outcome=Decision.Outcome.ACCEPTED,
+        decided_by=chief,
+        decided_at=timezone.now() + datetime.timedelta(days=7),
+    )
+
+    assert scan(late_role_grant.RULE, agency) == []
+
+
+def test_a_membership_granted_just_before_submitting_is_flagged(agency, action, division, agency_admin):
+    newcomer = factories.UserFactory(agency=agency)
+    membership = grant_role(newcomer, Role.STAFF, division=division, by=agency_admin, reason="ช่วยราชการ")
+    submission = factories.SubmissionFactory(
+        action=action,
+        agency=agency,
+        division=division,
+        submitted_by=newcomer,
+        submitted_at=timezone.now() + datetime.timedelta(minutes=30),
+    )
+
+    assert [hit.key for hit in scan(late_role_grant.RULE, agency)] == [
+        f"submission:{submission.pk}:assignment:{membership.pk}"
+    ]
