@@ -52,3 +52,11 @@ def test_pages_show_only_the_signed_in_persons_agency(client, staff_member, outs
 def test_a_browser_set_to_english_still_gets_thai_until_the_person_switches(client, db):
     response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
     assert "เข้าสู่ระบบ" in response.content.decode()
+
+
+def test_signing_in_writes_no_history_row(client, staff_member):
+    before = staff_member.history.count()
+    client.post(reverse("login"), {"username": "alice", "password": "correct-horse-battery"})
+    staff_member.refresh_from_db()
+    assert staff_member.last_login is not None
+    assert staff_member.history.count() == before

@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,8 +22,15 @@ from config.celery import app
 
 BASE_DIR = Path(settings.BASE_DIR)
 CELERY = str(Path(sys.executable).with_name("celery"))
-# A port of this helper's own range: stopping this redis-server affects nobody else.
-OWN_REDIS_PORT = 8155
+
+
+def free_port() -> int:
+    """A port nobody listens on, so the test's own redis-server never meets another run's."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 # Tasks of these tests go to a queue of their own, so that no other worker on the same Redis takes them.
 TEST_QUEUE = f"khunatham-test-{os.getpid()}"
 
@@ -40,8 +48,9 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 30, what: str 
 class RedisServer:
     """`redis-server --port N --save "" --appendonly no`, started and stopped by the test."""
 
-    def __init__(self, port: int = OWN_REDIS_PORT) -> None:
-        self.port = port
+    def __init__(self, port: int | None = None) -> None:
+        # The port stays the same across stop() and start(), as a restarted Redis would.
+        self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
     @property

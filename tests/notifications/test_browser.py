@@ -12,8 +12,6 @@ from playwright.sync_api import sync_playwright
 from notifications.models import Event, Notification
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-# This helper's own port range (8141-8159), so parallel runs of other suites don't collide.
-os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost:8146")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
