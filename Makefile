@@ -8,7 +8,8 @@ PORT ?= 8000
 
 # `make run` is the embedded default: SQLite in the project folder and tasks in-process, unless
 # DATABASE_URL / REDIS_URL are set. DEBUG is on for this local run only; production sets it off.
-RUN_ENV := DEBUG=$${DEBUG:-true}
+# Demo emails go to files under var/mail rather than flooding the terminal.
+RUN_ENV := DEBUG=$${DEBUG:-true} EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
 
 # `make test` runs against the local PostgreSQL and Redis (overridable).
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/khunatham} \
