@@ -63,9 +63,14 @@ def fill_in_who_and_why(sender, history_instance, **kwargs) -> None:
         history_instance.agency_id, history_instance.action_id = workflow_links(kwargs["instance"])
     if history_instance.history_user_id is not None and history_instance.history_change_reason:
         return
-    if getattr(HistoricalRecords.context, "request", None) is not None:
-        return  # a web request: the middleware already named the signed-in person
-    context = _acting.get() or _command_context()
+    # Code that says who acts and why (services driving viewflow, Celery tasks) is heard in a web request
+    # too; otherwise a web request keeps what the middleware named (the signed-in person), and only a
+    # command run from the shell falls back to the system account.
+    context = _acting.get()
+    if context is None:
+        if getattr(HistoricalRecords.context, "request", None) is not None:
+            return
+        context = _command_context()
     if context is None:
         return
     if history_instance.history_user_id is None:
