@@ -117,7 +117,8 @@ def _links_of(obj: Any) -> tuple[int | None, int | None]:
 def _flow_process(task: Any) -> Any:
     """The task's process as its flow's own process class (e.g. a subclass with an `action` field)."""
     try:
-        return task.flow_process
+        # viewflow 2 names it `coerced_process`; a task loaded from the database holds a base Process.
+        return task.coerced_process or task.process
     except Exception:  # an unknown or removed flow class: fall back to the base process row
         return task.process
 
