@@ -1,9 +1,11 @@
-"""The sample year, played once per test module through the real commands: `load_sample_agency`, then
-`play_sample_year`, inside a transaction rolled back after the module (each test runs in a savepoint)."""
+"""The sample year, played once for this package through the real commands: `load_sample_agency`, then
+`play_sample_year`, inside a transaction rolled back after the package's last test (each test runs in a
+savepoint within it). The package's other tests run before it is played, outside that transaction."""
 
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -23,7 +25,19 @@ def _last_history_ids() -> dict[str, int]:
     }
 
 
-@pytest.fixture(scope="module")
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Within this package, tests of the played sample year come last, so that the open transaction it is
+    played in never holds the other tests (which commit their own work)."""
+    slots = [index for index, item in enumerate(items) if Path(item.path).resolve().parent == HERE]
+    ours = sorted((items[index] for index in slots), key=lambda item: "sample_year" in item.fixturenames)
+    for index, item in zip(slots, ours, strict=True):
+        items[index] = item
+
+
+@pytest.fixture(scope="package")
 def _sample_year_played(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     with (
