@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,15 +54,17 @@ DEFAULT_SAO_DIVISIONS = (
 
 def system_user() -> User:
     """The account that commands and background tasks act as when no person started them."""
-    user, created = get_user_model().objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"first_name": "ระบบ", "last_name": "(system)", "is_active": False},
-    )
-    if created:
-        user.set_unusable_password()
-        user._change_reason = "system account"
-        user.save(update_fields=["password"])
-    return user
+    user = get_user_model().objects.filter(username=SYSTEM_USERNAME).first()
+    if user is not None:
+        return user
+    user = get_user_model()(username=SYSTEM_USERNAME, first_name="ระบบ", last_name="(system)", is_active=False)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            # The account's own creation is its first act: its history row names it.
+            return save_with_history(user, by=user, reason="system account")
+    except IntegrityError:  # created meanwhile by a concurrent command or task
+        return get_user_model().objects.get(username=SYSTEM_USERNAME)
 
 
 def save_with_history(
@@ -251,7 +253,7 @@ def activate_plan(plan: Plan, *, by: User, reason: str = "activate plan") -> Pla
                     agency_id=action.agency_id, action=action, division=division, round=action.current_round
                 )
                 save_with_history(draft, by=by, reason=reason)
-            flow.start(action)
+            flow.start(action, by=by, reason=reason)
             signals.task_assigned.send(
                 sender=Submission,
                 action=action,
@@ -286,7 +288,7 @@ def save_draft(
         action = _locked_action(submission.action_id)
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         _check_editable(action, submission)
-        flow.claim(flow.division_task(action, submission.division_id), by)
+        flow.claim(flow.division_task(action, submission.division_id), by, reason=reason)
         values = {"results": (results or "").strip(), "outcome": (outcome or "").strip(), "progress": progress}
         changed = [name for name, value in values.items() if getattr(submission, name) != value]
         for name in changed:
@@ -310,7 +312,7 @@ def add_evidence(
         action = _locked_action(submission.action_id)
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         _check_editable(action, submission)
-        flow.claim(flow.division_task(action, submission.division_id), by)
+        flow.claim(flow.division_task(action, submission.division_id), by, reason=reason)
         evidence = Evidence(
             agency_id=submission.agency_id,
             submission=submission,
@@ -363,7 +365,7 @@ def submit_result(submission: Submission, *, by: User, reason: str = "submit res
         _check_editable(action, submission)
         if not submission.results:
             raise InvalidTransition(_("Write what was done before submitting."))
-        task = flow.claim(flow.division_task(action, submission.division_id), by)
+        task = flow.claim(flow.division_task(action, submission.division_id), by, reason=reason)
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_by = by
         submission.submitted_at = timezone.now()
@@ -374,7 +376,7 @@ def submit_result(submission: Submission, *, by: User, reason: str = "submit res
                 _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
         else:
             _set_action_status(action, Action.Status.AWAITING_REVIEW, by=by, reason=reason)
-        flow.complete(task, by)
+        flow.complete(task, by, reason=reason)
         if action.status == Action.Status.AWAITING_REVIEW:
             signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
     return submission
@@ -414,7 +416,7 @@ def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
     with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
         action = _locked_action(action)
         _check_stage(action, Action.Status.AWAITING_REVIEW)
-        task = flow.claim(flow.review_task(action), by)
+        task = flow.claim(flow.review_task(action), by, reason="accepted")
         decision = _decide(
             action,
             by=by,
@@ -426,7 +428,7 @@ def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
         submitted = [s for s in current_submissions(action) if s.status == Submission.Status.SUBMITTED]
         _set_submission_status(submitted, Submission.Status.ACCEPTED, by=by, reason="accepted")
         _set_action_status(action, Action.Status.AWAITING_APPROVAL, by=by, reason="accepted")
-        flow.complete(task, by)
+        flow.complete(task, by, reason="accepted")
         signals.approval_requested.send(sender=Decision, action=action, by=by, decision=decision)
     return decision
 
@@ -438,7 +440,7 @@ def approve_action(action: Action, *, by: User, reason: str = "") -> Decision:
     with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
         action = _locked_action(action)
         _check_stage(action, Action.Status.AWAITING_APPROVAL)
-        task = flow.claim(flow.approval_task(action), by)
+        task = flow.claim(flow.approval_task(action), by, reason="approved")
         decision = _decide(
             action,
             by=by,
@@ -450,7 +452,7 @@ def approve_action(action: Action, *, by: User, reason: str = "") -> Decision:
         final = [s for s in current_submissions(action) if s.status == Submission.Status.ACCEPTED]
         _set_submission_status(final, Submission.Status.APPROVED, by=by, reason="approved")
         _set_action_status(action, Action.Status.DONE, by=by, reason="approved")
-        flow.complete(task, by)
+        flow.complete(task, by, reason="approved")
         signals.action_approved.send(sender=Decision, action=action, by=by, decision=decision)
     return decision
 
@@ -483,7 +485,9 @@ def return_action(
         if to_review and not awaiting_approval:
             raise InvalidTransition(_("Only the mayor can return an action to the review."))
         stage = Decision.Stage.APPROVAL if awaiting_approval else Decision.Stage.REVIEW
-        task = flow.claim(flow.approval_task(action) if awaiting_approval else flow.review_task(action), by)
+        task = flow.claim(
+            flow.approval_task(action) if awaiting_approval else flow.review_task(action), by, reason=reason
+        )
         current = current_submissions(action)
         chosen: list[Submission] = []
         if not to_review:
@@ -529,7 +533,7 @@ def return_action(
                     evidence.submission = draft
                     save_with_history(evidence, by=by, reason=reason)
             _set_action_status(action, Action.Status.RETURNED, by=by, reason=reason, current_round=new_round)
-        flow.complete(task, by)
+        flow.complete(task, by, reason=reason)
         signals.action_returned.send(sender=Decision, action=action, by=by, decision=decision)
         if to_review:
             signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
@@ -584,7 +588,7 @@ def cancel_action(action: Action, *, by: User, reason: str) -> Action:
         )
         _set_submission_status(list(still_open), Submission.Status.CANCELLED, by=by, reason=reason)
         _set_action_status(action, Action.Status.CANCELLED, by=by, reason=reason)
-        flow.cancel(action)
+        flow.cancel(action, by=by, reason=reason)
         signals.action_cancelled.send(sender=Action, action=action, by=by, reason=reason)
     return action
 

@@ -63,9 +63,14 @@ def fill_in_who_and_why(sender, history_instance, **kwargs) -> None:
         history_instance.agency_id, history_instance.action_id = workflow_links(kwargs["instance"])
     if history_instance.history_user_id is not None and history_instance.history_change_reason:
         return
-    if getattr(HistoricalRecords.context, "request", None) is not None:
-        return  # a web request: the middleware already named the signed-in person
-    context = _acting.get() or _command_context()
+    # Code that says who acts and why (services driving viewflow, Celery tasks) is heard in a web request
+    # too; otherwise a web request keeps what the middleware named (the signed-in person), and only a
+    # command run from the shell falls back to the system account.
+    context = _acting.get()
+    if context is None:
+        if getattr(HistoricalRecords.context, "request", None) is not None:
+            return
+        context = _command_context()
     if context is None:
         return
     if history_instance.history_user_id is None:
@@ -112,7 +117,8 @@ def _links_of(obj: Any) -> tuple[int | None, int | None]:
 def _flow_process(task: Any) -> Any:
     """The task's process as its flow's own process class (e.g. a subclass with an `action` field)."""
     try:
-        return task.flow_process
+        # viewflow 2 names it `coerced_process`; a task loaded from the database holds a base Process.
+        return task.coerced_process or task.process
     except Exception:  # an unknown or removed flow class: fall back to the base process row
         return task.process
 

@@ -7,7 +7,7 @@ if the change rolls back, nobody is told; if it commits, the relay delivers.
 from __future__ import annotations
 
 from approvals import permissions, signals
-from approvals.models import Action, Decision, Division, Role, User
+from approvals.models import Action, Decision, Division, Role, Submission, User
 from notifications import recipients
 from notifications.models import Event
 from notifications.services import notify
@@ -85,7 +85,8 @@ def on_action_approved(sender, *, action: Action, by: User, decision: Decision, 
     notify(
         Event.APPROVED,
         key=f"approved:decision:{decision.pk}",
-        recipients=recipients.submitters(action, round=decision.round) or recipients.submitters(action),
+        # A division not returned in the last round keeps its earlier submission, approved with the others.
+        recipients=recipients.submitters(action, status=Submission.Status.APPROVED) or recipients.submitters(action),
         action=action,
         params={"round": decision.round},
         by=by,

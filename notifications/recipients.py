@@ -21,9 +21,17 @@ def executives(agency_id: int, role: str) -> set[int]:
     return {person.pk for person in permissions.users_with_role(agency_id, role)}
 
 
-def submitters(action: Action, *, round: int | None = None, division_ids: Iterable[int] | None = None) -> set[int]:
-    """The people who submitted results for the action (in a round, for some divisions)."""
+def submitters(
+    action: Action,
+    *,
+    round: int | None = None,
+    division_ids: Iterable[int] | None = None,
+    status: str | None = None,
+) -> set[int]:
+    """The people who submitted results for the action (in a round, for some divisions, in a status)."""
     submissions = Submission.objects.filter(action=action, submitted_by__isnull=False)
+    if status is not None:
+        submissions = submissions.filter(status=status)
     if round is not None:
         submissions = submissions.filter(round=round)
     if division_ids is not None:

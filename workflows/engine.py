@@ -18,14 +18,17 @@ from viewflow.workflow.status import STATUS
 
 from approvals.exceptions import InvalidTransition, NotAllowed
 from approvals.models import Action, User
+from audit.history import acting_as
 from workflows.flows import ActionFlow
 from workflows.models import ActionProcess
 from workflows.nodes import OPEN_STATUSES
 
 
-def start(action: Action) -> ActionProcess:
+def start(action: Action, *, by: User, reason: str) -> ActionProcess:
     """Start the action's process: its split hands a task to each division with a draft."""
-    return ActionFlow.start.run(action=action)
+    # viewflow saves its processes and tasks itself: their history rows name the service's person and reason.
+    with acting_as(by, reason):
+        return ActionFlow.start.run(action=action)
 
 
 def process_of(action: Action | int) -> ActionProcess | None:
@@ -75,7 +78,7 @@ def approval_task(action: Action) -> Task:
     return task
 
 
-def claim(task: Task, by: User) -> Task:
+def claim(task: Task, by: User, *, reason: str) -> Task:
     """Take the task for `by`, unless someone else holds it already."""
     if task.owner_id == by.pk:
         return task
@@ -86,14 +89,14 @@ def claim(task: Task, by: User) -> Task:
         )
     if not task.flow_task.can_assign(by, task):
         raise NotAllowed(_("You may not take this task."))
-    with task.activation() as activation:
+    with acting_as(by, reason), task.activation() as activation:
         activation.assign(by)
     return activation.task
 
 
-def complete(task: Task, by: User) -> Task:
+def complete(task: Task, by: User, *, reason: str) -> Task:
     """Finish `by`'s task and move the process on (the join, the gates and the next tasks)."""
-    with task.activation() as activation:
+    with acting_as(by, reason), task.activation() as activation:
         if activation.task.owner_id != by.pk:
             raise InvalidTransition(_("This task is not assigned to you."))
         if activation.task.status == STATUS.ASSIGNED:
@@ -115,8 +118,9 @@ def hand_over(task: Task, to: User, *, by: User, reason: str) -> Task:
     return activation.task
 
 
-def cancel(action: Action) -> None:
+def cancel(action: Action, *, by: User, reason: str) -> None:
     """End every open task of the action's process."""
     process = process_of(action)
     if process is not None and process.finished is None:
-        ActionFlow.instance.cancel(process)
+        with acting_as(by, reason):
+            ActionFlow.instance.cancel(process)

@@ -1,5 +1,7 @@
 """Edits by someone outside the responsible division: a submission's results, or its evidence, written
-by a person who was not a member (staff or head) of the submission's division on that day."""
+by a person who was not a member (staff or head) of the submission's division on that day. The workflow's
+own bookkeeping is not an edit: blank drafts made when a plan is activated, and the new round a return
+opens, pre-filled with the division's own results and evidence."""
 
 from __future__ import annotations
 
@@ -27,14 +29,47 @@ def _member(memberships, user_id: int, division_id: int, moment) -> bool:
     )
 
 
+def _carried_over(row, earlier: dict) -> bool:
+    """A new submission that writes nothing of its own: the blank draft of an activation, or a return's
+    new round pre-filled with what the same division submitted in the round before."""
+    if not row.results and not row.outcome and not row.progress:
+        return True
+    before = earlier.get((row.action_id, row.division_id, row.round - 1))
+    return before is not None and all(before[f] == getattr(row, f) for f in RESULT_FIELDS)
+
+
+def _copied_by_a_return(submission: tuple | None, sha256: str, files: set) -> bool:
+    if submission is None:
+        return False
+    action_id, division_id, round_number = submission
+    return any(((action_id, division_id, r), sha256) in files for r in range(1, round_number))
+
+
 def scan(agency, now) -> Iterator[Hit]:
     memberships = list(RoleAssignment.objects.filter(agency=agency, role__in=DIVISION_ROLES))
-    divisions = dict(Submission.objects.filter(agency=agency).values_list("pk", "division_id"))
+    submissions = Submission.objects.filter(agency=agency)
+    divisions = dict(submissions.values_list("pk", "division_id"))
+    earlier = {
+        (s["action_id"], s["division_id"], s["round"]): s
+        for s in submissions.values("action_id", "division_id", "round", *RESULT_FIELDS)
+    }
+    # Evidence a return copies into the new round: the same file on an earlier round of the same division.
+    rounds = {
+        s["pk"]: (s["action_id"], s["division_id"], s["round"])
+        for s in submissions.values("pk", "action_id", "division_id", "round")
+    }
+    files = {
+        (rounds[e["submission_id"]], e["sha256"])
+        for e in Evidence.objects.filter(agency=agency).values("submission_id", "sha256")
+        if e["submission_id"] in rounds
+    }
     rows = Submission.history.filter(agency_id=agency.pk, history_user__isnull=False).exclude(
         history_user__username=SYSTEM_USERNAME
     )
     for row in rows.select_related("history_user").order_by("history_id"):
         if row.history_type == "-":
+            continue
+        if row.history_type == "+" and _carried_over(row, earlier):
             continue
         if row.history_type == "~":
             previous = row.prev_record
@@ -62,6 +97,8 @@ def scan(agency, now) -> Iterator[Hit]:
     for row in evidence_rows.filter(history_user__isnull=False).select_related("history_user").order_by("history_id"):
         division_id = divisions.get(row.submission_id)
         if division_id is None or _member(memberships, row.history_user_id, division_id, row.history_date):
+            continue
+        if row.history_type == "+" and _copied_by_a_return(rounds.get(row.submission_id), row.sha256, files):
             continue
         yield Hit(
             key=f"evidence-history:{row.history_id}",
