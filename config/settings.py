@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # gunicorn serves the CSS, scripts and the Sarabun font itself in the production shape.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "approvals.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
