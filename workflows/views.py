@@ -21,6 +21,7 @@ from viewflow.workflow.status import STATUS
 from approvals import permissions, services
 from approvals.exceptions import DomainError, NotAllowed
 from approvals.models import Action, Decision, Division, Evidence, Plan, Role, RoleAssignment, Submission, User
+from audit.history import acting_as
 from workflows import forms
 from workflows.nodes import OPEN_STATUSES
 from workflows.story import action_story
@@ -281,6 +282,11 @@ def approve_action(request: HttpRequest, process_pk: int, task_pk: int, **kwargs
     return _decision_page(request, process_pk, approval=True)
 
 
+# The reasons the task history records for a take or a release on the task pages (as services record theirs).
+TAKE_REASON = "take task"
+RELEASE_REASON = "release task"
+
+
 class TakeTaskView(View):
     """Take a task from a queue (viewflow's assign URL)."""
 
@@ -291,7 +297,9 @@ class TakeTaskView(View):
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         task = request.activation.task
-        request.activation.assign(request.user)
+        # viewflow saves the task itself: its history row names the signed-in person and this reason.
+        with acting_as(request.user, TAKE_REASON):
+            request.activation.assign(request.user)
         messages.success(request, _("The task is yours now."))
         return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
 
@@ -305,7 +313,8 @@ class ReleaseTaskView(View):
         return render(request, "workflows/release_task.html", {"task": task, "action": action})
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        request.activation.unassign()
+        with acting_as(request.user, RELEASE_REASON):
+            request.activation.unassign()
         messages.success(request, _("The task is back in its queue."))
         return redirect("workflows:inbox")
 

@@ -1,7 +1,12 @@
 """A role or membership granted shortly before the decision it enabled: the chief administrator's or
 mayor's role (or an acting appointment) that started within AUDIT_ROLE_GRANT_HOURS before a review
-or approval by that person, or a division membership that started shortly before a submission, when
-the person held no older assignment that already allowed it."""
+or approval by that person, or a division membership that started shortly before a submission.
+
+The grant must have been needed for the decision: nothing is flagged when the person already held an
+equivalent assignment when the window opened (a renewal, a second appointment), nor when the grant took
+effect before the plan of the decided action was activated. Before activation the plan's actions have no
+tasks, so a grant then (the roles an agency starts with, set up before its first plan) was not made for a
+decision on it."""
 
 from __future__ import annotations
 
@@ -35,11 +40,22 @@ def _enabling(assignments, moment: datetime.datetime) -> list[RoleAssignment]:
     return [a for a in assignments if a.valid_from <= day and (a.valid_until is None or a.valid_until >= day)]
 
 
-def _late(assignments, moment: datetime.datetime, window: datetime.timedelta):
-    """The assignment that enabled `moment` if every assignment that did started within `window` before it."""
+def _held(assignments, moment: datetime.datetime) -> bool:
+    """Whether one of the assignments was in effect at `moment`."""
+    return any(started_at(a) <= moment for a in _enabling(assignments, moment))
+
+
+def _late(assignments, moment: datetime.datetime, window: datetime.timedelta, activated_at: datetime.datetime | None):
+    """The assignment that enabled `moment`, if it was granted for it: every assignment that enabled it
+    started within `window` before it and after the plan was activated (`activated_at`), and none was
+    already in effect when the window opened."""
     enabling = [(started_at(a), a) for a in _enabling(assignments, moment)]
     enabling = [(start, a) for start, a in enabling if start <= moment]
     if not enabling or any(moment - start > window for start, _a in enabling):
+        return None
+    if activated_at is not None and any(start <= activated_at for start, _a in enabling):
+        return None
+    if _held(assignments, moment - window):
         return None
     return max(enabling, key=lambda item: item[0])
 
@@ -47,11 +63,11 @@ def _late(assignments, moment: datetime.datetime, window: datetime.timedelta):
 def scan(agency, now) -> Iterator[Hit]:
     window = datetime.timedelta(hours=setting("AUDIT_ROLE_GRANT_HOURS"))
     recent = RoleAssignment.objects.filter(agency=agency).select_related("user", "granted_by")
-    decisions = Decision.objects.filter(agency=agency).select_related("action", "decided_by")
+    decisions = Decision.objects.filter(agency=agency).select_related("action__indicator__measure__plan", "decided_by")
     for decision in decisions:
         role = STAGE_ROLE.get(decision.stage)
         assignments = [a for a in recent if a.user_id == decision.decided_by_id and a.role == role]
-        found = _late(assignments, decision.decided_at, window)
+        found = _late(assignments, decision.decided_at, window, decision.action.indicator.measure.plan.activated_at)
         if found is None:
             continue
         start, assignment = found
@@ -76,11 +92,13 @@ def scan(agency, now) -> Iterator[Hit]:
             },
         )
     submissions = Submission.objects.filter(agency=agency, submitted_by__isnull=False, submitted_at__isnull=False)
-    for submission in submissions.select_related("action", "submitted_by", "division"):
+    for submission in submissions.select_related("action__indicator__measure__plan", "submitted_by", "division"):
         assignments = [
             a for a in recent if a.user_id == submission.submitted_by_id and a.division_id == submission.division_id
         ]
-        found = _late(assignments, submission.submitted_at, window)
+        found = _late(
+            assignments, submission.submitted_at, window, submission.action.indicator.measure.plan.activated_at
+        )
         if found is None:
             continue
         start, assignment = found

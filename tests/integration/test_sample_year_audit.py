@@ -69,12 +69,12 @@ def test_after_hours_flags_are_exactly_the_decisions_made_outside_office_hours(s
     assert found("after_hours_decision") == outside
 
 
-def test_late_role_grants_point_only_at_the_demo_accounts_granted_by_the_system_when_loading(scanned):
-    assignments = set(Finding.objects.filter(rule="late_role_grant").values_list("evidence__assignment_id", flat=True))
+def test_the_demo_roles_granted_before_the_plan_was_activated_raise_no_late_role_grant(scanned):
+    activated_at = Decision.objects.values_list("action__indicator__measure__plan__activated_at", flat=True).first()
+    granted_first = RoleAssignment.history.filter(history_type="+", history_date__lte=activated_at)
+    assert set(granted_first.values_list("granted_by__username", flat=True)) == {SYSTEM_USERNAME}
 
-    granted = RoleAssignment.objects.filter(pk__in=assignments)
-    assert assignments
-    assert set(granted.values_list("granted_by__username", flat=True)) == {SYSTEM_USERNAME}
+    assert not Finding.objects.filter(rule="late_role_grant").exists()
 
 
 def test_missed_due_dates_are_the_actions_past_their_due_date(scanned):
