@@ -79,6 +79,8 @@ def display_value(model_field: models.Field, value: Any) -> str:
         return be_date(value)
     if isinstance(value, type):  # viewflow stores flows and tasks as references to classes
         return value.__name__
+    if getattr(value, "task_title", ""):  # a flow node: the title people see on the task pages
+        return str(value.task_title)
     text = str(value)
     return text if len(text) <= LONG_TEXT else text[: LONG_TEXT - 1] + "…"
 
