@@ -47,7 +47,7 @@ browser-deps:
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 
 test: install messages browser-deps lint
 	$(TEST_ENV) $(PY) -m pytest

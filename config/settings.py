@@ -8,6 +8,7 @@ and `REDIS_URL` switches to PostgreSQL and a real Celery worker.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -206,6 +207,9 @@ USE_TZ = True
 THAI_DIGITS = env_bool("THAI_DIGITS", False)
 
 STATIC_URL = "static/"
+# Until collectstatic has run (development, tests) the folder does not exist and Django's finders serve the
+# files; WhiteNoise would warn about it on every start.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Sarabun, the official-style Thai font, comes from the fontpkg-sarabun package rather than a copy in git.
 STATICFILES_DIRS = [BASE_DIR / "static", ("fonts/sarabun", Path(fontpkg_sarabun.__file__).parent / "files")]
