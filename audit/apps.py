@@ -30,3 +30,4 @@ class AuditConfig(AppConfig):
         task_postrun.connect(history.celery_task_finished, dispatch_uid="audit-celery-acting-end", weak=False)
         # Sent once, for this app, after every app's migrations have run.
         post_migrate.connect(install_triggers_after_migrate, sender=self, dispatch_uid="audit-install-triggers")
+        history.reuse_history_manager_classes()

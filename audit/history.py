@@ -187,3 +187,27 @@ class ConcreteModelHistoricalRecords(HistoricalRecords):
     def _forward_delete(self, sender, instance, **kwargs):
         if self._is_subclass_of_ours(sender):
             self.post_delete(instance, **kwargs)
+
+
+def reuse_history_manager_classes() -> None:
+    """Build each model's history manager class once instead of on every `obj.history` access.
+
+    django-simple-history 3.13's HistoryDescriptor calls `Manager.from_queryset()` on every access, and
+    every historised save reads it: that new class costs about a sixth of the save (bench/seal_cost.py).
+    The class it builds is always the same for a descriptor, so keeping it changes nothing else. Drop this
+    when simple-history caches it itself.
+    """
+    from simple_history.manager import HistoryDescriptor
+
+    if getattr(HistoryDescriptor, "_khunatham_cached", False):
+        return
+
+    def __get__(self, instance, owner):
+        manager_class = self.__dict__.get("_manager_class")
+        if manager_class is None:
+            manager_class = self.manager_class.from_queryset(self.queryset_class)
+            self._manager_class = manager_class
+        return manager_class(self.model, instance)
+
+    HistoryDescriptor.__get__ = __get__
+    HistoryDescriptor._khunatham_cached = True

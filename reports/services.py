@@ -14,6 +14,7 @@ from approvals import permissions
 from approvals.exceptions import InvalidTransition
 from approvals.models import Plan, User
 from approvals.services import save_with_history
+from notifications import outbox
 from reports import public, renderers
 from reports.assembly import assemble_report, cutoff_date
 from reports.models import RenderedReport, ReportFormat
@@ -39,15 +40,12 @@ def request_report(plan: Plan, report_round: int, report_format: str, *, by: Use
             by=by,
             reason="requested",
         )
-        # The outbox (notifications.outbox) is not on main yet: send the task once the row is committed.
-        transaction.on_commit(lambda: _send_render_task(report.pk))
+        # Through the transactional outbox: the rendering is sent to Celery after commit, and a broker that
+        # is down only delays it (render_report does nothing for a copy already rendered).
+        outbox.enqueue(
+            "reports.render_report", {"report_id": report.pk}, key=f"render:{report.pk}", agency=plan.agency_id
+        )
     return report
-
-
-def _send_render_task(report_id: int) -> None:
-    from reports.tasks import render_report_task
-
-    render_report_task.delay(report_id)
 
 
 def _set_progress(report: RenderedReport, progress: int) -> None:
