@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from approvals import permissions
-from approvals.exceptions import NotAllowed
 from approvals.forms import ReportUploadForm
 from approvals.importer.errors import ReportError
 from approvals.importer.parser import parse_report_bytes
@@ -45,10 +44,8 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_import(request: HttpRequest) -> HttpResponse:
     """Step 1: upload the report; it is parsed and kept in the session until confirmed."""
-    try:
-        permissions.require(request.user, permissions.IMPORT_PLAN)
-    except NotAllowed as exc:
-        return render(request, "approvals/forbidden.html", {"reason": str(exc)}, status=403)
+    # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html with its reason.
+    permissions.require(request.user, permissions.IMPORT_PLAN)
     form = ReportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["report"].read()
@@ -71,10 +68,8 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_import_confirm(request: HttpRequest) -> HttpResponse:
     """Step 2: show the parsed plan; writing happens only when the administrator confirms."""
-    try:
-        permissions.require(request.user, permissions.IMPORT_PLAN)
-    except NotAllowed as exc:
-        return render(request, "approvals/forbidden.html", {"reason": str(exc)}, status=403)
+    # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html with its reason.
+    permissions.require(request.user, permissions.IMPORT_PLAN)
     pending = request.session.get(PENDING_IMPORT_KEY)
     if not pending:
         messages.info(request, _("Upload a report first."))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals import permissions
-from approvals.exceptions import InvalidTransition, NotAllowed
+from approvals.exceptions import InvalidTransition
 from approvals.models import Action
 from approvals.thaidate import be_datetime
 from audit import changes, rules, services
@@ -34,10 +34,8 @@ def auditors_only(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            permissions.require(request.user, permissions.VIEW_AUDIT_TRAIL)
-        except NotAllowed as exc:
-            return render(request, "approvals/forbidden.html", {"reason": str(exc)}, status=403)
+        # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html with its reason.
+        permissions.require(request.user, permissions.VIEW_AUDIT_TRAIL)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -120,8 +118,6 @@ def finding_review(request: HttpRequest, pk: int) -> HttpResponse:
         return _finding_page(request, finding, form, status=400)
     try:
         services.review_finding(finding, by=request.user, note=form.cleaned_data["note"])
-    except NotAllowed as exc:
-        return render(request, "approvals/forbidden.html", {"reason": str(exc)}, status=403)
     except InvalidTransition as exc:
         form.add_error("note", str(exc))
         return _finding_page(request, finding, form, status=400)

@@ -47,4 +47,5 @@ def test_staff_members_cannot_import(client, staff_member):
     client.force_login(staff_member)
     response = upload(client, SEED.read_bytes())
     assert response.status_code == 403
+    assert "เฉพาะผู้ดูแลระบบของหน่วยงานเท่านั้น" in response.content.decode()
     assert Plan.objects.count() == 0
