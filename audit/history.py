@@ -57,27 +57,33 @@ def _command_context() -> _Acting | None:
     return _Acting(user=system_user, reason=f"manage.py {sys.argv[1]}")
 
 
-def fill_in_who_and_why(sender, history_instance, **kwargs) -> None:
-    """pre_create_historical_record receiver: default the acting user and reason from the context."""
-    if isinstance(history_instance, WorkflowHistoryLinks):
-        history_instance.agency_id, history_instance.action_id = workflow_links(kwargs["instance"])
-    if history_instance.history_user_id is not None and history_instance.history_change_reason:
-        return
+def default_who_and_why(user_id: Any, reason: str | None) -> tuple[Any, str | None]:
+    """The acting user and reason of a history row, defaulted from the context where the saving code
+    gave none."""
+    if user_id is not None and reason:
+        return user_id, reason
     # Code that says who acts and why (services driving viewflow, Celery tasks) is heard in a web request
     # too; otherwise a web request keeps what the middleware named (the signed-in person), and only a
     # command run from the shell falls back to the system account.
     context = _acting.get()
     if context is None:
         if getattr(HistoricalRecords.context, "request", None) is not None:
-            return
+            return user_id, reason
         context = _command_context()
     if context is None:
-        return
-    if history_instance.history_user_id is None:
-        user = context.user()
-        history_instance.history_user_id = getattr(user, "pk", None)
-    if not history_instance.history_change_reason:
-        history_instance.history_change_reason = context.reason
+        return user_id, reason
+    if user_id is None:
+        user_id = getattr(context.user(), "pk", None)
+    return user_id, reason or context.reason
+
+
+def fill_in_who_and_why(sender, history_instance, **kwargs) -> None:
+    """pre_create_historical_record receiver (where simple-history writes history rows: SQLite)."""
+    if isinstance(history_instance, WorkflowHistoryLinks):
+        history_instance.agency_id, history_instance.action_id = workflow_links(kwargs["instance"])
+    history_instance.history_user_id, history_instance.history_change_reason = default_who_and_why(
+        history_instance.history_user_id, history_instance.history_change_reason
+    )
 
 
 def celery_task_started(task=None, **kwargs) -> None:

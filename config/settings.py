@@ -329,6 +329,9 @@ LOGGING = {
 # django-simple-history: store who made each change; the change reason is required by our services.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# On PostgreSQL the database writes history rows itself, in the change's own round trip
+# (audit/capture.py); simple-history's writer is for the other databases (SQLite, the embedded default).
+SIMPLE_HISTORY_ENABLED = DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
 
 # Audit trail (audit app): thresholds of the red-flag rules (audit/rules/), and the anchor file.
 AUDIT_QUICK_DECISION_MINUTES = env_int("AUDIT_QUICK_DECISION_MINUTES", 10)

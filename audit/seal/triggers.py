@@ -223,7 +223,10 @@ def _install_sqlite(connection: BaseDatabaseWrapper) -> list[str]:
 
 
 def tables_missing_triggers(connection: BaseDatabaseWrapper | None = None) -> dict[str, set[str]]:
-    """History and ledger tables without the seal or append-only trigger (PostgreSQL)."""
+    """History and ledger tables without the seal or append-only trigger, and historised tables without
+    the trigger that writes their history (PostgreSQL)."""
+    from audit.capture import CAPTURE_TRIGGER, tables_missing_capture
+
     connection = connection or connections[DEFAULT_DB_ALIAS]
     triggers = _triggers_by_table(connection)
     missing: dict[str, set[str]] = {}
@@ -234,4 +237,6 @@ def tables_missing_triggers(connection: BaseDatabaseWrapper | None = None) -> di
     for table in LEDGER_TABLES:
         if APPEND_ONLY_TRIGGER not in triggers.get(table, set()):
             missing[table] = {APPEND_ONLY_TRIGGER}
+    for table in tables_missing_capture(connection):
+        missing[table] = {CAPTURE_TRIGGER}
     return missing
