@@ -18,6 +18,9 @@ GLOBAL_CHAIN = 0
 GENESIS = bytes(32)
 # First key of pg_advisory_xact_lock(int, int); the second is the chain.
 LOCK_NAMESPACE = 0x4155
+# Transaction-local setting holding "<seq>:<seal hex>" of a chain's head once this transaction holds
+# the chain's lock (PostgreSQL), followed by the chain number.
+HEAD_SETTING = "khunatham.seal_head_"
 
 INT, TEXT, BOOL, DECIMAL, DATETIME, DATE, JSON, UUID, FLOAT = (
     "int",

@@ -6,7 +6,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from audit.seal.encoding import GENESIS, LOCK_NAMESPACE, Column, canonical, compute_seal
+from audit.seal.encoding import GENESIS, HEAD_SETTING, LOCK_NAMESPACE, Column, canonical, compute_seal
 from audit.seal.tables import (
     _chain_of,
     _layout_id,
@@ -46,6 +46,8 @@ def seal_rows_in_python(connection: BaseDatabaseWrapper, table: str, history_ids
             chain = _chain_of(links, row)
             if connection.vendor == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, chain % 2147483647])
+                # The seal triggers' cached head of this chain would be stale after this row.
+                cursor.execute("SELECT set_config(%s, '', true)", [f"{HEAD_SETTING}{chain}"])
             cursor.execute(
                 "SELECT seq, seal FROM audit_seal WHERE chain = %s ORDER BY seq DESC LIMIT 1",
                 [chain],
