@@ -4,6 +4,7 @@ this module is the one place that turns them into what a Thai reader expects."""
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -90,3 +91,24 @@ def be_datetime(value: datetime.datetime | None, use_thai_digits: bool | None = 
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     suffix = " น." if translation.get_language() != "en" else ""
     return _digits(f"{be_date(local, use_thai_digits=False)} {local:%H:%M}{suffix}", use_thai_digits)
+
+
+def parse_be_date(text: str) -> datetime.date:
+    """A date typed the Thai way: day/month/Buddhist-era year ("25/11/2569", Thai digits, "-" or "."
+    between the parts), or year-month-day ("2569-11-25"). A year below 2400 is taken as a Gregorian
+    year typed by habit. Raises ValueError for anything else."""
+    parts = [part for part in re.split(r"[/.\-\s]+", arabic_digits(text).strip()) if part]
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        raise ValueError(f"not a date: {text!r}")
+    if len(parts[0]) == 4:
+        year, month, day = map(int, parts)
+    else:
+        day, month, year = map(int, parts)
+    if year >= 2400:
+        year -= 543
+    return datetime.date(year, month, day)
+
+
+def be_numeric_date(value: datetime.date) -> str:
+    """25/11/2569: how a date reads back in a form field."""
+    return f"{value.day}/{value.month}/{be_year(value)}"

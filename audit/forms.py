@@ -5,17 +5,24 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from approvals.forms import BuddhistEraDateField
 from approvals.models import Division, Indicator, User
 from audit.changes import Filters, record_kinds
 
 
 class ChangeLogFilterForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=User.objects.none(), required=False, empty_label=_("Everyone")
+    )
     kind = forms.ChoiceField(label=_("Kind of record"), required=False)
-    division = forms.ModelChoiceField(label=_("Division"), queryset=Division.objects.none(), required=False)
-    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none(), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    division = forms.ModelChoiceField(
+        label=_("Division"), queryset=Division.objects.none(), required=False, empty_label=_("All divisions")
+    )
+    indicator = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=Indicator.objects.none(), required=False, empty_label=_("All indicators")
+    )
+    date_from = BuddhistEraDateField(label=_("From"), required=False)
+    date_to = BuddhistEraDateField(label=_("To"), required=False)
 
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 import datetime
 import zoneinfo
 
+import pytest
 from django.utils import translation
 
 from approvals import thaidate
@@ -42,3 +43,20 @@ def test_fiscal_year_starts_on_the_first_of_october():
         datetime.date(2023, 3, 31),
         datetime.date(2023, 9, 30),
     )
+
+
+def test_a_date_typed_the_thai_way_is_read_as_buddhist_era():
+    assert thaidate.parse_be_date("25/11/2569") == datetime.date(2026, 11, 25)
+    assert thaidate.parse_be_date("๑/๑๐/๒๕๖๘") == datetime.date(2025, 10, 1)
+    assert thaidate.parse_be_date("1-10-2568") == datetime.date(2025, 10, 1)
+    assert thaidate.parse_be_date("2569-11-25") == datetime.date(2026, 11, 25)
+
+
+def test_a_gregorian_year_typed_by_habit_is_still_understood():
+    assert thaidate.parse_be_date("25/11/2026") == datetime.date(2026, 11, 25)
+
+
+def test_what_is_not_a_date_is_refused():
+    for text in ("31/2/2569", "25/11", "พรุ่งนี้", "25/13/2569"):
+        with pytest.raises(ValueError):
+            thaidate.parse_be_date(text)

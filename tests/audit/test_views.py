@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 
@@ -144,6 +145,40 @@ def test_a_start_date_after_the_end_date_is_explained_in_thai_and_english(audito
     response = auditor_client.get(reverse("audit:change-log"), {"date_from": "2026-03-10", "date_to": "2026-03-01"})
 
     assert "วันที่เริ่มต้องไม่หลังวันที่สิ้นสุด / The start date must not be after the end date." in _text(response)
+
+
+def test_the_date_filter_takes_and_shows_buddhist_era_dates(auditor_client, agency, agency_admin):
+    division = factories.DivisionFactory(agency=agency)
+    division.name = "กองช่าง"
+    save_with_history(division, by=agency_admin, reason="เปลี่ยนชื่อกอง")
+    today = timezone.localdate()
+    typed = f"{today.day}/{today.month}/{today.year + 543}"
+    tomorrow = today + datetime.timedelta(days=1)
+
+    matching = auditor_client.get(reverse("audit:change-log"), {"date_from": typed, "date_to": typed})
+    later = auditor_client.get(
+        reverse("audit:change-log"), {"date_from": f"{tomorrow.day}/{tomorrow.month}/{tomorrow.year + 543}"}
+    )
+
+    assert f'value="{typed}"' in _text(matching)
+    assert "เปลี่ยนชื่อกอง" in _text(matching)
+    assert "เปลี่ยนชื่อกอง" not in _text(later)
+    assert 'type="date"' not in _text(matching)  # the browser's picker is Gregorian
+
+
+def test_a_date_that_is_not_one_is_explained_and_the_log_still_shows(auditor_client):
+    response = auditor_client.get(reverse("audit:change-log"), {"date_from": "31/2/2569"})
+
+    assert response.status_code == 200
+    assert "ให้พิมพ์ วัน/เดือน/ปี พ.ศ. เช่น 1/10/2568 / Not a date" in _text(response)
+    assert 'value="31/2/2569"' in _text(response)
+
+
+def test_the_filters_name_their_empty_choice(auditor_client):
+    page = _text(auditor_client.get(reverse("audit:change-log")))
+
+    assert "---------" not in page
+    assert all(label in page for label in ("ทุกคน", "ทุกส่วนราชการ", "ทุกตัวชี้วัด"))
 
 
 def test_the_csv_export_has_thai_headers_and_buddhist_era_dates(auditor_client, agency, agency_admin):
