@@ -27,8 +27,22 @@ HISTORY_TYPES = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-"
 # bounded, and the page offers to search further back.
 SCAN_WINDOW = 20000
 LONG_TEXT = 300
-# Fields that say nothing to a reader of a change: the agency is the page's own, the fingerprint a hash.
-QUIET_FIELDS = {"agency", "fingerprint"}
+# Fields that say nothing to a reader of a change: the agency is the page's own, the fingerprint a hash,
+# the token viewflow's own bookkeeping of parallel branches.
+QUIET_FIELDS = {"agency", "fingerprint", "token"}
+# viewflow's kinds of workflow step (Task.flow_task_type), in words.
+TASK_TYPES = {
+    "START": gettext_lazy("start of the process"),
+    "HUMAN": gettext_lazy("a person's task"),
+    "END": gettext_lazy("end of the process"),
+    "EXCLUSIVE_GATEWAY": gettext_lazy("choice of the next step"),
+    "SWITCH": gettext_lazy("choice of the next step"),
+    "PARALLEL_GATEWAY": gettext_lazy("hand-out to several divisions"),
+    "SPLIT": gettext_lazy("hand-out to several divisions"),
+    "JOIN": gettext_lazy("gathering of the divisions' work"),
+    "FUNCTION": gettext_lazy("a step done by the system"),
+    "JOB": gettext_lazy("a step done by the system"),
+}
 # Shown as changed, never with their values (a password hash is nobody's business, auditors' included).
 SECRET_FIELDS = {"password"}
 
@@ -71,14 +85,16 @@ def display_value(model_field: models.Field, value: Any) -> str:
         return ""
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.name == "flow_task_type":
+        return str(TASK_TYPES.get(value, value))
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
         return be_datetime(value)
     if isinstance(value, datetime.date):
         return be_date(value)
-    if isinstance(value, type):  # viewflow stores flows and tasks as references to classes
-        return value.__name__
+    if isinstance(value, type):  # viewflow stores flows as references to classes
+        return str(getattr(value, "process_title", "") or value.__name__)
     if getattr(value, "task_title", ""):  # a flow node: the title people see on the task pages
         return str(value.task_title)
     text = str(value)

@@ -25,6 +25,8 @@ class ActionFlow(flow.Flow):
     divisions' results together and accepts or returns them; the mayor approves or returns.
     """
 
+    # The docstring's first line would be the title, untranslated; auditors read it in the history.
+    process_title = _("Carry out an action of the plan")
     process_class = ActionProcess
     # Blocking row lock on the process: a second person completing the same task waits, then sees the
     # task already done (instead of failing after viewflow's nowait retries).

@@ -182,3 +182,12 @@ def test_the_timeline_page_shows_the_return_reason_after_the_submissions_and_bef
     text = timeline_page(client, action_of("done_after_return"))
 
     assert -1 < text.find(REVIEW_RETURN) < text.rfind("อนุมัติ")
+
+
+def test_the_timeline_speaks_of_workflow_steps_in_thai_without_viewflows_own_words(client, sample_year):
+    text = timeline_page(client, action_of("done_after_return"))
+
+    assert "ดำเนินการตามแนวทางของแผน" in text  # the process, by its title
+    assert "งานของเจ้าหน้าที่" in text  # a person's task
+    for internal in ("ActionFlow", "HUMAN", "PARALLEL_GATEWAY", "start/", "Carry out"):
+        assert internal not in text
