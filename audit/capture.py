@@ -166,7 +166,9 @@ def send_with_the_change(execute, sql, params, many, context):
 def attach_to_connection(sender, connection: BaseDatabaseWrapper, **kwargs) -> None:
     """connection_created receiver: every PostgreSQL connection sends history context with its writes."""
     if connection.vendor == "postgresql" and send_with_the_change not in connection.execute_wrappers:
-        connection.execute_wrappers.append(send_with_the_change)
+        # First in the list: `connection.execute_wrapper()` blocks pop the last wrapper when they end, and
+        # a connection opened inside such a block must keep ours.
+        connection.execute_wrappers.insert(0, send_with_the_change)
 
 
 # ---------------------------------------------------------------------------------------------

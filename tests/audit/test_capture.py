@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -132,3 +134,26 @@ def test_outside_a_transaction_who_and_why_last_only_for_their_own_change(staff_
         cursor.execute(f'UPDATE "{Submission._meta.db_table}" SET progress = 51 WHERE id = %s', [submission.pk])
 
     assert history_of(submission)[-2:] == [("~", 50, "alice", "บันทึกนอกธุรกรรม"), ("~", 51, None, None)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_first_opened_inside_an_execute_wrapper_block_still_sends_who_and_why(staff_member, division):
+    agency = staff_member.agency
+    submission = factories.SubmissionFactory(
+        agency=agency, action__indicator__measure__plan__agency=agency, division=division
+    )
+    submission.progress = 70
+
+    def in_a_new_thread() -> None:  # a new thread has connections of its own, not yet opened
+        try:
+            with connection.execute_wrapper(lambda execute, sql, params, many, ctx: execute(sql, params, many, ctx)):
+                connection.ensure_connection()
+            save_with_history(submission, by=staff_member, reason="หลังเชื่อมต่อใหม่", update_fields=["progress"])
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=in_a_new_thread)
+    worker.start()
+    worker.join()
+
+    assert history_of(submission)[-1] == ("~", 70, "alice", "หลังเชื่อมต่อใหม่")
