@@ -157,3 +157,21 @@ def test_a_connection_first_opened_inside_an_execute_wrapper_block_still_sends_w
     worker.join()
 
     assert history_of(submission)[-1] == ("~", 70, "alice", "หลังเชื่อมต่อใหม่")
+
+
+def test_a_rolled_back_savepoint_leaves_the_chain_whole(submission, staff_member):
+    with transaction.atomic():
+        submission.progress = 31
+        save_with_history(submission, by=staff_member, reason="ก่อน savepoint", update_fields=["progress"])
+        try:
+            with transaction.atomic():
+                submission.progress = 32
+                save_with_history(submission, by=staff_member, reason="ถูกยกเลิก", update_fields=["progress"])
+                raise RuntimeError("the step fails after writing")
+        except RuntimeError:
+            pass
+        submission.progress = 33
+        save_with_history(submission, by=staff_member, reason="หลัง savepoint", update_fields=["progress"])
+
+    assert [row[1] for row in history_of(submission)[-2:]] == [31, 33]
+    assert seal.verify().issues == []
