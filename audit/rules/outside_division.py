@@ -1,7 +1,8 @@
 """Edits by someone outside the responsible division: a submission's results, or its evidence, written
 by a person who was not a member (staff or head) of the submission's division on that day. The workflow's
 own bookkeeping is not an edit: blank drafts made when a plan is activated, and the new round a return
-opens, pre-filled with the division's own results and evidence."""
+opens, pre-filled with the division's own results and evidence, by the person who returned it, with the
+return's reason. Anyone else copying the division's earlier results or files into a round is flagged."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.models import DIVISION_ROLES, Evidence, RoleAssignment, Submission
+from approvals.models import DIVISION_ROLES, Decision, Evidence, RoleAssignment, Submission
 from approvals.services import SYSTEM_USERNAME
 from audit.rules.base import Hit, Rule
 
@@ -29,20 +30,31 @@ def _member(memberships, user_id: int, division_id: int, moment) -> bool:
     )
 
 
-def _carried_over(row, earlier: dict) -> bool:
+def _written_by_the_return(action_id: int, round_number: int, row, returns: set) -> bool:
+    """Written by the person whose return opened this round, with the return's reason."""
+    return (action_id, round_number, row.history_user_id, row.history_change_reason) in returns
+
+
+def _carried_over(row, earlier: dict, returns: set) -> bool:
     """A new submission that writes nothing of its own: the blank draft of an activation, or a return's
     new round pre-filled with what the same division submitted in the round before."""
     if not row.results and not row.outcome and not row.progress:
         return True
     before = earlier.get((row.action_id, row.division_id, row.round - 1))
-    return before is not None and all(before[f] == getattr(row, f) for f in RESULT_FIELDS)
+    return (
+        before is not None
+        and all(before[f] == getattr(row, f) for f in RESULT_FIELDS)
+        and _written_by_the_return(row.action_id, row.round, row, returns)
+    )
 
 
-def _copied_by_a_return(submission: tuple | None, sha256: str, files: set) -> bool:
+def _copied_by_a_return(submission: tuple | None, row, files: set, returns: set) -> bool:
     if submission is None:
         return False
     action_id, division_id, round_number = submission
-    return any(((action_id, division_id, r), sha256) in files for r in range(1, round_number))
+    return any(
+        ((action_id, division_id, r), row.sha256) in files for r in range(1, round_number)
+    ) and _written_by_the_return(action_id, round_number, row, returns)
 
 
 def scan(agency, now) -> Iterator[Hit]:
@@ -63,13 +75,20 @@ def scan(agency, now) -> Iterator[Hit]:
         for e in Evidence.objects.filter(agency=agency).values("submission_id", "sha256")
         if e["submission_id"] in rounds
     }
+    # (action, round it opened, who returned it, their reason) of every return that opened a new round.
+    returns = {
+        (d["action_id"], d["round"] + 1, d["decided_by_id"], d["reason"])
+        for d in Decision.objects.filter(
+            agency=agency, outcome=Decision.Outcome.RETURNED, return_target=Decision.ReturnTarget.DIVISIONS
+        ).values("action_id", "round", "decided_by_id", "reason")
+    }
     rows = Submission.history.filter(agency_id=agency.pk, history_user__isnull=False).exclude(
         history_user__username=SYSTEM_USERNAME
     )
     for row in rows.select_related("history_user").order_by("history_id"):
         if row.history_type == "-":
             continue
-        if row.history_type == "+" and _carried_over(row, earlier):
+        if row.history_type == "+" and _carried_over(row, earlier, returns):
             continue
         if row.history_type == "~":
             previous = row.prev_record
@@ -98,7 +117,7 @@ def scan(agency, now) -> Iterator[Hit]:
         division_id = divisions.get(row.submission_id)
         if division_id is None or _member(memberships, row.history_user_id, division_id, row.history_date):
             continue
-        if row.history_type == "+" and _copied_by_a_return(rounds.get(row.submission_id), row.sha256, files):
+        if row.history_type == "+" and _copied_by_a_return(rounds.get(row.submission_id), row, files, returns):
             continue
         yield Hit(
             key=f"evidence-history:{row.history_id}",

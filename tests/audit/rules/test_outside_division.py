@@ -94,3 +94,33 @@ def test_an_outsider_attaching_a_new_file_to_a_returned_round_is_flagged(agency,
     save_with_history(evidence, by=other_division_staff, reason="แนบไฟล์", update_fields=["original_name"])
 
     assert [hit.evidence["sha256"] for hit in scan(outside_division.RULE, agency)] == [evidence.sha256]
+
+
+def test_an_outsider_attaching_a_copy_of_the_divisions_earlier_file_is_flagged(agency, returned, other_division_staff):
+    earlier_file = Evidence.objects.get(submission__action=returned.action, submission__round=1)
+    copy = EvidenceFactory.build(submission=returned, uploaded_by=other_division_staff, sha256=earlier_file.sha256)
+    save_with_history(copy, by=other_division_staff, reason="แนบไฟล์เดิม")
+
+    hits = scan(outside_division.RULE, agency)
+
+    assert [(hit.evidence["evidence_id"], hit.evidence["change"]) for hit in hits] == [(copy.pk, "+")]
+
+
+def test_an_outsider_recreating_the_divisions_results_in_a_new_round_is_flagged(
+    agency, returned, other_division_staff, chief_administrator
+):
+    # Round 3 opened by hand, with round 2's words, by someone who returned nothing.
+    copy = Submission(
+        agency=agency,
+        action=returned.action,
+        division=returned.division,
+        round=3,
+        results=returned.results,
+        outcome=returned.outcome,
+        progress=returned.progress,
+    )
+    save_with_history(copy, by=other_division_staff, reason="คัดลอกผล")
+
+    hits = scan(outside_division.RULE, agency)
+
+    assert [(hit.evidence["submission_id"], hit.evidence["change"]) for hit in hits] == [(copy.pk, "+")]
