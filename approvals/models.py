@@ -555,9 +555,6 @@ class Submission(models.Model):
             "round": self.round,
         }
 
-    def is_editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
-
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
     # The stored name never uses the uploaded name: it is random, and only the hash ties it to content.
