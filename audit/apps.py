@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +13,15 @@ def install_triggers_after_migrate(sender, using, **kwargs) -> None:
 
     seal.install(connections[using])
     capture.install(connections[using])
+    capture.resume_after_migrate(connections[using])
+
+
+def pause_capture_during_migrate(sender, using, **kwargs) -> None:
+    from django.db import connections
+
+    from audit import capture
+
+    capture.pause_during_migrate(connections[using])
 
 
 class AuditConfig(AppConfig):
@@ -38,4 +47,5 @@ class AuditConfig(AppConfig):
         task_postrun.connect(history.celery_task_finished, dispatch_uid="audit-celery-acting-end", weak=False)
         # Sent once, for this app, after every app's migrations have run.
         post_migrate.connect(install_triggers_after_migrate, sender=self, dispatch_uid="audit-install-triggers")
+        pre_migrate.connect(pause_capture_during_migrate, sender=self, dispatch_uid="audit-pause-capture")
         history.reuse_history_manager_classes()

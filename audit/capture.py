@@ -171,6 +171,21 @@ def attach_to_connection(sender, connection: BaseDatabaseWrapper, **kwargs) -> N
         connection.execute_wrappers.insert(0, send_with_the_change)
 
 
+def pause_during_migrate(connection: BaseDatabaseWrapper) -> None:
+    """`migrate` writes no history, as with simple-history (whose writer never ran in migrations): the
+    migrating connection tells the triggers to skip, for its whole session. Besides, a data migration
+    running after a column was dropped would otherwise hit a capture function that still copies it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, '{"s": 1}'])
+
+
+def resume_after_migrate(connection: BaseDatabaseWrapper) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, '', false)", [SETTING])
+
+
 # ---------------------------------------------------------------------------------------------
 # Database side: the triggers
 

@@ -175,3 +175,21 @@ def test_a_rolled_back_savepoint_leaves_the_chain_whole(submission, staff_member
 
     assert [row[1] for row in history_of(submission)[-2:]] == [31, 33]
     assert seal.verify().issues == []
+
+
+def test_migrate_writes_no_history_and_history_resumes_after_it(submission):
+    from audit.apps import pause_capture_during_migrate
+
+    def set_progress(value: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{Submission._meta.db_table}" SET progress = %s WHERE id = %s', [value, submission.pk]
+            )
+
+    before = submission.history.count()
+    pause_capture_during_migrate(sender=None, using="default")
+    set_progress(11)  # what a data migration would do
+    install_triggers_after_migrate(sender=None, using="default")
+    set_progress(12)
+
+    assert [row[1] for row in history_of(submission)[before:]] == [12]
