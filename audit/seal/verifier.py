@@ -14,14 +14,16 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from audit.seal.anchors import read_anchor_file
 from audit.seal.encoding import GENESIS, GLOBAL_CHAIN, Column, canonical, compute_seal
-from audit.seal.tables import _chains, _quote, fetch_rows, history_models, links_for
+from audit.seal.tables import HISTORY_MARKER_COLUMNS, _chains, _quote, fetch_rows, history_models, links_for
 
 
 @dataclass
 class Issue:
     """One thing the verifier found wrong."""
 
-    kind: str  # changed, deleted, inserted, missing_seals, anchor_mismatch, truncated, unknown_layout
+    # changed, deleted, inserted, missing_seals, anchor_mismatch, truncated, unknown_layout (history rows);
+    # unrecorded_change, unrecorded_delete (records whose current state is not their last history row)
+    kind: str
     chain: int
     table: str = ""
     history_id: int | None = None
@@ -37,6 +39,8 @@ class Issue:
         "anchor_mismatch": "หัวสายโซ่ไม่ตรงกับที่ยึดไว้ / chain differs from its anchor",
         "truncated": "ท้ายสายโซ่ถูกตัดออก / tail of the chain cut off",
         "unknown_layout": "ตราประทับอ้างถึงโครงสร้างที่ไม่รู้จัก / seal refers to an unknown layout",
+        "unrecorded_change": "ข้อมูลถูกแก้ไขโดยไม่มีประวัติ / record changed without a history row",
+        "unrecorded_delete": "ข้อมูลถูกลบโดยไม่มีประวัติ / record deleted without a history row",
     }
 
     def describe(self) -> str:
@@ -206,4 +210,68 @@ def verify(*, chain: int | None = None, using: str = DEFAULT_DB_ALIAS, batch: in
             for history_id in _rows_of_chain(connection, table, current):
                 if history_id not in sealed[table]:
                     report.issues.append(Issue("inserted", current, table=table, history_id=history_id))
+    # A history row already reported as tampered with explains why its record no longer matches it.
+    tampered = {(issue.table, issue.history_id) for issue in report.issues}
+    report.issues += [
+        issue
+        for history_table, issue in _unrecorded(connection)
+        if (chain is None or issue.chain == chain) and (history_table, issue.history_id) not in tampered
+    ]
     return report
+
+
+def _unrecorded(connection: BaseDatabaseWrapper) -> Iterator[tuple[str, Issue]]:
+    """Records whose current state is not their last history row: changed or deleted with the history
+    writer switched off (a superuser disabling the capture trigger, say). Every record's row must equal its
+    last history row in every column the history keeps, and a record whose last history row is not a
+    deletion must still exist. One pass over each table, joined on the history's (id, history_id) index."""
+    from audit.capture import captured_models
+
+    q = connection.ops.quote_name
+    for captured in captured_models().values():
+        base_fields = {f.column for f in captured.history_model.instance_type._meta.concrete_fields}
+        history_fields = {f.column for f in captured.history_model._meta.concrete_fields}
+        if "id" not in base_fields:
+            continue
+        kept = sorted((base_fields & history_fields) - HISTORY_MARKER_COLUMNS - {"history_user_id"})
+        if connection.vendor == "postgresql":
+            differs = " OR ".join(f"b.{q(c)} IS DISTINCT FROM h.{q(c)}" for c in kept)
+        else:
+            differs = "NOT (" + " AND ".join(f"b.{q(c)} IS h.{q(c)}" for c in kept) + ")"
+        links = links_for(captured.history_table, history_fields)
+        chain = f"h.{q(links.chain)}" if links.chain else "NULL"
+        latest = (
+            f"(SELECT h.* FROM {q(captured.history_table)} h JOIN (SELECT id, MAX(history_id) AS last "
+            f"FROM {q(captured.history_table)} GROUP BY id) m ON h.history_id = m.last)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT b.id, {chain}, h.history_id FROM {q(captured.table)} b LEFT JOIN {latest} h ON h.id = b.id "
+                f"WHERE h.history_id IS NULL OR h.history_type = '-' OR {differs} ORDER BY b.id"
+            )
+            for record_id, record_chain, history_id in cursor.fetchall():
+                yield (
+                    captured.history_table,
+                    Issue(
+                        "unrecorded_change",
+                        int(record_chain) if record_chain is not None else GLOBAL_CHAIN,
+                        table=captured.table,
+                        history_id=history_id,
+                        detail=f"id={record_id}",
+                    ),
+                )
+            cursor.execute(
+                f"SELECT h.id, {chain}, h.history_id FROM {latest} h LEFT JOIN {q(captured.table)} b ON b.id = h.id "
+                "WHERE b.id IS NULL AND h.history_type <> '-' ORDER BY h.id"
+            )
+            for record_id, record_chain, history_id in cursor.fetchall():
+                yield (
+                    captured.history_table,
+                    Issue(
+                        "unrecorded_delete",
+                        int(record_chain) if record_chain is not None else GLOBAL_CHAIN,
+                        table=captured.table,
+                        history_id=history_id,
+                        detail=f"id={record_id}",
+                    ),
+                )

@@ -329,3 +329,40 @@ def test_migrate_puts_the_triggers_back_on_a_history_table_that_lacks_them(agenc
 
     assert seal.tables_missing_triggers() == {}
     assert seal.verify().issues == []
+
+
+def test_a_record_changed_with_the_history_writer_switched_off_is_found(agency, attacker):
+    action = factories.ActionFactory(agency=agency, indicator__measure__plan__agency=agency)
+    last = action.history.latest()
+
+    attacker.run_with_triggers_disabled(
+        Action._meta.db_table, "UPDATE approvals_action SET text = 'แก้ไขเงียบ ๆ' WHERE id = %s", [action.pk]
+    )
+
+    issues = [(i.kind, i.chain, i.table, i.history_id, i.detail) for i in seal.verify().issues]
+    assert issues == [("unrecorded_change", agency.pk, "approvals_action", last.history_id, f"id={action.pk}")]
+
+
+def test_a_record_deleted_with_the_history_writer_switched_off_is_found(agency, attacker):
+    year = save_with_history(FiscalYear(year=2571), by=None, reason="test")
+
+    attacker.run_with_triggers_disabled(
+        FiscalYear._meta.db_table, "DELETE FROM approvals_fiscalyear WHERE id = %s", [year.pk]
+    )
+
+    issues = [(i.kind, i.chain, i.table, i.detail) for i in seal.verify().issues]
+    assert issues == [("unrecorded_delete", 0, "approvals_fiscalyear", f"id={year.pk}")]
+
+
+def test_audit_verify_names_a_record_changed_without_history(agency, attacker, capsys):
+    action = factories.ActionFactory(agency=agency, indicator__measure__plan__agency=agency)
+    attacker.run_with_triggers_disabled(
+        Action._meta.db_table, "UPDATE approvals_action SET text = 'แก้ไขเงียบ ๆ' WHERE id = %s", [action.pk]
+    )
+
+    with pytest.raises(CommandError):
+        call_command("audit_verify", "--agency", str(agency.pk))
+
+    assert f"ข้อมูลถูกแก้ไขโดยไม่มีประวัติ / record changed without a history row: chain {agency.pk}" in (
+        capsys.readouterr().out
+    )
