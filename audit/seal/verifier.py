@@ -240,38 +240,28 @@ def _unrecorded(connection: BaseDatabaseWrapper) -> Iterator[tuple[str, Issue]]:
             differs = "NOT (" + " AND ".join(f"b.{q(c)} IS h.{q(c)}" for c in kept) + ")"
         links = links_for(captured.history_table, history_fields)
         chain = f"h.{q(links.chain)}" if links.chain else "NULL"
+        # A record with no history row at all still belongs to its agency's chain.
+        record_chain = f"coalesce({chain}, b.{q(links.chain)})" if links.chain in base_fields else chain
         latest = (
             f"(SELECT h.* FROM {q(captured.history_table)} h JOIN (SELECT id, MAX(history_id) AS last "
             f"FROM {q(captured.history_table)} GROUP BY id) m ON h.history_id = m.last)"
         )
+        queries = {
+            # A record that differs from its last history row, has none, or comes back after a deletion row.
+            "unrecorded_change": f"SELECT b.id, {record_chain}, h.history_id FROM {q(captured.table)} b "
+            f"LEFT JOIN {latest} h ON h.id = b.id "
+            f"WHERE h.history_id IS NULL OR h.history_type = '-' OR {differs} ORDER BY b.id",
+            # A record that is gone although its last history row is not a deletion.
+            "unrecorded_delete": f"SELECT h.id, {chain}, h.history_id FROM {latest} h "
+            f"LEFT JOIN {q(captured.table)} b ON b.id = h.id "
+            "WHERE b.id IS NULL AND h.history_type <> '-' ORDER BY h.id",
+        }
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT b.id, {chain}, h.history_id FROM {q(captured.table)} b LEFT JOIN {latest} h ON h.id = b.id "
-                f"WHERE h.history_id IS NULL OR h.history_type = '-' OR {differs} ORDER BY b.id"
-            )
-            for record_id, record_chain, history_id in cursor.fetchall():
-                yield (
-                    captured.history_table,
-                    Issue(
-                        "unrecorded_change",
-                        int(record_chain) if record_chain is not None else GLOBAL_CHAIN,
-                        table=captured.table,
-                        history_id=history_id,
-                        detail=f"id={record_id}",
-                    ),
-                )
-            cursor.execute(
-                f"SELECT h.id, {chain}, h.history_id FROM {latest} h LEFT JOIN {q(captured.table)} b ON b.id = h.id "
-                "WHERE b.id IS NULL AND h.history_type <> '-' ORDER BY h.id"
-            )
-            for record_id, record_chain, history_id in cursor.fetchall():
-                yield (
-                    captured.history_table,
-                    Issue(
-                        "unrecorded_delete",
-                        int(record_chain) if record_chain is not None else GLOBAL_CHAIN,
-                        table=captured.table,
-                        history_id=history_id,
-                        detail=f"id={record_id}",
-                    ),
-                )
+            for kind, sql in queries.items():
+                cursor.execute(sql)
+                for record_id, record_chain, history_id in cursor.fetchall():
+                    issue_chain = int(record_chain) if record_chain is not None else GLOBAL_CHAIN
+                    issue = Issue(
+                        kind, issue_chain, table=captured.table, history_id=history_id, detail=f"id={record_id}"
+                    )
+                    yield captured.history_table, issue

@@ -129,8 +129,12 @@ def test_cutting_off_the_tail_is_found_against_the_anchor(agency, attacker):
     attacker.run_as_replica(f'DELETE FROM "{last.layout.table_name}" WHERE history_id = %s', [last.history_id])
     report = seal.verify(chain=agency.pk)
 
-    assert [(issue.kind, issue.seq) for issue in report.issues] == [("truncated", head.seq)]
-    assert action.pk  # the record itself is untouched; only its history was cut
+    # Found twice: against the anchor, and because the record is left without the history row that described it.
+    assert [(issue.kind, issue.seq) for issue in report.issues] == [
+        ("truncated", head.seq),
+        ("unrecorded_change", None),
+    ]
+    assert report.issues[1].detail == f"id={action.pk}"
 
 
 def test_a_rewritten_tail_is_found_against_the_anchor(agency, attacker):
@@ -175,7 +179,7 @@ def test_the_anchor_file_catches_a_tail_cut_when_the_anchor_table_was_emptied_to
     attacker.run_as_replica("DELETE FROM audit_seal WHERE chain = %s AND seq = %s", [agency.pk, head.seq])
     attacker.run_as_replica(f'DELETE FROM "{head.layout.table_name}" WHERE history_id = %s', [head.history_id])
 
-    assert [issue.kind for issue in seal.verify(chain=agency.pk).issues] == ["truncated"]
+    assert [issue.kind for issue in seal.verify(chain=agency.pk).issues] == ["truncated", "unrecorded_change"]
 
 
 def test_audit_verify_names_the_changed_row_and_exits_non_zero(agency, attacker, capsys):
@@ -366,3 +370,17 @@ def test_audit_verify_names_a_record_changed_without_history(agency, attacker, c
     assert f"ข้อมูลถูกแก้ไขโดยไม่มีประวัติ / record changed without a history row: chain {agency.pk}" in (
         capsys.readouterr().out
     )
+
+
+def test_a_record_inserted_with_the_history_writer_switched_off_is_found_in_its_agencys_chain(agency, attacker):
+    action = factories.ActionFactory(agency=agency, indicator__measure__plan__agency=agency)
+    attacker.run_with_triggers_disabled(
+        Action._meta.db_table,
+        "INSERT INTO approvals_action (agency_id, indicator_id, number, position, text, all_divisions, status, "
+        "current_round, reported_results, reported_outcome) SELECT agency_id, indicator_id, '99', 99, "
+        "'แนวทางที่ไม่มีใครเห็น', all_divisions, status, current_round, '', '' FROM approvals_action WHERE id = %s",
+        [action.pk],
+    )
+
+    issues = [(i.kind, i.chain, i.history_id) for i in seal.verify(chain=agency.pk).issues]
+    assert issues == [("unrecorded_change", agency.pk, None)]
