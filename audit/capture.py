@@ -25,17 +25,17 @@ history models, their managers and every page that reads them still come from si
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from audit.seal.triggers import _function_sources, _triggers_by_table, pg_function_name
 
 CAPTURE_TRIGGER = "audit_capture"
 SETTING = "khunatham.history"
@@ -50,6 +50,26 @@ class Captured:
     table: str
     history_table: str
     history_model: type
+
+    def _columns(self) -> tuple[set[str], set[str]]:
+        from audit.seal.tables import HISTORY_MARKER_COLUMNS
+
+        own = {f.column for f in self.history_model.instance_type._meta.concrete_fields}
+        history = {f.column for f in self.history_model._meta.concrete_fields}
+        return own, history - HISTORY_MARKER_COLUMNS - {"history_user_id"}
+
+    @property
+    def copied(self) -> list[str]:
+        """The columns a history row copies from the record (all but those simple-history leaves out)."""
+        own, history = self._columns()
+        return sorted(history & own)
+
+    @property
+    def extras(self) -> list[models.Field]:
+        """The history's own columns beyond the record's (a workflow row's agency and action)."""
+        own, history = self._columns()
+        fields = self.history_model._meta.concrete_fields
+        return sorted((f for f in fields if f.column in history - own), key=lambda f: f.column)
 
 
 @cache
@@ -175,15 +195,17 @@ def pause_during_migrate(connection: BaseDatabaseWrapper) -> None:
     """`migrate` writes no history, as with simple-history (whose writer never ran in migrations): the
     migrating connection tells the triggers to skip, for its whole session. Besides, a data migration
     running after a column was dropped would otherwise hit a capture function that still copies it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, '{"s": 1}'])
+    _set_for_the_session(connection, '{"s": 1}')
 
 
 def resume_after_migrate(connection: BaseDatabaseWrapper) -> None:
+    _set_for_the_session(connection, "")
+
+
+def _set_for_the_session(connection: BaseDatabaseWrapper, value: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, '', false)", [SETTING])
+            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, value])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,49 +213,24 @@ def resume_after_migrate(connection: BaseDatabaseWrapper) -> None:
 
 
 def _function_name(table: str) -> str:
-    name = f"audit_capture__{table}"
-    if len(name) > 63:
-        name = f"audit_capture__{hashlib.sha256(table.encode()).hexdigest()[:40]}"
-    return name
+    return pg_function_name("audit_capture__", table)
 
 
-def _columns(connection: BaseDatabaseWrapper) -> dict[str, dict[str, str]]:
-    """Column name -> SQL type of every table in the schema."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
-            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
-            """
-        )
-        found: dict[str, dict[str, str]] = defaultdict(dict)
-        for table, column, sql_type in cursor.fetchall():
-            found[table][column] = sql_type
-    return found
-
-
-def capture_function_sql(captured: Captured, columns: dict[str, dict[str, str]]) -> str:
+def capture_function_sql(captured: Captured, connection: BaseDatabaseWrapper) -> str:
     """The trigger function copying a row of `captured.table` into its history table."""
-    from audit.seal.tables import HISTORY_MARKER_COLUMNS
-
-    own = columns[captured.table]
-    history = columns[captured.history_table]
-    copied = sorted(name for name in history if name in own and name not in HISTORY_MARKER_COLUMNS)
-    extras = sorted(name for name in history if name not in own and name not in HISTORY_MARKER_COLUMNS)
-    extras = [name for name in extras if name != "history_user_id"]
+    copied, extras = captured.copied, captured.extras
     user = "(ctx->>'u')::bigint"
-    if "id" in own:
+    if "id" in copied:
         user = f"CASE WHEN ctx->>'u' = 'self' THEN r.\"id\"::bigint ELSE {user} END"
-    names = [*copied, "history_date", "history_type", "history_user_id", "history_change_reason", *extras]
+    names = [*copied, "history_date", "history_type", "history_user_id", "history_change_reason"]
+    names += [f.column for f in extras]
     values = [
         *(f'r."{name}"' for name in copied),
         "coalesce((ctx->>'d')::timestamptz, clock_timestamp())",
         "kind",
         user,
         "ctx->>'r'",
-        *(f"(ctx->'x'->>'{name}')::{history[name]}" for name in extras),
+        *(f"(ctx->'x'->>'{f.column}')::{f.db_type(connection)}" for f in extras),
     ]
     return f"""
 CREATE OR REPLACE FUNCTION "{_function_name(captured.table)}"() RETURNS trigger LANGUAGE plpgsql AS $capture$
@@ -266,18 +263,17 @@ def install(connection: BaseDatabaseWrapper | None = None) -> list[str]:
     connection = connection or connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
         return []
-    from audit.seal.triggers import _function_sources, _triggers_by_table
 
     changed: list[str] = []
     with transaction.atomic(using=connection.alias):
-        columns = _columns(connection)
+        existing = set(connection.introspection.table_names())
         sources = _function_sources(connection)
         triggers = _triggers_by_table(connection)
         with connection.cursor() as cursor:
             for captured in sorted(captured_models().values(), key=lambda c: c.table):
-                if captured.table not in columns or captured.history_table not in columns:
+                if captured.table not in existing or captured.history_table not in existing:
                     continue  # not migrated yet
-                function_sql = capture_function_sql(captured, columns)
+                function_sql = capture_function_sql(captured, connection)
                 function = _function_name(captured.table)
                 if sources.get(function) != function_sql.split("$capture$")[1]:
                     cursor.execute(function_sql)
@@ -290,14 +286,3 @@ def install(connection: BaseDatabaseWrapper | None = None) -> list[str]:
                     if captured.table not in changed:
                         changed.append(captured.table)
     return changed
-
-
-def tables_missing_capture(connection: BaseDatabaseWrapper | None = None) -> set[str]:
-    """Tables of historised models without the capture trigger (PostgreSQL)."""
-    connection = connection or connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
-        return set()
-    from audit.seal.triggers import _triggers_by_table
-
-    triggers = _triggers_by_table(connection)
-    return {c.table for c in captured_models().values() if CAPTURE_TRIGGER not in triggers.get(c.table, set())}

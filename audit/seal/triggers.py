@@ -32,11 +32,16 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _function_name(table: str) -> str:
-    name = f"audit_seal__{table}"
+def pg_function_name(prefix: str, table: str) -> str:
+    """`prefix` + table, or + a hash of it where that passes PostgreSQL's 63-character limit."""
+    name = f"{prefix}{table}"
     if len(name) > 63:
-        name = f"audit_seal__{hashlib.sha256(table.encode()).hexdigest()[:40]}"
+        name = f"{prefix}{hashlib.sha256(table.encode()).hexdigest()[:40]}"
     return name
+
+
+def _function_name(table: str) -> str:
+    return pg_function_name("audit_seal__", table)
 
 
 def _index_name(table: str) -> str:
@@ -239,7 +244,7 @@ def _install_sqlite(connection: BaseDatabaseWrapper) -> list[str]:
 def tables_missing_triggers(connection: BaseDatabaseWrapper | None = None) -> dict[str, set[str]]:
     """History and ledger tables without the seal or append-only trigger, and historised tables without
     the trigger that writes their history (PostgreSQL)."""
-    from audit.capture import CAPTURE_TRIGGER, tables_missing_capture
+    from audit.capture import CAPTURE_TRIGGER, captured_models
 
     connection = connection or connections[DEFAULT_DB_ALIAS]
     triggers = _triggers_by_table(connection)
@@ -251,6 +256,7 @@ def tables_missing_triggers(connection: BaseDatabaseWrapper | None = None) -> di
     for table in LEDGER_TABLES:
         if APPEND_ONLY_TRIGGER not in triggers.get(table, set()):
             missing[table] = {APPEND_ONLY_TRIGGER}
-    for table in tables_missing_capture(connection):
-        missing[table] = {CAPTURE_TRIGGER}
+    for captured in captured_models().values():
+        if CAPTURE_TRIGGER not in triggers.get(captured.table, set()):
+            missing[captured.table] = {CAPTURE_TRIGGER}
     return missing

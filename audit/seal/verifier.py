@@ -14,7 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from audit.seal.anchors import read_anchor_file
 from audit.seal.encoding import GENESIS, GLOBAL_CHAIN, Column, canonical, compute_seal
-from audit.seal.tables import HISTORY_MARKER_COLUMNS, _chains, _quote, fetch_rows, history_models, links_for
+from audit.seal.tables import _chains, _quote, fetch_rows, history_models, links_for
 
 
 @dataclass
@@ -229,11 +229,11 @@ def _unrecorded(connection: BaseDatabaseWrapper) -> Iterator[tuple[str, Issue]]:
 
     q = connection.ops.quote_name
     for captured in captured_models().values():
-        base_fields = {f.column for f in captured.history_model.instance_type._meta.concrete_fields}
-        history_fields = {f.column for f in captured.history_model._meta.concrete_fields}
-        if "id" not in base_fields:
+        kept = captured.copied
+        if "id" not in kept:
             continue
-        kept = sorted((base_fields & history_fields) - HISTORY_MARKER_COLUMNS - {"history_user_id"})
+        history_fields = {f.column for f in captured.history_model._meta.concrete_fields}
+        base_fields = {f.column for f in captured.history_model.instance_type._meta.concrete_fields}
         if connection.vendor == "postgresql":
             differs = " OR ".join(f"b.{q(c)} IS DISTINCT FROM h.{q(c)}" for c in kept)
         else:
