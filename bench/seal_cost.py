@@ -85,10 +85,14 @@ def main() -> None:
             # transaction leaves a chain of row versions that every later UPDATE walks, so the
             # UPDATE, not the history, would dominate the figures.
             first = factories.SubmissionFactory()
-            pool = [first] + [
-                factories.SubmissionFactory(action=first.action, division=first.division, round=number)
-                for number in range(2, args.saves + 1)
-            ]
+
+            def rounds_of_first(numbers: range) -> list[Submission]:
+                return [
+                    factories.SubmissionFactory(action=first.action, division=first.division, round=number)
+                    for number in numbers
+                ]
+
+            pool = [first, *rounds_of_first(range(2, args.saves + 1))]
             counter = iter(range(10**9))
 
             def save() -> None:
@@ -109,10 +113,7 @@ def main() -> None:
                     times[name].append(timed(save, args.saves))
             history_rows_written = Submission.history.count() - history_rows_before
             # Fresh rows for the database side, for the same reason as the pool.
-            fresh = [
-                factories.SubmissionFactory(action=first.action, division=first.division, round=number)
-                for number in range(args.saves + 1, 2 * args.saves + 1)
-            ]
+            fresh = rounds_of_first(range(args.saves + 1, 2 * args.saves + 1))
             in_database = database_side([submission.pk for submission in fresh])
             raise Rollback
     except Rollback:
@@ -125,15 +126,17 @@ def main() -> None:
         f"Submission saves, {args.rounds} rounds x {args.saves} saves each "
         f"(history rows written: {history_rows_written}, expected {expected}):"
     )
+    ratios = {
+        name: [value / plain for value, plain in zip(values, times["plain"], strict=True)]
+        for name, values in times.items()
+    }
     for name, values in times.items():
-        ratios = [value / plain for value, plain in zip(values, times["plain"], strict=True)]
         print(
             f"  {name:<15} {statistics.median(values) * 1e6:8.1f} µs a save   "
-            f"{statistics.median(ratios):4.2f}x plain (rounds from {min(ratios):4.2f}x to {max(ratios):4.2f}x)"
+            f"{statistics.median(ratios[name]):4.2f}x plain "
+            f"(rounds from {min(ratios[name]):4.2f}x to {max(ratios[name]):4.2f}x)"
         )
-    sealed = statistics.median(
-        [value / plain for value, plain in zip(times["history + seal"], times["plain"], strict=True)]
-    )
+    sealed = statistics.median(ratios["history + seal"])
     print(f"historised, sealed save = {sealed:.2f}x a plain save (target <= 2.00x)")
     base = statistics.median(in_database["plain UPDATE"])
     print(f"database side, {args.saves} UPDATEs a loop in a server-side loop (no Python, no round trips):")
