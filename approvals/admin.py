@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from approvals import models, permissions
+from audit import context, reasons
+
+
+def _admin_reason(form: forms.Form) -> context.Reason:
+    """The reason typed in the admin form, or, for a form without one, that the change came from the admin."""
+    typed = (getattr(form, "cleaned_data", {}) or {}).get("change_reason", "")
+    return context.typed(typed) if typed else reasons.code(reasons.ADMIN)
 
 
 class ReasonForm(forms.ModelForm):
@@ -50,9 +57,8 @@ class AgencyScopedAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser and self.agency_field == "agency":
             obj.agency_id = request.user.agency_id
-        obj._history_user = request.user
-        obj._change_reason = form.cleaned_data.get("change_reason", "admin")
-        super().save_model(request, obj, form, change)
+        with context.acting(reason=_admin_reason(form)):
+            super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         # Records an audit trail points at are never deleted through the admin.
@@ -107,9 +113,8 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             obj.agency_id = request.user.agency_id
             # Only platform administrators hand out superuser or admin-site rights.
             obj.is_superuser = False
-        obj._history_user = request.user
-        obj._change_reason = "admin"
-        super().save_model(request, obj, form, change)
+        with context.acting(reason=_admin_reason(form)):
+            super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -141,9 +146,8 @@ class FiscalYearAdmin(SimpleHistoryAdmin):
     form = ReasonForm
 
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        obj._change_reason = form.cleaned_data.get("change_reason", "admin")
-        super().save_model(request, obj, form, change)
+        with context.acting(reason=_admin_reason(form)):
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(models.Plan)

@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from audit.history import AuditedHistoricalRecords
 
 
 class AgencyScopedQuerySet(models.QuerySet):
@@ -51,7 +52,7 @@ class Agency(models.Model):
     slug = models.SlugField(_("public address"), max_length=60, unique=True, allow_unicode=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("agency")
@@ -71,7 +72,7 @@ class User(AbstractUser):
     # Translators: ตำแหน่ง, the official position printed in signature blocks.
     position = models.CharField(_("position"), max_length=200, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["last_login"])
+    history = AuditedHistoricalRecords(excluded_fields=["last_login"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -91,7 +92,7 @@ class Division(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("division")
@@ -163,7 +164,7 @@ class RoleAssignment(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("role assignment")
@@ -212,7 +213,7 @@ class FiscalYear(models.Model):
         _("fiscal year (B.E.)"), unique=True, validators=[MinValueValidator(2500), MaxValueValidator(2700)]
     )
 
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("fiscal year")
@@ -262,7 +263,7 @@ class Plan(models.Model):
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("plan")
@@ -285,7 +286,7 @@ class Measure(models.Model):
     title = models.CharField(_("title"), max_length=500)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("measure")
@@ -324,7 +325,7 @@ class Indicator(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DEVELOP)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator")
@@ -387,7 +388,7 @@ class Action(models.Model):
     reported_outcome = models.TextField(_("reported outcome"), blank=True)
 
     objects = ActionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("action")
@@ -429,7 +430,7 @@ class Responsibility(models.Model):
     division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+")
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("responsibility")
@@ -453,7 +454,7 @@ class BudgetItem(models.Model):
     amount = models.DecimalField(_("planned amount (baht)"), max_digits=14, decimal_places=2)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("budget item")
@@ -483,7 +484,7 @@ class Expenditure(models.Model):
     )
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("expenditure")
@@ -533,7 +534,7 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("submission")
@@ -584,7 +585,7 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("evidence file")
@@ -635,7 +636,7 @@ class Decision(models.Model):
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("decision")
@@ -669,7 +670,7 @@ class AccessRefusal(models.Model):
     attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now)
 
     objects = AgencyScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("refused attempt")

@@ -35,6 +35,7 @@ from approvals.models import (
     Submission,
     User,
 )
+from audit import context, reasons
 
 VIEW_PLAN = "approvals.view_plan"
 WORK_ON_ACTION = "approvals.work_on_action"
@@ -260,9 +261,8 @@ def keep_refusal(error: NotAllowed) -> None:
         return
     refusal.pk = None
     refusal._state.adding = True
-    refusal._history_user = refusal.user
-    refusal._change_reason = "refused"
-    refusal.save()
+    with context.acting(by=refusal.user, reason=reasons.code(reasons.REFUSAL)):
+        refusal.save()
 
 
 @contextmanager
@@ -284,9 +284,8 @@ def record_refusal(user: User, perm: str, obj: object | None, reason: str) -> Ac
         object_repr=str(obj)[:300] if obj is not None else "",
         reason=reason,
     )
-    refusal._history_user = user
-    refusal._change_reason = "refused"
-    refusal.save()
+    with context.acting(by=user, reason=reasons.code(reasons.REFUSAL)):
+        refusal.save()
     return refusal
 
 

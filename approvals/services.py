@@ -1,7 +1,8 @@
 """Every state change of the domain. Views, commands and Celery tasks all call these functions.
 
-Each takes the acting user (`by`) and, where the change needs a justification, a `reason`, and records
-both on the history row it writes.
+Each takes the acting user (`by`) and, where the change needs a justification, a `reason`: the words a
+person typed, or a code the system writes (audit/reasons.py). The rows it saves are written inside that
+acting context (audit/context.py), and the database records both on the history row of each.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from approvals.models import (
     evidence_upload_to,
 )
 from approvals.thaidate import be_datetime
+from audit import context, reasons
+from audit.context import Reason
 
 if TYPE_CHECKING:
     from viewflow.workflow.models import Task
@@ -62,18 +65,23 @@ def system_user() -> User:
     try:
         with transaction.atomic():
             # The account's own creation is its first act: its history row names it.
-            return save_with_history(user, by=user, reason="system account")
+            return save_with_history(user, by=context.SELF, reason=reasons.code(reasons.SYSTEM_ACCOUNT))
     except IntegrityError:  # created meanwhile by a concurrent command or task
         return get_user_model().objects.get(username=SYSTEM_USERNAME)
 
 
 def save_with_history(
-    obj: models.Model, *, by: User | None, reason: str, update_fields: list[str] | None = None
+    obj: models.Model,
+    *,
+    by: User | str | None,
+    reason: Reason | str,
+    update_fields: list[str] | None = None,
 ) -> models.Model:
-    """Save a historised record with who changed it and why. The one way the domain saves rows."""
-    obj._history_user = by
-    obj._change_reason = reason
-    obj.save(update_fields=update_fields)
+    """Save a historised record inside the acting context of `by` and `reason` (a `Reason`, or text a
+    person typed): the database writes its history row, with both, in the same statement. The one way
+    the domain saves rows."""
+    with context.acting(by=by, reason=reason):
+        obj.save(update_fields=update_fields)
     return obj
 
 
@@ -217,10 +225,11 @@ def _set_action_status(action: Action, status: str, *, by: User, reason: str, **
     save_with_history(action, by=by, reason=reason, update_fields=["status", *fields])
 
 
-def activate_plan(plan: Plan, *, by: User, reason: str = "activate plan") -> Plan:
+def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -> Plan:
     """Activate a plan (เริ่มดำเนินการตามแผน): every action gets a draft per responsible division and a
     process whose split puts one task in each division's queue. Actions added by a later import are started
     when the plan is activated again."""
+    reason = reason or reasons.code(reasons.PLAN_ACTIVATED)
     permissions.require(by, permissions.IMPORT_PLAN, plan)
     flow = _flow()
     with permissions.refusals_kept(), transaction.atomic():
@@ -277,9 +286,10 @@ def save_draft(
     results: str,
     outcome: str,
     progress: int,
-    reason: str = "save draft",
+    reason: Reason | str | None = None,
 ) -> Submission:
     """Save a division's results as a draft (บันทึกร่าง); the person takes the division's task if nobody has."""
+    reason = reason or reasons.code(reasons.DRAFT_SAVED)
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
         raise InvalidTransition(_("Progress must be a whole number from 0 to 100."))
@@ -301,10 +311,16 @@ def save_draft(
 
 
 def add_evidence(
-    submission: Submission, *, by: User, uploaded_file: File, is_internal: bool = False, reason: str = "add evidence"
+    submission: Submission,
+    *,
+    by: User,
+    uploaded_file: File,
+    is_internal: bool = False,
+    reason: Reason | str | None = None,
 ) -> Evidence:
     """Attach an evidence file (หลักฐาน) to a draft, after checking its name, size and content. The file
     is stored under its SHA-256 through Django's storage API, never under the name it came with."""
+    reason = reason or reasons.code(reasons.EVIDENCE_ADDED)
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     checked = check_evidence_file(uploaded_file)
     flow = _flow()
@@ -354,9 +370,10 @@ def remove_evidence(evidence: Evidence, *, by: User, reason: str) -> Evidence:
     return evidence
 
 
-def submit_result(submission: Submission, *, by: User, reason: str = "submit results") -> Submission:
+def submit_result(submission: Submission, *, by: User, reason: Reason | str | None = None) -> Submission:
     """Submit a division's results (ส่งผลการดำเนินการ). When every division of the round has submitted,
     the action waits for the chief administrator's review."""
+    reason = reason or reasons.code(reasons.SUBMITTED)
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     flow = _flow()
     with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
@@ -383,8 +400,10 @@ def submit_result(submission: Submission, *, by: User, reason: str = "submit res
 
 
 def _decide(
-    action: Action, *, by: User, stage: str, outcome: str, reason: str, role: str, **fields: object
+    action: Action, *, by: User, stage: str, outcome: str, reason: str, on_behalf_of: User | None, **fields: object
 ) -> Decision:
+    """Record a decision (the words its maker typed are its history row's reason)."""
+    default = {Decision.Outcome.ACCEPTED: reasons.ACCEPTED, Decision.Outcome.APPROVED: reasons.APPROVED}
     return save_with_history(
         Decision(
             agency_id=action.agency_id,
@@ -394,15 +413,15 @@ def _decide(
             outcome=outcome,
             reason=reason,
             decided_by=by,
-            on_behalf_of=permissions.acting_for(by, role),
+            on_behalf_of=on_behalf_of,
             **fields,
         ),
         by=by,
-        reason=reason or outcome,
+        reason=reason or reasons.code(default.get(outcome, outcome)),
     )
 
 
-def _set_submission_status(submissions: list[Submission], status: str, *, by: User, reason: str) -> None:
+def _set_submission_status(submissions: list[Submission], status: str, *, by: User, reason: Reason | str) -> None:
     for submission in submissions:
         if submission.status != status:
             submission.status = status
@@ -413,22 +432,29 @@ def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
     """The chief administrator accepts every division's results (ปลัดเห็นชอบ); the mayor approves next."""
     permissions.require(by, permissions.REVIEW_SUBMISSION, action)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+    on_behalf_of = permissions.acting_for(by, Role.CHIEF_ADMINISTRATOR)
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(),
+        flow.locked(action),
+        context.acting(by=by, on_behalf_of=on_behalf_of),
+    ):
         action = _locked_action(action)
         _check_stage(action, Action.Status.AWAITING_REVIEW)
-        task = flow.claim(flow.review_task(action), by, reason="accepted")
+        task = flow.claim(flow.review_task(action), by, reason=reasons.code(reasons.ACCEPTED))
         decision = _decide(
             action,
             by=by,
             stage=Decision.Stage.REVIEW,
             outcome=Decision.Outcome.ACCEPTED,
             reason=(reason or "").strip(),
-            role=Role.CHIEF_ADMINISTRATOR,
+            on_behalf_of=on_behalf_of,
         )
+        accepted = reasons.code(reasons.ACCEPTED, decision=decision.pk)
         submitted = [s for s in current_submissions(action) if s.status == Submission.Status.SUBMITTED]
-        _set_submission_status(submitted, Submission.Status.ACCEPTED, by=by, reason="accepted")
-        _set_action_status(action, Action.Status.AWAITING_APPROVAL, by=by, reason="accepted")
-        flow.complete(task, by, reason="accepted")
+        _set_submission_status(submitted, Submission.Status.ACCEPTED, by=by, reason=accepted)
+        _set_action_status(action, Action.Status.AWAITING_APPROVAL, by=by, reason=accepted)
+        flow.complete(task, by, reason=accepted)
         signals.approval_requested.send(sender=Decision, action=action, by=by, decision=decision)
     return decision
 
@@ -437,22 +463,29 @@ def approve_action(action: Action, *, by: User, reason: str = "") -> Decision:
     """The mayor approves (นายกอนุมัติ): the action is done and its results are locked."""
     permissions.require(by, permissions.APPROVE_SUBMISSION, action)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+    on_behalf_of = permissions.acting_for(by, Role.MAYOR)
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(),
+        flow.locked(action),
+        context.acting(by=by, on_behalf_of=on_behalf_of),
+    ):
         action = _locked_action(action)
         _check_stage(action, Action.Status.AWAITING_APPROVAL)
-        task = flow.claim(flow.approval_task(action), by, reason="approved")
+        task = flow.claim(flow.approval_task(action), by, reason=reasons.code(reasons.APPROVED))
         decision = _decide(
             action,
             by=by,
             stage=Decision.Stage.APPROVAL,
             outcome=Decision.Outcome.APPROVED,
             reason=(reason or "").strip(),
-            role=Role.MAYOR,
+            on_behalf_of=on_behalf_of,
         )
+        approved = reasons.code(reasons.APPROVED, decision=decision.pk)
         final = [s for s in current_submissions(action) if s.status == Submission.Status.ACCEPTED]
-        _set_submission_status(final, Submission.Status.APPROVED, by=by, reason="approved")
-        _set_action_status(action, Action.Status.DONE, by=by, reason="approved")
-        flow.complete(task, by, reason="approved")
+        _set_submission_status(final, Submission.Status.APPROVED, by=by, reason=approved)
+        _set_action_status(action, Action.Status.DONE, by=by, reason=approved)
+        flow.complete(task, by, reason=approved)
         signals.action_approved.send(sender=Decision, action=action, by=by, decision=decision)
     return decision
 
@@ -476,7 +509,13 @@ def return_action(
     permissions.require(by, permission, action)
     reason = _require_reason(reason)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+    on_behalf_of = permissions.acting_for(by, Role.MAYOR if awaiting_approval else Role.CHIEF_ADMINISTRATOR)
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(),
+        flow.locked(action),
+        context.acting(by=by, reason=reason, on_behalf_of=on_behalf_of),
+    ):
         action = _locked_action(action)
         if action.status not in (Action.Status.AWAITING_REVIEW, Action.Status.AWAITING_APPROVAL):
             _check_stage(action, Action.Status.AWAITING_REVIEW)
@@ -501,7 +540,7 @@ def return_action(
             stage=stage,
             outcome=Decision.Outcome.RETURNED,
             reason=reason,
-            role=Role.MAYOR if awaiting_approval else Role.CHIEF_ADMINISTRATOR,
+            on_behalf_of=on_behalf_of,
             return_target=Decision.ReturnTarget.REVIEW if to_review else Decision.ReturnTarget.DIVISIONS,
             returned_divisions=[s.division_id for s in chosen],
         )
@@ -611,8 +650,9 @@ def set_due_date(action: Action, *, by: User, due_date: datetime.date, reason: s
     return action
 
 
-def reassign_task(task: Task, *, by: User, to: User, reason: str = "reassign") -> Task:
+def reassign_task(task: Task, *, by: User, to: User, reason: Reason | str | None = None) -> Task:
     """A division head gives a division's task to another member of the division (มอบหมายงาน)."""
+    reason = reason or reasons.code(reasons.TASK_REASSIGNED)
     division = Division.objects.get(pk=task.data["division"])
     permissions.require(by, permissions.REASSIGN_TASK, division)
     flow = _flow()

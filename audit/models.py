@@ -2,7 +2,7 @@
 red-flag findings raised for the internal auditors (หน่วยตรวจสอบภายใน).
 
 Also registers django-viewflow's `Process` and `Task` with django-simple-history, here in the `audit`
-app so that their history tables and migrations live with us (see `audit.history`).
+app so that their history tables, their triggers and their migrations live with us (see `audit.history`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history import register
-from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
-from audit.history import ConcreteModelHistoricalRecords, WorkflowHistoryLinks
+from audit.history import (
+    PROCESS_LINKS,
+    TASK_LINKS,
+    AuditedHistoricalRecords,
+    WorkflowHistoryLinks,
+    capture_trigger,
+)
+from audit.triggers import append_only
 
 
 class SealLayout(models.Model):
@@ -36,6 +42,7 @@ class SealLayout(models.Model):
         verbose_name = _("seal layout")
         verbose_name_plural = _("seal layouts")
         ordering = ["table_name", "id"]
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.table_name} #{self.pk}"
@@ -45,7 +52,7 @@ class Seal(models.Model):
     """One link of an agency's hash chain: the seal of one history row (ตราประทับ).
 
     seal = SHA-256(previous seal || canonical serialisation of the row), written by a PostgreSQL
-    trigger in the same statement as the history row (by Python on SQLite). The row doubles as the
+    trigger in the same statement as the history row. The row doubles as the
     agency-wide change log's index: `seq` orders an agency's changes, so pages seek on (chain, seq).
     No foreign-key constraints: each one would cost a lookup on every historised save.
     """
@@ -70,6 +77,7 @@ class Seal(models.Model):
         verbose_name = _("seal")
         verbose_name_plural = _("seals")
         ordering = ["chain", "seq"]
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.chain}:{self.seq}"
@@ -92,6 +100,7 @@ class Anchor(models.Model):
             # The verifier compares each chain with its newest anchor.
             models.Index(fields=["chain", "-seq"], name="anchor_chain_seq"),
         ]
+        triggers = append_only()
 
     def __str__(self) -> str:
         return f"{self.chain}:{self.seq}"
@@ -147,7 +156,7 @@ class Finding(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
 
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("finding")
@@ -162,8 +171,36 @@ class Finding(models.Model):
         return f"{self.rule}: {self.summary[:80]}"
 
 
-# viewflow's own records: `app="audit"` puts the history models and their migrations here. The
-# records class copes with flows saving proxy subclasses; the extra base adds agency and action
-# columns so that workflow history joins its agency's chain and the action's timeline.
-register(Process, app="audit", records_class=ConcreteModelHistoricalRecords, bases=[WorkflowHistoryLinks])
-register(Task, app="audit", records_class=ConcreteModelHistoricalRecords, bases=[WorkflowHistoryLinks])
+# viewflow's own records: `app="audit"` puts their history models and migrations here, with agency and
+# action columns so that workflow history joins its agency's chain and the action's timeline. Their capture
+# triggers are declared on proxies of ours, because a trigger declared on viewflow's models would need a
+# migration in viewflow's own app.
+for _model, _links in ((Process, PROCESS_LINKS), (Task, TASK_LINKS)):
+    register(
+        _model,
+        app="audit",
+        records_class=AuditedHistoricalRecords,
+        bases=[WorkflowHistoryLinks],
+        links=_links,
+        capture=False,
+    )
+
+
+class WorkflowProcessRecord(Process):
+    """viewflow's process rows, seen by the audit trail: their capture trigger is declared here."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("workflow process record")
+        verbose_name_plural = _("workflow process records")
+        triggers = [capture_trigger(Process, PROCESS_LINKS)]
+
+
+class WorkflowTaskRecord(Task):
+    """viewflow's task rows, seen by the audit trail: their capture trigger is declared here."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("workflow task record")
+        verbose_name_plural = _("workflow task records")
+        triggers = [capture_trigger(Task, TASK_LINKS)]

@@ -16,7 +16,8 @@ from approvals import permissions
 from approvals.exceptions import InvalidTransition
 from approvals.models import Agency, User
 from approvals.services import save_with_history
-from audit import seal, signals
+from audit import reasons, seal, signals
+from audit.context import Reason
 from audit.models import Finding
 from audit.rules import RULES, Rule
 from audit.rules.base import CHAIN_BROKEN_TITLE, Hit
@@ -35,7 +36,7 @@ def record_finding(
     agency: Agency | None,
     hit: Hit,
     by: User | None,
-    reason: str,
+    reason: Reason | str,
 ) -> Finding | None:
     """Record what a rule found, once: None when the same finding (same fingerprint) already exists."""
     key = fingerprint(rule, agency.pk if agency else None, hit.key)
@@ -63,11 +64,12 @@ def run_risk_scan(
     agency: Agency | None = None,
     *,
     by: User | None,
-    reason: str = "risk scan",
+    reason: Reason | str | None = None,
     rules: list[Rule] | None = None,
     now: datetime.datetime | None = None,
 ) -> list[Finding]:
     """Run every rule (or `rules`) over one agency (or all); returns the findings that are new."""
+    reason = reason or reasons.code(reasons.RISK_SCAN)
     now = now or timezone.now()
     agencies = [agency] if agency is not None else list(Agency.objects.order_by("pk"))
     new: list[Finding] = []
@@ -81,11 +83,20 @@ def run_risk_scan(
                     )
                     if finding is not None:
                         new.append(finding)
+        if agency is None:
+            for rule in rules or RULES:
+                for hit in rule.scan_platform(now) if rule.scan_platform else ():
+                    finding = record_finding(
+                        rule=rule.code, severity=rule.severity, agency=None, hit=hit, by=by, reason=reason
+                    )
+                    if finding is not None:
+                        new.append(finding)
     return new
 
 
-def verify_chains(*, by: User | None, reason: str = "nightly verification") -> tuple[seal.Report, list[Finding]]:
+def verify_chains(*, by: User | None, reason: Reason | str | None = None) -> tuple[seal.Report, list[Finding]]:
     """Verify every hash chain; record one critical finding per broken chain and tell the auditors."""
+    reason = reason or reasons.code(reasons.VERIFICATION)
     report = seal.verify()
     by_chain: dict[int, list[seal.Issue]] = {}
     for issue in report.issues:

@@ -1,8 +1,9 @@
 """Settings for Khunatham, read from the environment (12-factor).
 
-Every variable is documented in `.env.example`. With nothing set, the project runs on an embedded
-default: a SQLite file in the project folder and Celery tasks run in-process. Setting `DATABASE_URL`
-and `REDIS_URL` switches to PostgreSQL and a real Celery worker.
+Every variable is documented in `.env.example`. PostgreSQL is the only database: `DATABASE_URL` names it
+(the app's role) and `DATABASE_OWNER_URL` the role that owns the tables and runs migrations. `make run`
+starts an embedded PostgreSQL and sets both when nothing is configured (devenv/). Without `REDIS_URL`,
+Celery tasks run in-process.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "pgtrigger",
     "axes",
     "django_celery_beat",
     "viewflow",
@@ -110,11 +112,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Everything written while serving a request names the signed-in person, the request and the page.
+    "audit.middleware.ActingContextMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     # Axes goes last so that it sees the final response of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,13 +147,21 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL in URL form (postgres://user@host/db, sqlite:////abs/path.db).
+# Database: PostgreSQL only, in URL form (postgres://user:password@host:5432/db; a socket directory as
+# `?host=/path`). The backend `audit.postgresql` is Django's, sending the acting context with each write
+# (audit/postgresql/base.py). DATABASE_URL is the app's role: it owns no table and cannot disable a
+# trigger. DATABASE_OWNER_URL is the role that owns the tables; `migrate` runs as it (audit/roles.py).
+# Without DATABASE_URL nothing connects: commands that need no database (collectstatic) still run.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        env_str("DATABASE_URL") or "postgres://",
+        engine="audit.postgresql",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+DATABASE_OWNER_URL = env_secret("DATABASE_OWNER_URL")
+# Kept apart from DATABASES, whose USER `migrate` switches to the owner's while it runs.
+DATABASE_APP_ROLE = DATABASES["default"].get("USER", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -326,12 +337,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-# django-simple-history: store who made each change; the change reason is required by our services.
+# django-simple-history gives the history models, managers and pages; the database writes the history rows
+# itself, in the statement that makes each change (audit/triggers.py), so simple-history's writer is off.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
-# On PostgreSQL the database writes history rows itself, in the change's own round trip
-# (audit/capture.py); simple-history's writer is for the other databases (SQLite, the embedded default).
-SIMPLE_HISTORY_ENABLED = DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+SIMPLE_HISTORY_ENABLED = False
+# The account that background jobs, commands and migrations act as (audit/context.py).
+AUDIT_SYSTEM_USER = "approvals.services.system_user"
 
 # Audit trail (audit app): thresholds of the red-flag rules (audit/rules/), and the anchor file.
 AUDIT_QUICK_DECISION_MINUTES = env_int("AUDIT_QUICK_DECISION_MINUTES", 10)

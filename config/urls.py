@@ -5,11 +5,24 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from approvals import views as approval_views
+from audit import reasons
+from audit.middleware import with_reason
 from notifications import views as notification_views
 
 urlpatterns = [
     path("", approval_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # Signing in may rehash the account's password: that change is the account's own.
+    path(
+        "accounts/login/",
+        with_reason(reasons.code(reasons.SIGN_IN), by_the_account=True)(auth_views.LoginView.as_view()),
+        name="login",
+    ),
+    path(
+        "accounts/password/",
+        with_reason(reasons.code(reasons.PASSWORD_CHANGED))(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch is on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

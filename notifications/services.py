@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
-from simple_history.utils import bulk_update_with_history
 
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, User
 from approvals.services import SYSTEM_USERNAME, save_with_history, system_user
+from audit import context, reasons
 from notifications import channels, outbox
 from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference
 
@@ -129,7 +129,7 @@ def deliver(
                 ),
                 lookup={"key": f"{key}:user:{person.pk}"},
                 by=system,
-                reason=f"notification: {event}",
+                reason=reasons.code(reasons.NOTIFIED, event=event),
             )
             chosen = preferences.get(person.pk, Preference(user=person)).channels_for(event)
             for channel in sorted(chosen):
@@ -137,7 +137,7 @@ def deliver(
                     _new_delivery(notification, channel, person, preferences.get(person.pk)),
                     lookup={"notification": notification, "channel": channel},
                     by=system,
-                    reason=f"{channel} delivery",
+                    reason=reasons.code(reasons.DELIVERY_QUEUED, channel=channel),
                 )
                 if delivery.status == Delivery.Status.PENDING:
                     pending.append(delivery.pk)
@@ -218,7 +218,7 @@ def attempt_delivery(delivery_id: int, *, retry_in: float | None) -> str | None:
         save_with_history(
             delivery,
             by=system,
-            reason=f"attempt {delivery.attempts}: {delivery.status}",
+            reason=reasons.code(reasons.DELIVERY_ATTEMPTED, attempt=delivery.attempts, status=delivery.status),
             update_fields=["attempts", "status", "result", "sent_at", "next_attempt_at"],
         )
     return error
@@ -240,20 +240,17 @@ def mark_read(notification: Notification, *, by: User) -> Notification:
         raise InvalidTransition(_("This notification is not yours."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        save_with_history(notification, by=by, reason="marked as read", update_fields=["read_at"])
+        save_with_history(
+            notification, by=by, reason=reasons.code(reasons.NOTIFICATION_READ), update_fields=["read_at"]
+        )
     return notification
 
 
 def mark_all_read(*, by: User) -> int:
     """Mark every unread notification of the person as read; returns how many."""
-    now = timezone.now()
-    unread = list(Notification.objects.for_recipient(by).unread())
-    for notification in unread:
-        notification.read_at = now
-    bulk_update_with_history(
-        unread, Notification, ["read_at"], default_user=by, default_change_reason="marked all as read"
-    )
-    return len(unread)
+    # One statement: the capture trigger writes each row's history with this context.
+    with context.acting(by=by, reason=reasons.code(reasons.NOTIFICATIONS_ALL_READ)):
+        return Notification.objects.for_recipient(by).unread().update(read_at=timezone.now())
 
 
 def save_preferences(user: User, *, channels_by_event: dict[str, list[str]], line_user_id: str, by: User) -> Preference:
@@ -270,7 +267,7 @@ def save_preferences(user: User, *, channels_by_event: dict[str, list[str]], lin
         preference = Preference.objects.select_for_update().filter(user=user).first() or Preference(user=user)
         preference.channels = wanted
         preference.line_user_id = line_user_id
-        save_with_history(preference, by=by, reason="notification preferences changed")
+        save_with_history(preference, by=by, reason=reasons.code(reasons.PREFERENCES_CHANGED))
     return preference
 
 

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from approvals.models import Agency, AgencyScopedQuerySet, FiscalYear
+from audit.history import AuditedHistoricalRecords
 
 
 class ReportRound(models.IntegerChoices):
@@ -76,7 +76,7 @@ class RenderedReport(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = RenderedReportQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AuditedHistoricalRecords()
 
     class Meta:
         verbose_name = _("rendered report")

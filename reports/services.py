@@ -14,6 +14,7 @@ from approvals import permissions
 from approvals.exceptions import InvalidTransition
 from approvals.models import Plan, User
 from approvals.services import save_with_history
+from audit import reasons
 from notifications import outbox
 from reports import public, renderers
 from reports.assembly import assemble_report, cutoff_date
@@ -38,7 +39,7 @@ def request_report(plan: Plan, report_round: int, report_format: str, *, by: Use
                 requested_by=by,
             ),
             by=by,
-            reason="requested",
+            reason=reasons.code(reasons.REPORT_REQUESTED),
         )
         # Through the transactional outbox: the rendering is sent to Celery after commit, and a broker that
         # is down only delays it (render_report does nothing for a copy already rendered).
@@ -51,7 +52,9 @@ def request_report(plan: Plan, report_round: int, report_format: str, *, by: Use
 def _set_progress(report: RenderedReport, progress: int) -> None:
     # Saved like every other change (history is never bypassed); a rendering has only a few steps.
     report.progress = progress
-    save_with_history(report, by=report.requested_by, reason="rendering", update_fields=["progress"])
+    save_with_history(
+        report, by=report.requested_by, reason=reasons.code(reasons.REPORT_RENDERING), update_fields=["progress"]
+    )
 
 
 def render_report(report_id: int) -> RenderedReport:
@@ -64,7 +67,12 @@ def render_report(report_id: int) -> RenderedReport:
             return report
         report.status = RenderedReport.Status.RUNNING
         report.progress = 5
-        save_with_history(report, by=report.requested_by, reason="rendering", update_fields=["status", "progress"])
+        save_with_history(
+            report,
+            by=report.requested_by,
+            reason=reasons.code(reasons.REPORT_RENDERING),
+            update_fields=["status", "progress"],
+        )
     try:
         plan = Plan.objects.select_related("agency", "fiscal_year").get(
             agency_id=report.agency_id, fiscal_year=report.fiscal_year
@@ -84,7 +92,7 @@ def render_report(report_id: int) -> RenderedReport:
             save_with_history(
                 report,
                 by=report.requested_by,
-                reason="rendered",
+                reason=reasons.code(reasons.REPORT_RENDERED),
                 update_fields=["sha256", "size", "file", "status", "progress", "finished_at"],
             )
     except Exception as exc:
@@ -94,7 +102,10 @@ def render_report(report_id: int) -> RenderedReport:
         report.error = str(exc)[:2000]
         report.finished_at = timezone.now()
         save_with_history(
-            report, by=report.requested_by, reason="failed", update_fields=["status", "error", "finished_at"]
+            report,
+            by=report.requested_by,
+            reason=reasons.code(reasons.REPORT_FAILED),
+            update_fields=["status", "error", "finished_at"],
         )
     return report
 

@@ -8,7 +8,6 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings
 
 from approvals.models import Role
 from tests import factories
@@ -35,12 +34,55 @@ def require_service(name: str, url: str, default_port: int) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _postgres_is_the_test_database():
-    """The suite runs on PostgreSQL, as production does (except the one embedded-default smoke test)."""
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if IN_CI and "postgresql" not in engine:
-        pytest.fail(f"CI must run the suite on PostgreSQL, not {engine}", pytrace=False)
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database is created and migrated by the owner role, and the tests run as the app's role
+    (audit/roles.py), as in production: app code that needed more than the app's rights would fail here."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from audit import roles
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock(), roles.as_owner(connection):
+        databases = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock(), roles.as_owner(connection):
+        try:
+            teardown_databases(databases, verbosity=verbosity)
+        except Exception as exc:  # as pytest-django: a session left open (the live server's) only delays the drop
+            request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}"))
+
+
+@pytest.fixture
+def owner_connection(transactional_db):
+    """A connection to the test database as the owner role (for tampering as only an owner could), in
+    autocommit; the test itself must be transactional to see what the app committed."""
+    import psycopg
+    from django.db import connection
+
+    from audit import roles
+
+    owner = roles.owner_credentials()
+    if owner is None or owner["USER"] == connection.settings_dict["USER"]:
+        pytest.fail("DATABASE_OWNER_URL must name the owner role, other than the app's (run `make test`)")
+    params = connection.get_connection_params()
+    params.update(user=owner["USER"], password=owner["PASSWORD"], autocommit=True)
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as owner_conn:
+        yield owner_conn
+
+
+@pytest.fixture(autouse=True)
+def _test_data_has_a_source():
+    """What a test writes itself (factories, fixtures) is recorded as the test run's doing, as a command's
+    would be; requests, jobs and commands the test starts enter their own context. Tests of a write made
+    with no context at all say so with `context.without()`."""
+    from audit import context
+
+    with context.entered("command", "pytest", user=None):
+        yield
 
 
 @pytest.fixture

@@ -18,16 +18,17 @@ from viewflow.workflow.status import STATUS
 
 from approvals.exceptions import InvalidTransition, NotAllowed
 from approvals.models import Action, User
-from audit.history import acting_as
+from audit import context
+from audit.context import Reason
 from workflows.flows import ActionFlow
 from workflows.models import ActionProcess
 from workflows.nodes import OPEN_STATUSES
 
 
-def start(action: Action, *, by: User, reason: str) -> ActionProcess:
+def start(action: Action, *, by: User, reason: Reason | str) -> ActionProcess:
     """Start the action's process: its split hands a task to each division with a draft."""
     # viewflow saves its processes and tasks itself: their history rows name the service's person and reason.
-    with acting_as(by, reason):
+    with context.acting(by=by, reason=reason):
         return ActionFlow.start.run(action=action)
 
 
@@ -78,7 +79,7 @@ def approval_task(action: Action) -> Task:
     return task
 
 
-def claim(task: Task, by: User, *, reason: str) -> Task:
+def claim(task: Task, by: User, *, reason: Reason | str) -> Task:
     """Take the task for `by`, unless someone else holds it already."""
     if task.owner_id == by.pk:
         return task
@@ -89,14 +90,14 @@ def claim(task: Task, by: User, *, reason: str) -> Task:
         )
     if not task.flow_task.can_assign(by, task):
         raise NotAllowed(_("You may not take this task."))
-    with acting_as(by, reason), task.activation() as activation:
+    with context.acting(by=by, reason=reason), task.activation() as activation:
         activation.assign(by)
     return activation.task
 
 
-def complete(task: Task, by: User, *, reason: str) -> Task:
+def complete(task: Task, by: User, *, reason: Reason | str) -> Task:
     """Finish `by`'s task and move the process on (the join, the gates and the next tasks)."""
-    with acting_as(by, reason), task.activation() as activation:
+    with context.acting(by=by, reason=reason), task.activation() as activation:
         if activation.task.owner_id != by.pk:
             raise InvalidTransition(_("This task is not assigned to you."))
         if activation.task.status == STATUS.ASSIGNED:
@@ -105,12 +106,9 @@ def complete(task: Task, by: User, *, reason: str) -> Task:
     return activation.task
 
 
-def hand_over(task: Task, to: User, *, by: User, reason: str) -> Task:
+def hand_over(task: Task, to: User, *, by: User, reason: Reason | str) -> Task:
     """Give an open division task to another person (a division head's reassignment)."""
-    with task.activation() as activation:
-        # Read by the task history, when the audit app records it.
-        activation.task._history_user = by
-        activation.task._change_reason = reason
+    with context.acting(by=by, reason=reason), task.activation() as activation:
         if activation.task.status == STATUS.NEW:
             activation.assign(to)
         else:
@@ -118,9 +116,9 @@ def hand_over(task: Task, to: User, *, by: User, reason: str) -> Task:
     return activation.task
 
 
-def cancel(action: Action, *, by: User, reason: str) -> None:
+def cancel(action: Action, *, by: User, reason: Reason | str) -> None:
     """End every open task of the action's process."""
     process = process_of(action)
     if process is not None and process.finished is None:
-        with acting_as(by, reason):
+        with context.acting(by=by, reason=reason):
             ActionFlow.instance.cancel(process)

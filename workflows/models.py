@@ -23,6 +23,14 @@ class ActionProcess(Process):
     def __str__(self) -> str:
         return str(self.action)
 
+    def save(self, *args, **kwargs) -> None:
+        # The capture triggers of viewflow's process and task tables read the agency and action from the
+        # process's data (audit.history.PROCESS_LINKS): the history rows join the agency's hash chain and the
+        # action's timeline. The parent row is written before this table's, so the data has to carry them.
+        if self.action_id and (self.data or {}).get("action_id") != self.action_id:
+            self.data = {**(self.data or {}), "agency_id": self.action.agency_id, "action_id": self.action_id}
+        super().save(*args, **kwargs)
+
     def _latest_decision(self, stage: str) -> Decision | None:
         return Decision.objects.filter(action_id=self.action_id, stage=stage).order_by("-decided_at", "-pk").first()
 

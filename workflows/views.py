@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from approvals import permissions, services
 from approvals.exceptions import DomainError, NotAllowed
 from approvals.models import Action, Decision, Division, Evidence, Plan, Role, RoleAssignment, Submission, User
-from audit.history import acting_as
+from audit import context, reasons
 from workflows import forms
 from workflows.nodes import OPEN_STATUSES
 from workflows.story import action_story
@@ -283,8 +283,8 @@ def approve_action(request: HttpRequest, process_pk: int, task_pk: int, **kwargs
 
 
 # The reasons the task history records for a take or a release on the task pages (as services record theirs).
-TAKE_REASON = "take task"
-RELEASE_REASON = "release task"
+TAKE_REASON = reasons.code(reasons.TASK_TAKEN)
+RELEASE_REASON = reasons.code(reasons.TASK_RELEASED)
 
 
 class TakeTaskView(View):
@@ -298,7 +298,7 @@ class TakeTaskView(View):
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         task = request.activation.task
         # viewflow saves the task itself: its history row names the signed-in person and this reason.
-        with acting_as(request.user, TAKE_REASON):
+        with context.acting(reason=TAKE_REASON):
             request.activation.assign(request.user)
         messages.success(request, _("The task is yours now."))
         return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
@@ -313,7 +313,7 @@ class ReleaseTaskView(View):
         return render(request, "workflows/release_task.html", {"task": task, "action": action})
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        with acting_as(request.user, RELEASE_REASON):
+        with context.acting(reason=RELEASE_REASON):
             request.activation.unassign()
         messages.success(request, _("The task is back in its queue."))
         return redirect("workflows:inbox")
@@ -437,7 +437,7 @@ def current_progress(request: HttpRequest) -> HttpResponse:
 def activate_plan(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.visible_to(request.user), fiscal_year__year=year)
     try:
-        services.activate_plan(plan, by=request.user, reason="activate plan")
+        services.activate_plan(plan, by=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:

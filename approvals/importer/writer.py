@@ -3,7 +3,7 @@
 It works from the parsed report's dictionary form (`ParsedReport.to_dict()`, the same JSON that
 `import_ita_report --dry-run --json` prints), so the file format and the database stay decoupled.
 Importing the same report twice changes nothing; a changed report updates what changed, each change
-historised with the reason "import".
+historised with the reason `plan.imported` (audit/reasons.py).
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ from approvals.models import (
     User,
 )
 from approvals.services import save_with_history
+from audit import context, reasons
+from audit.context import Reason
 
-IMPORT_REASON = "import"
+IMPORT_REASON = reasons.code(reasons.PLAN_IMPORTED)
 
 
 @dataclass
@@ -47,7 +49,7 @@ class ImportSummary:
 
 
 class _Writer:
-    def __init__(self, agency: Agency, by: User | None, reason: str) -> None:
+    def __init__(self, agency: Agency, by: User | None, reason: Reason | str) -> None:
         self.agency = agency
         self.by = by
         self.reason = reason
@@ -96,10 +98,8 @@ class _Writer:
             )
             self.summary.created += 1
         for division_id in existing.keys() - wanted:
-            responsibility = existing[division_id]
-            responsibility._history_user = self.by
-            responsibility._change_reason = self.reason
-            responsibility.delete()
+            with context.acting(by=self.by, reason=self.reason):
+                existing[division_id].delete()
             self.summary.updated += 1
 
 
@@ -110,7 +110,7 @@ def import_plan(
     by: User | None,
     source_name: str = "",
     source_sha256: str = "",
-    reason: str = IMPORT_REASON,
+    reason: Reason | str = IMPORT_REASON,
 ) -> ImportSummary:
     """Create or update `agency`'s plan for the report's fiscal year from a parsed report."""
     writer = _Writer(agency, by, reason)

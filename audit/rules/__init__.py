@@ -22,6 +22,7 @@ from audit.rules import (
     quick_decision,
     repeated_returns,
     segregation,
+    unattributed,
 )
 from audit.rules.base import Hit, Rule
 
@@ -37,6 +38,7 @@ RULES: list[Rule] = [
     repeated_returns.RULE,
     overspending.RULE,
     after_hours.RULE,
+    unattributed.RULE,
 ]
 
 __all__ = ["RULES", "Hit", "Rule", "get_rule", "rule_title"]

@@ -32,6 +32,8 @@ class Rule:
     rationale: str | Promise
     severity: str
     scan: Callable[..., Iterable[Hit]]
+    # For records of no agency (the global chain): run once by a scan of every agency.
+    scan_platform: Callable[..., Iterable[Hit]] | None = None
 
 
 def setting(name: str) -> int:

@@ -103,7 +103,7 @@ def jsonb_text(value: Any) -> str:
 
 
 def _as_utc_datetime(value: Any) -> datetime.datetime:
-    if isinstance(value, str):  # SQLite keeps aware datetimes as naive UTC text
+    if isinstance(value, str):
         value = datetime.datetime.fromisoformat(value)
     if timezone.is_naive(value):
         value = value.replace(tzinfo=datetime.UTC)
@@ -111,7 +111,7 @@ def _as_utc_datetime(value: Any) -> datetime.datetime:
 
 
 def value_text(column: Column, value: Any) -> str | None:
-    """The canonical text of one column value, as read from PostgreSQL (psycopg) or SQLite."""
+    """The canonical text of one column value, as read from PostgreSQL (psycopg)."""
     if value is None:
         return None
     kind = column.kind
@@ -132,7 +132,7 @@ def value_text(column: Column, value: Any) -> str | None:
     if kind == JSON:
         if isinstance(value, JsonText):
             return str(value)
-        if isinstance(value, str):  # SQLite keeps JSON as the text json.dumps wrote
+        if isinstance(value, str):
             value = json.loads(value)
         return jsonb_text(value)
     if kind == UUID:

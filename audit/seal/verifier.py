@@ -14,7 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from audit.seal.anchors import read_anchor_file
 from audit.seal.encoding import GENESIS, GLOBAL_CHAIN, Column, canonical, compute_seal
-from audit.seal.tables import _chains, _quote, fetch_rows, history_models, links_for
+from audit.seal.tables import _chains, _quote, captured_models, chain_column, fetch_rows, history_models
 
 
 @dataclass
@@ -148,13 +148,10 @@ def _verify_chain(
 
 
 def _rows_of_chain(connection: BaseDatabaseWrapper, table: str, chain: int) -> Iterator[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {_quote(connection, table)} WHERE 1 = 0")
-        names = {column[0] for column in cursor.description}
-    links = links_for(table, names)
-    if links.chain:
-        column = _quote(connection, links.chain)
-        condition = f"{column} IS NULL" if chain == GLOBAL_CHAIN else f"{column} = %s"
+    column = chain_column(table)
+    if column:
+        quoted = _quote(connection, column)
+        condition = f"{quoted} IS NULL" if chain == GLOBAL_CHAIN else f"{quoted} = %s"
         params = [] if chain == GLOBAL_CHAIN else [chain]
     elif chain == GLOBAL_CHAIN:
         condition, params = "1 = 1", []
@@ -201,7 +198,7 @@ def verify(*, chain: int | None = None, using: str = DEFAULT_DB_ALIAS, batch: in
     report = Report()
     layouts = _layouts(connection)
     chains = [chain] if chain is not None else _chains(connection)
-    tables = sorted(set(history_models()) | {table for table, _columns in layouts.values()})
+    tables = sorted(history_models())
     for current in chains:
         sealed: dict[str, set[int]] = defaultdict(set)
         _verify_chain(connection, current, layouts, sealed, report, batch)
@@ -225,23 +222,17 @@ def _unrecorded(connection: BaseDatabaseWrapper) -> Iterator[tuple[str, Issue]]:
     writer switched off (a superuser disabling the capture trigger, say). Every record's row must equal its
     last history row in every column the history keeps, and a record whose last history row is not a
     deletion must still exist. One pass over each table, joined on the history's (id, history_id) index."""
-    from audit.capture import captured_models
-
     q = connection.ops.quote_name
-    for captured in captured_models().values():
+    for captured in captured_models():
         kept = captured.copied
         if "id" not in kept:
             continue
-        history_fields = {f.column for f in captured.history_model._meta.concrete_fields}
-        base_fields = {f.column for f in captured.history_model.instance_type._meta.concrete_fields}
-        if connection.vendor == "postgresql":
-            differs = " OR ".join(f"b.{q(c)} IS DISTINCT FROM h.{q(c)}" for c in kept)
-        else:
-            differs = "NOT (" + " AND ".join(f"b.{q(c)} IS h.{q(c)}" for c in kept) + ")"
-        links = links_for(captured.history_table, history_fields)
-        chain = f"h.{q(links.chain)}" if links.chain else "NULL"
+        base_fields = {f.column for f in captured.model._meta.concrete_fields}
+        differs = " OR ".join(f"b.{q(c)} IS DISTINCT FROM h.{q(c)}" for c in kept)
+        links_chain = chain_column(captured.history_table)
+        chain = f"h.{q(links_chain)}" if links_chain else "NULL"
         # A record with no history row at all still belongs to its agency's chain.
-        record_chain = f"coalesce({chain}, b.{q(links.chain)})" if links.chain in base_fields else chain
+        record_chain = f"coalesce({chain}, b.{q(links_chain)})" if links_chain in base_fields else chain
         latest = (
             f"(SELECT h.* FROM {q(captured.history_table)} h JOIN (SELECT id, MAX(history_id) AS last "
             f"FROM {q(captured.history_table)} GROUP BY id) m ON h.history_id = m.last)"

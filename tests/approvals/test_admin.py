@@ -22,7 +22,7 @@ def test_an_admin_change_records_who_and_why_in_history(client, agency_admin, di
     )
     assert response.status_code == 302
     latest = division.history.latest()
-    assert (latest.name, latest.history_user, latest.history_change_reason) == (
+    assert (latest.name, latest.history_user, latest.history_reason) == (
         "สำนักปลัด อบต.",
         agency_admin,
         "เปลี่ยนชื่อตามคำสั่ง",

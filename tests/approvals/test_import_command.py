@@ -68,7 +68,7 @@ def test_a_changed_report_updates_what_changed_with_reason_import(tmp_path):
     call_command("import_ita_report", str(changed))
     action = Action.objects.filter(reported_results__contains="เดือนละ ๒ ครั้ง", indicator__number=1).first()
     latest = action.history.latest()
-    assert (latest.history_type, latest.history_change_reason) == ("~", "import")
+    assert (latest.history_type, latest.history_reason) == ("~", "plan.imported")
     assert latest.prev_record.reported_results.count("เดือนละ ๑ ครั้ง") == 1
 
 

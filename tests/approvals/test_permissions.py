@@ -72,7 +72,7 @@ def test_granting_a_role_is_historised_with_who_and_why(agency, agency_admin, di
     person = factories.UserFactory(agency=agency)
     assignment = grant_role(person, Role.STAFF, division=division, by=agency_admin, reason="ย้ายมาสำนักปลัด")
     record = assignment.history.get()
-    assert (record.history_type, record.history_user, record.history_change_reason) == (
+    assert (record.history_type, record.history_user, record.history_reason) == (
         "+",
         agency_admin,
         "ย้ายมาสำนักปลัด",

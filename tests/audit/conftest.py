@@ -1,31 +1,30 @@
-"""Helpers of the audit tests: an attacker with database access, and a fresh seal reader."""
+"""Helpers of the audit tests: an attacker with the tables' owner's rights."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 
 class Attacker:
-    """Someone with superuser access to the database, who switches the triggers off to tamper."""
+    """Someone with the rights of the tables' owner (or a superuser), who switches a table's triggers off to
+    tamper, on a connection of their own. Tests that use it are transactional, so that the attacker sees
+    what the app committed and the app sees what the attacker did."""
 
-    def run_as_replica(self, sql: str, params: list | None = None) -> None:
-        # session_replication_role = replica skips ordinary triggers, the append-only one included.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute(sql, params or [])
-            cursor.execute("SET LOCAL session_replication_role = origin")
+    def __init__(self, connection) -> None:
+        self.connection = connection
 
-    def run_with_triggers_disabled(self, table: str, sql: str, params: list | None = None) -> None:
-        with connection.cursor() as cursor:
+    def run_with_triggers_disabled(self, tables: str | list[str], sql: str, params: list | None = None) -> None:
+        tables = [tables] if isinstance(tables, str) else tables
+        with self.connection.transaction():
             # Deferred foreign-key checks would otherwise block ALTER TABLE in this transaction.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            cursor.execute(sql, params or [])
-            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            self.connection.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in tables:
+                self.connection.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+            self.connection.execute(sql, params or [])
+            for table in tables:
+                self.connection.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
 
 
 @pytest.fixture
-def attacker() -> Attacker:
-    return Attacker()
+def attacker(owner_connection) -> Attacker:
+    return Attacker(owner_connection)

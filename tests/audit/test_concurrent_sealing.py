@@ -46,17 +46,20 @@ def test_a_second_writer_waits_for_the_first_and_both_join_one_unbroken_chain():
 
     def first_writer():
         with transaction.atomic():
+            first.name = "กองแรก"
             save_with_history(first, by=None, reason="first writer")  # takes the chain's lock
             first_holds_lock.set()
             deadline = time.monotonic() + 20
             while not _someone_waits_for_an_advisory_lock():
                 assert time.monotonic() < deadline, "the second writer never queued behind the first"
             waited.append(True)
+            first.sort_order += 1  # an update that changes nothing writes no history row
             save_with_history(first, by=None, reason="first writer, again")
 
     def second_writer():
         assert first_holds_lock.wait(20)
         with transaction.atomic():
+            second.name = "กองที่สอง"
             save_with_history(second, by=None, reason="second writer")
 
     threads = [_in_thread(first_writer, errors), _in_thread(second_writer, errors)]
@@ -68,7 +71,9 @@ def test_a_second_writer_waits_for_the_first_and_both_join_one_unbroken_chain():
     # The newest three links of the chain, oldest first: the second writer's row comes last, although
     # its history row was numbered before the first writer's second row (it waited inside the trigger).
     newest = list(Seal.objects.filter(chain=agency.pk).order_by("-seq").values_list("history_id", flat=True)[:3])
-    reasons = dict(Division.history.filter(history_id__in=newest).values_list("history_id", "history_change_reason"))
+    reasons = dict(
+        Division.history.filter(history_id__in=newest).values_list("history_id", "history_change_reason")
+    )  # typed
     assert [reasons[history_id] for history_id in reversed(newest)] == [
         "first writer",
         "first writer, again",

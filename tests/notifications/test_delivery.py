@@ -42,7 +42,7 @@ def test_the_notification_history_names_the_system_user_as_the_actor(action, sta
 
     record = Notification.objects.get().history.get()
     assert record.history_user.username == SYSTEM_USERNAME
-    assert record.history_change_reason == "notification: assigned"
+    assert (record.history_reason, record.history_reason_params) == ("notification.created", {"event": "assigned"})
 
 
 def test_an_inactive_person_is_not_notified(action, staff_member):

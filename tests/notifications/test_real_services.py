@@ -171,11 +171,11 @@ def test_line_survives_server_errors_by_retrying_with_the_same_request(
     assert request.headers["Authorization"] == "Bearer test-channel-token"
     assert request.body["to"] == LINE_ID
     assert request.body["messages"][0]["text"].startswith("งานใหม่ของกอง: ")
-    assert list(delivery.history.order_by("history_id").values_list("history_change_reason", flat=True)) == [
-        "line delivery",
-        "attempt 1: pending",
-        "attempt 2: pending",
-        "attempt 3: sent",
+    assert [(h.history_reason, h.history_reason_params) for h in delivery.history.order_by("history_id")] == [
+        ("notification.delivery_queued", {"channel": "line"}),
+        ("notification.delivery_attempted", {"attempt": 1, "status": "pending"}),
+        ("notification.delivery_attempted", {"attempt": 2, "status": "pending"}),
+        ("notification.delivery_attempted", {"attempt": 3, "status": "sent"}),
     ]
 
 

@@ -125,7 +125,7 @@ def test_a_person_chooses_channels_per_event(client, staff_member, settings):
     assert response.status_code == 302
     assert preference.channels_for(Event.ASSIGNED) == {Channel.IN_APP, Channel.EMAIL}
     assert preference.channels_for(Event.RETURNED) == {Channel.IN_APP, Channel.LINE}
-    assert preference.history.get().history_change_reason == "notification preferences changed"
+    assert preference.history.get().history_reason == "notification.preferences_changed"
 
 
 def test_a_malformed_line_user_id_is_refused_in_thai_then_english(client, staff_member, settings):

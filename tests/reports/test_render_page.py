@@ -54,12 +54,12 @@ def test_the_rendered_copy_is_stored_with_its_hash_who_asked_and_when(rendered, 
 def test_every_step_of_the_rendering_is_in_the_history(rendered, mayor):
     history = list(rendered.history.order_by("history_date"))
 
-    assert [(h.status, h.progress, h.history_change_reason, h.history_user) for h in history] == [
-        ("pending", 0, "requested", mayor),
-        ("running", 5, "rendering", mayor),
-        ("running", 40, "rendering", mayor),
-        ("running", 85, "rendering", mayor),
-        ("done", 100, "rendered", mayor),
+    assert [(h.status, h.progress, h.history_reason, h.history_user) for h in history] == [
+        ("pending", 0, "report.requested", mayor),
+        ("running", 5, "report.rendering", mayor),
+        ("running", 40, "report.rendering", mayor),
+        ("running", 85, "report.rendering", mayor),
+        ("done", 100, "report.rendered", mayor),
     ]
 
 

@@ -30,7 +30,7 @@ def test_the_plan_becomes_active_and_the_change_is_historised(plan, action, agen
     plan.refresh_from_db()
     assert plan.status == Plan.Status.ACTIVE
     record = plan.history.first()
-    assert (record.history_user, record.history_change_reason, record.status) == (
+    assert (record.history_user, record.history_reason, record.status) == (
         agency_admin,
         "เริ่มปีงบประมาณ",
         Plan.Status.ACTIVE,

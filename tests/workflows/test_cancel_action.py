@@ -19,7 +19,7 @@ def test_cancelling_ends_the_open_tasks_and_records_who_and_why(activated, agenc
     assert activated.process.status == "CANCELED"
     assert Submission.objects.get(action=activated).status == Submission.Status.CANCELLED
     record = activated.history.first()
-    assert (record.history_user, record.history_change_reason) == (agency_admin, "ซ้ำกับแนวทางข้อ 2")
+    assert (record.history_user, record.history_reason) == (agency_admin, "ซ้ำกับแนวทางข้อ 2")
 
 
 def test_a_cancellation_needs_a_reason(activated, agency_admin):

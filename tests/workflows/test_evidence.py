@@ -36,7 +36,7 @@ def test_a_pdf_is_stored_under_its_sha256_and_its_hash_is_recorded(draft, staff_
     with evidence.file.open("rb") as stored:
         assert stored.read() == PDF
     record = evidence.history.get()
-    assert (record.history_user, record.history_change_reason) == (staff_member, "add evidence")
+    assert (record.history_user, record.history_reason) == (staff_member, "workflow.evidence_added")
 
 
 def test_an_image_is_accepted(draft, staff_member):
@@ -148,4 +148,4 @@ def test_a_withdrawn_file_is_kept_and_marked_with_the_reason(evidence, staff_mem
 
     evidence.refresh_from_db()
     assert evidence.is_removed
-    assert evidence.history.first().history_change_reason == "แนบผิดไฟล์"
+    assert evidence.history.first().history_reason == "แนบผิดไฟล์"

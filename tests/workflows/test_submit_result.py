@@ -20,9 +20,9 @@ def test_saving_a_draft_puts_the_action_in_progress_and_historises_the_changed_f
     activated.refresh_from_db()
     assert activated.status == Action.Status.IN_PROGRESS
     record = draft.history.first()
-    assert (record.history_user, record.history_change_reason, record.results, record.progress) == (
+    assert (record.history_user, record.history_reason, record.results, record.progress) == (
         staff_member,
-        "save draft",
+        "workflow.draft_saved",
         "จัดอบรม",
         40,
     )

@@ -15,11 +15,11 @@ def test_taking_a_task_through_its_url_records_the_person_and_the_reason(client,
     client.post(url(task, "assign"))
 
     row = Task.history.filter(id=task.pk).latest("history_id")
-    assert (row.owner_id, row.status, row.history_user, row.history_change_reason) == (
+    assert (row.owner_id, row.status, row.history_user, row.history_reason) == (
         staff_member.pk,
         "ASSIGNED",
         staff_member,
-        "take task",
+        "task.taken",
     )
 
 
@@ -31,9 +31,9 @@ def test_releasing_a_task_through_its_url_records_the_person_and_the_reason(clie
     client.post(url(task, "unassign"))
 
     row = Task.history.filter(id=task.pk).latest("history_id")
-    assert (row.owner_id, row.status, row.history_user, row.history_change_reason) == (
+    assert (row.owner_id, row.status, row.history_user, row.history_reason) == (
         None,
         "NEW",
         staff_member,
-        "release task",
+        "task.released",
     )

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from approvals.importer.errors import ReportError
 from approvals.importer.parser import parse_report_bytes
-from approvals.importer.writer import import_plan
+from approvals.importer.writer import IMPORT_REASON, import_plan
 from approvals.models import Agency
 from approvals.services import create_agency, system_user
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
                     district=parsed.get("district", ""),
                     province=parsed.get("province", ""),
                     by=by,
-                    reason="import",
+                    reason=IMPORT_REASON,
                 )
                 self.stderr.write(f"สร้างหน่วยงานใหม่ / created agency: {target.name}")
             summary = import_plan(

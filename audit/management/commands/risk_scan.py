@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from approvals.models import Agency
 from approvals.services import system_user
 from audit import rules, services
-from audit.history import acting_as
 
 
 class Command(BaseCommand):
@@ -29,8 +28,7 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"ไม่พบหน่วยงานรหัส {agency} / no agency with id {agency}")
         chosen = [rules.get_rule(code) for code in rule] if rule else None
-        with acting_as(system_user, "manage.py risk_scan"):
-            found = services.run_risk_scan(target, by=system_user(), reason="manage.py risk_scan", rules=chosen)
+        found = services.run_risk_scan(target, by=system_user(), rules=chosen)
         for finding in found:
             self.stdout.write(f"[{finding.severity}] {finding.rule}: {finding.summary}")
         self.stdout.write(f"พบข้อสังเกตใหม่ {len(found)} รายการ / {len(found)} new findings")

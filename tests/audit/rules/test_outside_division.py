@@ -20,8 +20,8 @@ def test_results_written_by_staff_of_another_division_are_flagged(agency, submis
 
 
 def test_evidence_uploaded_by_someone_outside_the_division_is_flagged(agency, submission, other_division_staff):
-    evidence = EvidenceFactory(submission=submission, uploaded_by=other_division_staff)
-    save_with_history(evidence, by=other_division_staff, reason="แนบไฟล์", update_fields=["original_name"])
+    evidence = EvidenceFactory.build(submission=submission, uploaded_by=other_division_staff)
+    save_with_history(evidence, by=other_division_staff, reason="แนบไฟล์")
 
     assert [hit.evidence["sha256"] for hit in scan(outside_division.RULE, agency)] == [evidence.sha256]
 
@@ -90,8 +90,8 @@ def test_an_outsider_rewriting_the_results_of_a_returned_round_is_flagged(agency
 
 
 def test_an_outsider_attaching_a_new_file_to_a_returned_round_is_flagged(agency, returned, other_division_staff):
-    evidence = EvidenceFactory(submission=returned, uploaded_by=other_division_staff)
-    save_with_history(evidence, by=other_division_staff, reason="แนบไฟล์", update_fields=["original_name"])
+    evidence = EvidenceFactory.build(submission=returned, uploaded_by=other_division_staff)
+    save_with_history(evidence, by=other_division_staff, reason="แนบไฟล์")
 
     assert [hit.evidence["sha256"] for hit in scan(outside_division.RULE, agency)] == [evidence.sha256]
 

@@ -1,0 +1,112 @@
+"""The reasons the system writes on history rows (เหตุผลที่ระบบบันทึก), by code, and how each reads.
+
+History rows are sealed and never rewritten, so they keep a code and its parameters (audit/context.py)
+and the words are chosen when a row is shown, in the reader's language. Reasons people type are kept as
+typed and shown as typed. A code missing here is shown as itself, so a new code never hides a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from audit.context import code
+
+# Root contexts: a change nobody refined.
+REQUEST = "request"
+JOB = "job"
+COMMAND = "command"
+MIGRATION = "migration"
+
+# The Django admin, for a form that asks no reason.
+ADMIN = "admin.saved"
+
+# Accounts and the system.
+SYSTEM_ACCOUNT = "system.account_created"
+SIGN_IN = "auth.sign_in"
+PASSWORD_CHANGED = "auth.password_changed"
+
+# The plan and the workflow.
+PLAN_IMPORTED = "plan.imported"
+PLAN_ACTIVATED = "plan.activated"
+DRAFT_SAVED = "workflow.draft_saved"
+EVIDENCE_ADDED = "workflow.evidence_added"
+SUBMITTED = "workflow.submitted"
+ACCEPTED = "workflow.accepted"
+APPROVED = "workflow.approved"
+TASK_TAKEN = "task.taken"
+TASK_RELEASED = "task.released"
+TASK_REASSIGNED = "task.reassigned"
+
+# Notifications.
+NOTIFIED = "notification.created"
+DELIVERY_QUEUED = "notification.delivery_queued"
+DELIVERY_ATTEMPTED = "notification.delivery_attempted"
+NOTIFICATION_READ = "notification.read"
+NOTIFICATIONS_ALL_READ = "notification.all_read"
+PREFERENCES_CHANGED = "notification.preferences_changed"
+
+# Reports.
+REPORT_REQUESTED = "report.requested"
+REPORT_RENDERING = "report.rendering"
+REPORT_RENDERED = "report.rendered"
+REPORT_FAILED = "report.failed"
+
+# The audit trail itself.
+RISK_SCAN = "audit.risk_scan"
+VERIFICATION = "audit.verification"
+REFUSAL = "audit.refusal_recorded"
+
+SENTENCES: Mapping[str, Any] = {
+    REQUEST: _("changed through the page %(name)s"),
+    JOB: _("changed by the background job %(name)s"),
+    COMMAND: _("changed by the command %(name)s"),
+    MIGRATION: _("changed by the database migration %(name)s"),
+    ADMIN: _("changed in the administration site"),
+    SYSTEM_ACCOUNT: _("the system account was created"),
+    SIGN_IN: _("signing in"),
+    PASSWORD_CHANGED: _("the password was changed"),
+    PLAN_IMPORTED: _("the measures report was imported"),
+    PLAN_ACTIVATED: _("the plan was activated"),
+    DRAFT_SAVED: _("results saved as a draft"),
+    EVIDENCE_ADDED: _("an evidence file was added"),
+    SUBMITTED: _("results submitted"),
+    ACCEPTED: _("accepted by the chief administrator"),
+    APPROVED: _("approved by the mayor"),
+    TASK_TAKEN: _("the task was taken"),
+    TASK_RELEASED: _("the task was released to the queue"),
+    TASK_REASSIGNED: _("the task was reassigned"),
+    NOTIFIED: _("a notification was made"),
+    DELIVERY_QUEUED: _("a notification was queued for sending"),
+    DELIVERY_ATTEMPTED: _("sending a notification was attempted"),
+    NOTIFICATION_READ: _("a notification was read"),
+    NOTIFICATIONS_ALL_READ: _("all notifications were marked read"),
+    PREFERENCES_CHANGED: _("notification settings were changed"),
+    REPORT_REQUESTED: _("a report was requested"),
+    REPORT_RENDERING: _("a report is being prepared"),
+    REPORT_RENDERED: _("a report was prepared"),
+    REPORT_FAILED: _("preparing a report failed"),
+    RISK_SCAN: _("a risk scan"),
+    VERIFICATION: _("a verification of the history"),
+    REFUSAL: _("a refused attempt was recorded"),
+}
+
+
+def describe(reason_code: str | None, params: Mapping[str, Any] | None = None, typed: str | None = None) -> str:
+    """The reason of a history row in words: the typed text, or the code's sentence in the active language."""
+    if typed:
+        return typed
+    if not reason_code:
+        return ""
+    sentence = SENTENCES.get(reason_code)
+    if sentence is None:
+        return reason_code
+    try:
+        return str(sentence) % dict(params or {})
+    except (KeyError, TypeError, ValueError):
+        return str(sentence)
+
+
+__all__ = ["SENTENCES", "code", "describe"]

@@ -1,0 +1,71 @@
+"""`make run`: migrate, load the sample agency, play its sample year and serve, on the embedded PostgreSQL
+unless DATABASE_URL names a server.
+
+This process owns the embedded server for the whole run: every step and the web server (and the Celery
+worker and beat, when REDIS_URL is set) get DATABASE_URL from it, so that runserver's reloader and each
+manage.py step never start or stop it. It stops the server cleanly when the run ends (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from devenv import postgres
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default="8000")
+    parser.add_argument("--no-serve", action="store_true", help="prepare the demo and stop (tests use it)")
+    options = parser.parse_args(argv)
+
+    env = dict(os.environ)
+    # DEBUG is on for this local run only; production sets it off. Demo emails go to files under var/mail.
+    env.setdefault("DEBUG", "true")
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    server_handle = None
+    if not env.get("DATABASE_URL"):
+        data_dir = BASE_DIR / "var" / "postgres"
+        print(f"ใช้ PostgreSQL ในตัวที่ {data_dir} / embedded PostgreSQL in {data_dir}", flush=True)
+        server_handle, server = postgres.start_embedded(data_dir)
+        env["DATABASE_URL"], env["DATABASE_OWNER_URL"] = postgres.prepare(server, "khunatham")
+
+    python = sys.executable
+    children: list[subprocess.Popen] = []
+    try:
+        for step in (["migrate", "--no-input", "-v", "1"], ["load_sample_agency"], ["play_sample_year"]):
+            subprocess.run([python, "manage.py", *step], env=env, cwd=BASE_DIR, check=True)
+        if options.no_serve:
+            return 0
+        if env.get("REDIS_URL"):
+            print("REDIS_URL is set: starting a Celery worker and beat beside the web app", flush=True)
+            celery = [python, "-m", "celery", "-A", "config"]
+            children.append(subprocess.Popen([*celery, "worker", "-l", "info"], env=env, cwd=BASE_DIR))
+            children.append(subprocess.Popen([*celery, "beat", "-l", "info"], env=env, cwd=BASE_DIR))
+        return subprocess.run(
+            [python, "manage.py", "runserver", f"{options.host}:{options.port}"], env=env, cwd=BASE_DIR
+        ).returncode
+    except KeyboardInterrupt:
+        return 0
+    except subprocess.CalledProcessError as error:
+        return error.returncode
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        del server_handle  # the embedded server stops when this process ends
+
+
+if __name__ == "__main__":
+    sys.exit(main())
