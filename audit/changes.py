@@ -146,7 +146,7 @@ def changes_for_rows(model: type, rows: Iterable[Any], previous: dict[int, Any])
                 history_type=row.history_type,
                 when=row.history_date,
                 user_id=row.history_user_id,
-                reason=row.history_change_reason or "",
+                reason=row.get_history_reason_display(),
                 changes=field_changes(row, previous.get(row.history_id)),
                 row=row,
                 action_id=getattr(row, "action_id", None),

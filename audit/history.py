@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from audit import reasons
-from audit.triggers import Captured, CaptureHistory, Links, SealHistoryRow, append_only
+from audit.triggers import CaptureHistory, Links, SealHistoryRow, append_only
 
 
 class HistoryContext(models.Model):
@@ -88,16 +88,18 @@ class AuditedHistoricalRecords(HistoricalRecords):
             return
         history_model = self.history_model
         if self.capture:
-            capture_trigger(sender, self.links).register(sender)
-        SealHistoryRow(lambda: history_model).register(history_model)
+            capture_trigger(sender, self.links, history_model).register(sender)
+        SealHistoryRow(sender._meta.label).register(history_model)
         for trigger in append_only():
             trigger.register(history_model)
 
 
-def capture_trigger(model: type[models.Model], links: Links | None = None) -> CaptureHistory:
-    """The capture trigger of a historised model (its history model is read when the trigger is compiled)."""
-    links = links or Links()
-    return CaptureHistory(lambda: Captured(model=model, history_model=model.history.model, links=links))
+def capture_trigger(
+    model: type[models.Model], links: Links | None = None, history_model: type[models.Model] | None = None
+) -> CaptureHistory:
+    """The capture trigger of a historised model, writing into its history model."""
+    history_model = history_model or model.history.model
+    return CaptureHistory((history_model._meta.app_label, history_model._meta.model_name), links)
 
 
 class WorkflowHistoryLinks(models.Model):

@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pgtrigger
-from django.apps import apps
 from django.conf import settings
 from django.db import models
 from pgtrigger import compiler
@@ -215,19 +213,31 @@ class Captured:
 
 
 class CaptureHistory(AuditTrigger):
-    """Writes the history row of every insert, update and delete of a historised table."""
+    """Writes the history row of every insert, update and delete of a historised table.
+
+    Compiled from the model it is given (the project's, or a migration state's, so that the autodetector sees
+    a field added to the model as a new version of the trigger), and from that model's history model, which
+    it finds by label in the same registry of models.
+    """
 
     name = CAPTURE
     when = pgtrigger.After
     operation = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
 
-    def __init__(self, captured: Callable[[], Captured]) -> None:
-        # The history model may not exist yet when the model class is prepared: read it when compiled.
-        self.captured = captured
+    def __init__(self, history_label: tuple[str, str], links: Links | None = None) -> None:
+        self.history_label = history_label
+        self.links = links or Links()
         super().__init__()
 
+    def captured(self, model: type[models.Model]) -> Captured:
+        return Captured(
+            model=model._meta.concrete_model,
+            history_model=model._meta.apps.get_model(*self.history_label),
+            links=self.links,
+        )
+
     def get_declare(self, model: type[models.Model]) -> list[tuple[str, str]]:
-        captured = self.captured()
+        captured = self.captured(model)
         return [
             ("ctx", "jsonb"),
             ("r", f"{_quoted(captured.table)}%ROWTYPE"),
@@ -236,7 +246,7 @@ class CaptureHistory(AuditTrigger):
         ]
 
     def get_func(self, model: type[models.Model]) -> str:
-        captured = self.captured()
+        captured = self.captured(model)
         copied, extras = captured.copied, captured.extras
         missing = set(extras) - set(captured.links.values)
         if missing:
@@ -286,10 +296,9 @@ class SealLinks:
     via_submission: bool  # action and division come from the submission the row belongs to
 
 
-def seal_links(history_model: type[models.Model]) -> SealLinks:
+def seal_links(history_model: type[models.Model], label: str) -> SealLinks:
+    """`label`: the historised model's ("approvals.Agency"), whose rows the history table keeps."""
     names = {f.column for f in history_model._meta.concrete_fields}
-    model = history_model.instance_type
-    label = model._meta.label
     chain = "id" if label == "approvals.Agency" else ("agency_id" if "agency_id" in names else None)
     via_submission = "submission_id" in names and "action_id" not in names
     action = "id" if label == "approvals.Action" else ("action_id" if "action_id" in names else None)
@@ -373,18 +382,18 @@ class SealHistoryRow(AuditTrigger):
     when = pgtrigger.After
     operation = pgtrigger.Insert
 
-    def __init__(self, history_model: Callable[[], type[models.Model]]) -> None:
-        self.history_model = history_model
+    def __init__(self, tracked_label: str) -> None:
+        # The historised model's label ("approvals.Agency"): the agency's own rows are its chain.
+        self.tracked_label = tracked_label
         super().__init__()
 
-    def _layout(self) -> tuple[str, list[Column], str]:
-        history_model = self.history_model()
+    def _layout(self, history_model: type[models.Model]) -> tuple[str, list[Column], str]:
         table = history_model._meta.db_table
         columns = columns_of(history_model)
         return table, columns, layout_signature(table, columns)
 
     def get_setup(self, model: type[models.Model]) -> str:
-        table, columns, signature = self._layout()
+        table, columns, signature = self._layout(model)
         return (
             "INSERT INTO audit_seallayout (id, table_name, columns, signature, created_at) VALUES ("
             f"{layout_id(signature)}, {_literal(table)}, {_literal(json.dumps([c.as_list() for c in columns]))}, "
@@ -403,8 +412,8 @@ class SealHistoryRow(AuditTrigger):
         ]
 
     def get_func(self, model: type[models.Model]) -> str:
-        table, columns, signature = self._layout()
-        links = seal_links(self.history_model())
+        table, columns, signature = self._layout(model)
+        links = seal_links(model, self.tracked_label)
         chain = f"coalesce(NEW.{_quoted(links.chain)}, 0)" if links.chain else "0"
         pieces = []
         for column in columns:
@@ -414,7 +423,7 @@ class SealHistoryRow(AuditTrigger):
             )
         canonical_sql = " || ".join(pieces) or "''"
         if links.via_submission:
-            submission_table = _quoted(apps.get_model("approvals", "Submission")._meta.db_table)
+            submission_table = _quoted(model._meta.apps.get_model("approvals", "Submission")._meta.db_table)
             prelude = f"SELECT action_id, division_id INTO a, d FROM {submission_table} WHERE id = NEW.submission_id;"
         else:
             action = f"NEW.{_quoted(links.action)}" if links.action else "NULL"

@@ -99,7 +99,7 @@ def action_story(
                     "cancelled",
                     _("The action was cancelled"),
                     who=record.history_user,
-                    reason=record.history_change_reason or "",
+                    reason=record.get_history_reason_display(),
                 )
             )
     return sorted(events, key=lambda event: event.when)

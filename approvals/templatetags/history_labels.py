@@ -1,5 +1,6 @@
-"""Readable labels for the short English reasons that the code itself writes into history rows
-("save draft", "refused", ...). A reason a person typed is shown exactly as typed."""
+"""Readable labels for the short English reasons that releases before reason codes wrote into history rows
+("save draft", "refused", ...), which an upgraded database still holds. Rows written since carry a code
+that audit/reasons.py puts into words. A reason a person typed is shown exactly as typed."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def captured_models() -> list:
 
     from audit.triggers import CaptureHistory
 
-    return [trigger.captured() for _model, trigger in pgtrigger.registered() if isinstance(trigger, CaptureHistory)]
+    return [trigger.captured(model) for model, trigger in pgtrigger.registered() if isinstance(trigger, CaptureHistory)]
 
 
 def _instance_table(name: str) -> str:
@@ -50,7 +50,7 @@ def chain_column(table: str) -> str | None:
     from audit.triggers import seal_links
 
     model = history_models().get(table)
-    return seal_links(model).chain if model is not None else None
+    return seal_links(model, model.instance_type._meta.label).chain if model is not None else None
 
 
 def _quote(connection: BaseDatabaseWrapper, name: str) -> str:

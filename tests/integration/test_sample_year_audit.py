@@ -16,6 +16,7 @@ from viewflow.workflow.models import Task
 
 from approvals.models import Action, Decision, RoleAssignment, Submission, User
 from approvals.services import SYSTEM_USERNAME
+from audit import reasons
 from audit.models import Finding
 from audit.timeline import action_timeline
 from workflows.sample_year import REVIEW_RETURN, SCRIPT
@@ -148,7 +149,7 @@ def test_the_timeline_of_an_action_returned_then_approved_tells_its_story_in_ord
     assert submitted_first and {what for what, _who, _why in submitted_first} == {"submitted"}
     assert lines[len(submitted_first) :] == [
         ("returned", "palad", REVIEW_RETURN),
-        ("submitted", "somchai", "submit results"),
+        ("submitted", "somchai", reasons.describe(reasons.SUBMITTED)),
         ("accepted", "palad", "ครบถ้วนตามมาตรการ"),
         ("approved", "nayok", "อนุมัติ"),
     ]
