@@ -78,6 +78,13 @@ class AuditedHistoricalRecords(HistoricalRecords):
         self.capture = capture
         self.history_model: type[models.Model] | None = None
 
+    def get_meta_options(self, model: type[models.Model]) -> dict[str, Any]:
+        options = super().get_meta_options(model)
+        # A record's history in order, and each row against the one before it (pages, the verifier's check
+        # of every record against its last history row): seek (id, history_id), not every version of it.
+        options["indexes"] = (*options.get("indexes", ()), models.Index(fields=(model._meta.pk.attname, "history_id")))
+        return options
+
     def create_history_model(self, model: type[models.Model], inherited: bool) -> type[models.Model]:
         self.history_model = super().create_history_model(model, inherited)
         return self.history_model

@@ -1,11 +1,12 @@
 """Drop the triggers and functions that the run-time installer generated before the audit triggers became
 declared on the models (audit/triggers.py). A database made by the migrations of today never had them;
 one made before has `audit_capture`, `audit_seal` and `audit_append_only` triggers on its tables, which
-would otherwise write and seal every history row a second time next to the declared ones."""
+would otherwise write and seal every history row a second time next to the declared ones, and an index on
+(id, history_id) of each history table, which the history models now declare themselves."""
 
 from django.db import migrations
 
-DROP = """
+DROP = r"""
 DO $drop$
 DECLARE
   t record;
@@ -21,9 +22,16 @@ BEGIN
   FOR t IN
     SELECT p.oid::regprocedure AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE n.nspname = current_schema()
-      AND (p.proname LIKE 'audit\\_capture\\_\\_%' OR p.proname LIKE 'audit\\_seal\\_\\_%' OR p.proname = 'audit_refuse_change')
+      AND (p.proname LIKE 'audit\_capture\_\_%' OR p.proname LIKE 'audit\_seal\_\_%' OR p.proname = 'audit_refuse_change')
   LOOP
     EXECUTE format('DROP FUNCTION %s', t.fn);
+  END LOOP;
+  -- Its (id, history_id) indexes: the history models declare their own now.
+  FOR t IN
+    SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
+      AND (indexname LIKE '%\_audit\_prev' OR indexname LIKE 'audit\_prev\_%')
+  LOOP
+    EXECUTE format('DROP INDEX %I', t.indexname);
   END LOOP;
 END
 $drop$;
