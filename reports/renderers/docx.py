@@ -36,6 +36,16 @@ SIGNATURE_QR_CM = 2.5
 COLUMN_WIDTHS_CM = (4.2, 6.2, 3.0, 6.65, 6.65)
 BUDGET_WIDTHS_CM = (1.4, 14.3, 3.6, 3.7, 3.7)
 HEADING_FILL = "E6EBF1"
+# Rows up to this many lines (about two thirds of a landscape page at 14 pt) are kept whole on one page.
+ROW_KEPT_WHOLE_LINES = 20
+# Characters of Thai text per centimetre of column at the table size, marks not counted (an estimate).
+CHARACTERS_PER_CM = 2.6
+
+
+def _estimated_lines(text: str, width_cm: float) -> int:
+    per_line = max(int(width_cm * CHARACTERS_PER_CM), 1)
+    marks = set("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
+    return sum(max(1, -(-len([c for c in line if c not in marks]) // per_line)) for line in text.split("\n"))
 
 
 def render_docx(data: ReportData) -> bytes:
@@ -221,15 +231,20 @@ def _measure_table(document, measure) -> None:
     for indicator in measure.indicators:
         label = f"{indicator.assessment} {indicator.label}" if indicator.assessment else indicator.label
         for index, action in enumerate(indicator.actions or [None]):
-            cells = _add_row(table, COLUMN_WIDTHS_CM).cells
+            row = _add_row(table, COLUMN_WIDTHS_CM)
+            cells = row.cells
             _cell_text(cells[0], label if index == 0 else "")
             if action is None:
                 _cell_text(cells[1], official.NO_DIVISION)
                 continue
-            _cell_text(cells[1], action.label)
-            _cell_text(cells[2], action.responsible)
-            _cell_text(cells[3], action.results_text())
-            _cell_text(cells[4], action.outcome_text())
+            texts = (action.label, action.responsible, action.results_text(), action.outcome_text())
+            for cell, text in zip(cells[1:], texts, strict=True):
+                _cell_text(cell, text)
+            if max(_estimated_lines(text, width) for text, width in zip(texts, COLUMN_WIDTHS_CM[1:], strict=True)) <= (
+                ROW_KEPT_WHOLE_LINES
+            ):
+                # A row that fits on a page is never split across two (a reader would meet half an entry).
+                row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _budget_table(document, data: ReportData) -> None:
