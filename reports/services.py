@@ -92,7 +92,7 @@ def render_report(report_id: int) -> RenderedReport:
     """Render a waiting copy and store it with its SHA-256. Running it again on a finished copy does nothing."""
     with transaction.atomic():
         report = (
-            RenderedReport.objects.select_for_update()
+            RenderedReport.objects.select_for_update(of=("self",))
             .select_related(
                 "fiscal_year",
                 "requested_by",
