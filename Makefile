@@ -27,6 +27,8 @@ run: install messages
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v pdftotext >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+# LibreOffice's Writer and Calc (without a desktop) open the DOCX and XLSX reports in the report tests.
+	@test -e /usr/lib/libreoffice/program/libswlo.so -a -e /usr/lib/libreoffice/program/libsclo.so || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null; }
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -53,6 +53,7 @@ REPORT_REQUESTED = "report.requested"
 REPORT_RENDERING = "report.rendering"
 REPORT_RENDERED = "report.rendered"
 REPORT_FAILED = "report.failed"
+REPORT_PUBLISHED = "report.published"
 
 # The audit trail itself.
 RISK_SCAN = "audit.risk_scan"
@@ -88,6 +89,7 @@ SENTENCES: Mapping[str, Any] = {
     REPORT_RENDERING: _("a report is being prepared"),
     REPORT_RENDERED: _("a report was prepared"),
     REPORT_FAILED: _("preparing a report failed"),
+    REPORT_PUBLISHED: _("a report was published"),
     RISK_SCAN: _("a risk scan"),
     VERIFICATION: _("a verification of the history"),
     REFUSAL: _("a refused attempt was recorded"),

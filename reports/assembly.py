@@ -17,7 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Max, Q, Sum, Value
+from django.conf import settings
+from django.db.models import Count, DecimalField, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -69,7 +70,7 @@ class ActionLine:
         if not number or self.text.startswith(number):
             return self.text
         if number.isdigit():
-            return f"{thaidate.thai_digits(number)}. {self.text}"
+            return f"{digits(number)}. {self.text}"
         return f"{number} {self.text}"
 
     def results_text(self) -> str:
@@ -99,7 +100,7 @@ class IndicatorBlock:
     @property
     def label(self) -> str:
         status = f" ({self.status})" if self.status else ""
-        return f"ตัวชี้วัดที่ {thaidate.thai_digits(self.number)} {self.name}{status}"
+        return f"ตัวชี้วัดที่ {digits(self.number)} {self.name}{status}"
 
 
 @dataclass
@@ -110,7 +111,7 @@ class MeasureBlock:
 
     @property
     def label(self) -> str:
-        return f"{thaidate.thai_digits(self.number)}. {self.title}"
+        return f"{digits(self.number)}. {self.title}"
 
 
 @dataclass(frozen=True)
@@ -130,16 +131,20 @@ class Signature:
     caption: str
     name: str
     position: str
-    acting_for: str
-    signed_on: datetime.date | None
+    # When the signer stands in for the holder of the office (รักษาราชการแทน): that office and its holder.
+    acting_for_position: str = ""
+    acting_for_name: str = ""
+    signed_on: datetime.date | None = None
 
     def lines(self) -> list[str]:
         """The signature block as printed, one line each."""
         lines = [official.SIGNATURE_LINE, f"({self.name or official.BLANK_NAME})"]
         if self.position:
             lines.append(self.position)
-        if self.acting_for:
-            lines.append(official.ACTING_FOR.format(position=self.acting_for))
+        if self.acting_for_position or self.acting_for_name:
+            lines.append(
+                official.ACTING_FOR.format(position=self.acting_for_position or "", name=self.acting_for_name).strip()
+            )
         lines.append(self.caption)
         if self.signed_on:
             lines.append(official.SIGNATURE_DATE.format(date=be_date_long(self.signed_on)))
@@ -161,14 +166,27 @@ class ReportData:
     budget: list[BudgetLine]
     signatures: list[Signature]
     generated_on: datetime.date
+    # The public page where the published file and its SHA-256 are listed (printed with a QR code).
+    verification_url: str = ""
+
+    @staticmethod
+    def number(value: object) -> str:
+        return digits(value)
+
+    @staticmethod
+    def money(amount: Decimal) -> str:
+        return digits(f"{amount:,.2f}")
+
+    def verification_text(self) -> str:
+        return official.VERIFICATION.format(url=self.verification_url)
 
     @property
     def round_title(self) -> str:
-        return official.ROUND_TITLES[self.round]
+        return official.ROUND_TITLE.format(months=digits(self.round))
 
     @property
     def title(self) -> str:
-        return f"{official.TITLE} ประจำปีงบประมาณ พ.ศ. {thaidate.thai_digits(self.fiscal_year)}"
+        return f"{official.TITLE} ประจำปีงบประมาณ พ.ศ. {digits(self.fiscal_year)}"
 
     @property
     def place(self) -> str:
@@ -181,7 +199,7 @@ class ReportData:
 
     def heading_lines(self) -> list[str]:
         """The heading of the first page of the tables: title, fiscal year and round, agency."""
-        year = thaidate.thai_digits(self.fiscal_year)
+        year = digits(self.fiscal_year)
         return [official.TITLE, f"ประจำปีงบประมาณ พ.ศ. {year} {self.round_title}", f"ของ{self.agency}"]
 
     def cover_lines(self) -> list[str]:
@@ -194,8 +212,8 @@ class ReportData:
         text = render_to_string(
             name,
             {
-                "year": thaidate.thai_digits(self.fiscal_year),
-                "previous_year": thaidate.thai_digits(self.fiscal_year - 1),
+                "year": digits(self.fiscal_year),
+                "previous_year": digits(self.fiscal_year - 1),
                 "round_title": self.round_title,
                 "agency": self.agency,
                 "place": self.place,
@@ -214,9 +232,16 @@ class ReportData:
         return amount, spent, amount - spent
 
 
+def digits(value: object) -> str:
+    """`value` written with Thai digits (๒๕๖๖) when the THAI_DIGITS setting asks for them, else as it is.
+    Every number the report prints itself goes through here, page numbers included; text people wrote
+    is printed as they wrote it."""
+    return thaidate.thai_digits(value) if settings.THAI_DIGITS else str(value)
+
+
 def be_date_long(day: datetime.date) -> str:
-    """๓๑ มีนาคม ๒๕๖๖: the official documents' style, in Thai digits."""
-    return thaidate.thai_digits(f"{day.day} {thaidate.THAI_MONTHS_LONG[day.month - 1]} {thaidate.be_year(day)}")
+    """31 มีนาคม 2566 (or ๓๑ มีนาคม ๒๕๖๖ with THAI_DIGITS): the official documents' style."""
+    return digits(f"{day.day} {thaidate.THAI_MONTHS_LONG[day.month - 1]} {thaidate.be_year(day)}")
 
 
 def _with_prefix(name: str, prefix: str) -> str:
@@ -256,7 +281,14 @@ def find_plan(agency: Agency, year: int) -> Plan:
 
 
 def assemble_report(
-    plan: Plan, report_round: int, *, prepared_by: User | None = None, today: datetime.date | None = None
+    plan: Plan,
+    report_round: int,
+    *,
+    prepared_by: User | None = None,
+    reviewed_by: RoleAssignment | None = None,
+    approved_by: RoleAssignment | None = None,
+    today: datetime.date | None = None,
+    verification_url: str = "",
 ) -> ReportData:
     """Everything the official report prints for `plan` in `report_round` (6 or 12)."""
     cutoff = cutoff_date(plan.fiscal_year, report_round)
@@ -327,8 +359,9 @@ def assemble_report(
         cutoff=cutoff,
         measures=measures,
         budget=_budget(plan, cutoff),
-        signatures=_signatures(plan, in_time, prepared_by, today),
+        signatures=_signatures(plan, prepared_by, reviewed_by, approved_by, today),
         generated_on=today,
+        verification_url=verification_url,
     )
 
 
@@ -371,56 +404,74 @@ def _budget(plan: Plan, cutoff: datetime.date) -> list[BudgetLine]:
     return [BudgetLine(number=item.number, item=item.item, amount=item.amount, spent=item.spent) for item in items]
 
 
-def _signatures(plan: Plan, in_time: Q, prepared_by: User | None, today: datetime.date) -> list[Signature]:
-    """Prepared by the person who asked for the report; reviewed and approved by whoever last reviewed and
-    approved results in the round (or, when nobody has yet, the current holders of those roles)."""
-    signatures = [
+def in_office(agency_id: int, role: str, on: datetime.date) -> list[RoleAssignment]:
+    """Who holds `role` (chief administrator or mayor) in the agency on `on`: holders in their own right
+    first, then acting appointments (รักษาราชการแทน), each with the person stood in for."""
+    return list(
+        RoleAssignment.objects.filter(agency_id=agency_id, role=role)
+        .active(on)
+        .select_related("user", "acting_for")
+        .order_by(F("acting_for").asc(nulls_first=True), "-valid_from", "user__username")
+    )
+
+
+def _signature(caption: str, assignment: RoleAssignment | None) -> Signature:
+    if assignment is None:
+        return Signature(caption=caption, name="", position="")
+    stood_in_for = assignment.acting_for
+    return Signature(
+        caption=caption,
+        name=assignment.user.get_full_name(),
+        position=assignment.user.position,
+        acting_for_position=stood_in_for.position if stood_in_for else "",
+        acting_for_name=stood_in_for.get_full_name() if stood_in_for else "",
+    )
+
+
+def _signatures(
+    plan: Plan,
+    prepared_by: User | None,
+    reviewed_by: RoleAssignment | None,
+    approved_by: RoleAssignment | None,
+    on: datetime.date,
+) -> list[Signature]:
+    """Prepared by the person named (dated the report's date); reviewed by the chief administrator and
+    approved by the mayor named, or else by whoever holds each office on the report's date (a holder in
+    their own right before an acting one). Reviewer and approver date their signature by hand."""
+    if reviewed_by is None:
+        reviewed_by = next(iter(in_office(plan.agency_id, Role.CHIEF_ADMINISTRATOR, on)), None)
+    if approved_by is None:
+        approved_by = next(iter(in_office(plan.agency_id, Role.MAYOR, on)), None)
+    return [
         Signature(
             caption=official.SIGNATURE_PREPARED,
             name=prepared_by.get_full_name() if prepared_by else "",
             position=prepared_by.position if prepared_by else "",
-            acting_for="",
-            signed_on=today if prepared_by else None,
-        )
+            signed_on=on if prepared_by else None,
+        ),
+        _signature(official.SIGNATURE_REVIEWED, reviewed_by),
+        _signature(official.SIGNATURE_APPROVED, approved_by),
     ]
-    for stage, role, caption in (
-        (Decision.Stage.REVIEW, Role.CHIEF_ADMINISTRATOR, official.SIGNATURE_REVIEWED),
-        (Decision.Stage.APPROVAL, Role.MAYOR, official.SIGNATURE_APPROVED),
-    ):
-        decision = (
-            Decision.objects.filter(
-                agency_id=plan.agency_id,
-                action__indicator__measure__plan=plan,
-                stage=stage,
-                outcome__in=(Decision.Outcome.ACCEPTED, Decision.Outcome.APPROVED),
-            )
-            .filter(in_time)
-            .select_related("decided_by", "on_behalf_of")
-            .order_by("-decided_at")
-            .first()
-        )
-        if decision is not None:
-            signer, stood_in_for = decision.decided_by, decision.on_behalf_of
-            signed_on = timezone.localtime(decision.decided_at).date()
-        else:
-            assignment = (
-                RoleAssignment.objects.filter(agency_id=plan.agency_id, role=role)
-                .active(today)
-                .select_related("user", "acting_for")
-                # Someone holding the role in their own right signs before an acting holder.
-                .order_by(F("acting_for").asc(nulls_first=True), "-valid_from")
-                .first()
-            )
-            signer = assignment.user if assignment else None
-            stood_in_for = assignment.acting_for if assignment else None
-            signed_on = None
-        signatures.append(
-            Signature(
-                caption=caption,
-                name=signer.get_full_name() if signer else "",
-                position=signer.position if signer else "",
-                acting_for=(stood_in_for.position or stood_in_for.get_full_name()) if stood_in_for else "",
-                signed_on=signed_on,
-            )
-        )
-    return signatures
+
+
+def round_facts(plan: Plan) -> dict[str, object]:
+    """What each round holds for this plan, counted: approvals by 31 March, by 30 September, and after."""
+    fiscal_year = plan.fiscal_year
+    counts = Decision.objects.filter(
+        agency_id=plan.agency_id,
+        action__indicator__measure__plan=plan,
+        stage=Decision.Stage.APPROVAL,
+        outcome=Decision.Outcome.APPROVED,
+    ).aggregate(
+        six=Count("action", distinct=True, filter=Q(decided_at__lt=end_of_day(fiscal_year.six_month_date))),
+        year=Count("action", distinct=True, filter=Q(decided_at__lt=end_of_day(fiscal_year.end_date))),
+        all=Count("action", distinct=True),
+    )
+    return {
+        "six_month_date": fiscal_year.six_month_date,
+        "end_date": fiscal_year.end_date,
+        "by_six_month_date": counts["six"],
+        "by_end_date": counts["year"],
+        "after_end_date": counts["all"] - counts["year"],
+        "all": counts["all"],
+    }

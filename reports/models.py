@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Agency, AgencyScopedQuerySet, FiscalYear
+from approvals.models import Agency, AgencyScopedQuerySet, FiscalYear, RoleAssignment
 from audit.history import AuditedHistoricalRecords
 
 
@@ -74,6 +74,32 @@ class RenderedReport(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Who signs the copy: chosen on the render page (the reviewer and approver are role assignments in force on
+    # the day asked for, so an acting appointment prints as รักษาราชการแทน).
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prepared by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        RoleAssignment,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        RoleAssignment,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = RenderedReportQuerySet.as_manager()
     history = AuditedHistoricalRecords()
@@ -101,6 +127,20 @@ class RenderedReport(models.Model):
             "round": self.get_round_display(),
             "format": self.get_format_display(),
         }
+
+    # The rendering's steps as the background task reports them (progress in %), and what each is called.
+    STEPS = (
+        (0, _("Waiting for the background worker")),
+        (5, _("Gathering the approved results")),
+        (40, _("Drawing the document")),
+        (85, _("Storing the file and its SHA-256")),
+        (100, _("Ready")),
+    )
+
+    def step(self) -> str:
+        if self.status == self.Status.FAILED:
+            return str(self.Status.FAILED.label)
+        return str(next(label for progress, label in reversed(self.STEPS) if self.progress >= progress))
 
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from approvals.models import Indicator
 
 TITLE = "รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
-ROUND_TITLES = {6: "รอบ ๖ เดือน", 12: "รอบ ๑๒ เดือน"}
+# {months} is 6 or 12, in the digits the THAI_DIGITS setting chooses.
+ROUND_TITLE = "รอบ {months} เดือน"
 
 # The columns of the measures table, as in the agency's own reports.
 COLUMN_INDICATOR = "ตัวชี้วัด"
@@ -43,9 +44,13 @@ SIGNATURE_LINE = "ลงชื่อ ........................................"
 SIGNATURE_DATE = "วันที่ {date}"
 SIGNATURE_BLANK_DATE = "วันที่ ........ / ........ / ........"
 BLANK_NAME = "........................................"
-# Printed under the position of someone who signed for another (รักษาราชการแทน / ปฏิบัติราชการแทน).
-ACTING_FOR = "ปฏิบัติราชการแทน {position}"
+# Printed under the position of someone who signs while standing in for the holder of the office: the
+# office and its holder's name. "รักษาราชการแทน" is the term of the acting appointment (the app's own
+# word everywhere); "ปฏิบัติราชการแทน" (a delegation) is a different legal act and is never printed.
+ACTING_FOR = "รักษาราชการแทน{position} ({name})"
 
 PAGE = "หน้า {page}"
+# The verification line of the last page, beside the QR code of the same address.
+VERIFICATION = "ตรวจสอบว่าไฟล์นี้ตรงกับฉบับที่หน่วยงานเผยแพร่: ค่า SHA-256 ของไฟล์ที่เผยแพร่แสดงไว้ที่ {url} และหน้านั้นรับไฟล์เพื่อตรวจสอบได้"
 DISTRICT = "อำเภอ"
 PROVINCE = "จังหวัด"

@@ -12,23 +12,54 @@ from django.utils.translation import gettext as _
 
 from approvals import permissions
 from approvals.exceptions import InvalidTransition
-from approvals.models import Plan, User
+from approvals.models import Plan, Role, RoleAssignment, User
 from approvals.services import save_with_history
 from audit import reasons
 from notifications import outbox
 from reports import public, renderers
-from reports.assembly import assemble_report, cutoff_date
+from reports.assembly import assemble_report, cutoff_date, in_office
 from reports.models import RenderedReport, ReportFormat
+from reports.verification import public_page_url
+
+# The reasons the system records on a rendering's history rows (audit/reasons.py puts them into words).
+REASON_REQUESTED = reasons.code(reasons.REPORT_REQUESTED)
+REASON_RENDERING = reasons.code(reasons.REPORT_RENDERING)
+REASON_RENDERED = reasons.code(reasons.REPORT_RENDERED)
+REASON_FAILED = reasons.code(reasons.REPORT_FAILED)
+REASON_PUBLISHED = reasons.code(reasons.REPORT_PUBLISHED)
 
 logger = logging.getLogger(__name__)
 
 
-def request_report(plan: Plan, report_round: int, report_format: str, *, by: User) -> RenderedReport:
-    """Ask for the official report of `plan` to be rendered in the background; returns the waiting copy."""
+def request_report(
+    plan: Plan,
+    report_round: int,
+    report_format: str,
+    *,
+    by: User,
+    prepared_by: User | None = None,
+    reviewed_by: RoleAssignment | None = None,
+    approved_by: RoleAssignment | None = None,
+) -> RenderedReport:
+    """Ask for the official report of `plan` to be rendered in the background; returns the waiting copy.
+    The preparer must be a person of the agency with a position; the reviewer and approver must hold the
+    chief administrator's and the mayor's office (in their own right or acting) today."""
     permissions.require(by, permissions.RENDER_REPORT, plan)
     if report_format not in ReportFormat.values:
         raise InvalidTransition(_("Unknown format %(format)s.") % {"format": report_format})
     cutoff_date(plan.fiscal_year, report_round)  # refuses a round other than 6 or 12
+    if prepared_by is not None and (prepared_by.agency_id != plan.agency_id or not prepared_by.position):
+        raise InvalidTransition(
+            _("The preparer must be a person of the agency with a position: %(name)s is not.")
+            % {"name": prepared_by.get_full_name() or prepared_by.username}
+        )
+    today = timezone.localdate()
+    for assignment, role in ((reviewed_by, Role.CHIEF_ADMINISTRATOR), (approved_by, Role.MAYOR)):
+        if assignment is not None and assignment.pk not in {a.pk for a in in_office(plan.agency_id, role, today)}:
+            raise InvalidTransition(
+                _("%(name)s does not hold the office of %(role)s today.")
+                % {"name": assignment.user.get_full_name(), "role": Role(role).label}
+            )
     with transaction.atomic():
         report = save_with_history(
             RenderedReport(
@@ -37,9 +68,12 @@ def request_report(plan: Plan, report_round: int, report_format: str, *, by: Use
                 round=report_round,
                 format=report_format,
                 requested_by=by,
+                prepared_by=prepared_by,
+                reviewed_by=reviewed_by,
+                approved_by=approved_by,
             ),
             by=by,
-            reason=reasons.code(reasons.REPORT_REQUESTED),
+            reason=REASON_REQUESTED,
         )
         # Through the transactional outbox: the rendering is sent to Celery after commit, and a broker that
         # is down only delays it (render_report does nothing for a copy already rendered).
@@ -52,32 +86,43 @@ def request_report(plan: Plan, report_round: int, report_format: str, *, by: Use
 def _set_progress(report: RenderedReport, progress: int) -> None:
     # Saved like every other change (history is never bypassed); a rendering has only a few steps.
     report.progress = progress
-    save_with_history(
-        report, by=report.requested_by, reason=reasons.code(reasons.REPORT_RENDERING), update_fields=["progress"]
-    )
+    save_with_history(report, by=report.requested_by, reason=REASON_RENDERING, update_fields=["progress"])
 
 
 def render_report(report_id: int) -> RenderedReport:
     """Render a waiting copy and store it with its SHA-256. Running it again on a finished copy does nothing."""
     with transaction.atomic():
         report = (
-            RenderedReport.objects.select_for_update().select_related("fiscal_year", "requested_by").get(pk=report_id)
+            RenderedReport.objects.select_for_update(of=("self",))
+            .select_related(
+                "fiscal_year",
+                "requested_by",
+                "prepared_by",
+                "reviewed_by__user",
+                "reviewed_by__acting_for",
+                "approved_by__user",
+                "approved_by__acting_for",
+            )
+            .get(pk=report_id)
         )
         if report.is_finished():
             return report
         report.status = RenderedReport.Status.RUNNING
         report.progress = 5
-        save_with_history(
-            report,
-            by=report.requested_by,
-            reason=reasons.code(reasons.REPORT_RENDERING),
-            update_fields=["status", "progress"],
-        )
+        save_with_history(report, by=report.requested_by, reason=REASON_RENDERING, update_fields=["status", "progress"])
     try:
         plan = Plan.objects.select_related("agency", "fiscal_year").get(
             agency_id=report.agency_id, fiscal_year=report.fiscal_year
         )
-        data = assemble_report(plan, report.round, prepared_by=report.requested_by)
+        data = assemble_report(
+            plan,
+            report.round,
+            prepared_by=report.prepared_by,
+            reviewed_by=report.reviewed_by,
+            approved_by=report.approved_by,
+            today=timezone.localdate(report.requested_at),
+            verification_url=public_page_url(plan.agency.slug, plan.fiscal_year.year),
+        )
         _set_progress(report, 40)
         content = renderers.render(data, report.format)
         _set_progress(report, 85)
@@ -92,7 +137,7 @@ def render_report(report_id: int) -> RenderedReport:
             save_with_history(
                 report,
                 by=report.requested_by,
-                reason=reasons.code(reasons.REPORT_RENDERED),
+                reason=REASON_RENDERED,
                 update_fields=["sha256", "size", "file", "status", "progress", "finished_at"],
             )
     except Exception as exc:
@@ -102,10 +147,7 @@ def render_report(report_id: int) -> RenderedReport:
         report.error = str(exc)[:2000]
         report.finished_at = timezone.now()
         save_with_history(
-            report,
-            by=report.requested_by,
-            reason=reasons.code(reasons.REPORT_FAILED),
-            update_fields=["status", "error", "finished_at"],
+            report, by=report.requested_by, reason=REASON_FAILED, update_fields=["status", "error", "finished_at"]
         )
     return report
 
@@ -121,7 +163,9 @@ def publish_report(report: RenderedReport, *, by: User, reason: str = "") -> Ren
             raise InvalidTransition(_("This report is already published."))
         report.published_at = timezone.now()
         report.published_by = by
-        save_with_history(report, by=by, reason=reason or "published", update_fields=["published_at", "published_by"])
+        save_with_history(
+            report, by=by, reason=reason or REASON_PUBLISHED, update_fields=["published_at", "published_by"]
+        )
         agency_id, year = report.agency_id, report.fiscal_year.year
         transaction.on_commit(lambda: public.invalidate(agency_id, year))
     return report

@@ -90,18 +90,22 @@ def _wrap_paragraph(text: str, width: float, measure: Callable[[str], float]) ->
         if position > start:
             pieces.append(text[start:position])
             start = position
+    # A line's width is the sum of its pieces' widths (Thai shapes within a word, never across a break),
+    # so each piece is measured on its own, once, and `measure` may cache it.
     lines: list[str] = []
-    current = ""
+    current, current_width = "", 0.0
     for piece in pieces:
-        candidate = current + piece
-        if measure(candidate.rstrip()) <= width or not current:
-            current = candidate
-        else:
+        if current and current_width + measure(piece.rstrip()) > width:
             lines.append(current.rstrip())
-            current = piece.lstrip()
-        while measure(current.rstrip()) > width and len(current) > 1:
-            head, current = _cut(current, width, measure)
-            lines.append(head)
+            piece = piece.lstrip()
+            current, current_width = "", 0.0
+        if not current:
+            while len(piece) > 1 and measure(piece.rstrip()) > width:
+                # A single word wider than the line.
+                head, piece = _cut(piece, width, measure)
+                lines.append(head)
+        current += piece
+        current_width += measure(piece)
     if current.strip() or not lines:
         lines.append(current.rstrip())
     return lines

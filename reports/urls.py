@@ -15,4 +15,5 @@ urlpatterns = [
     path("public/<slug:slug>/<int:year>/", views.public_plan, name="public"),
     path("public/<slug:slug>/<int:year>/evidence/<int:pk>/", views.public_evidence, name="public-evidence"),
     path("public/<slug:slug>/<int:year>/report/<int:pk>/", views.public_report, name="public-report"),
+    path("public/<slug:slug>/<int:year>/verify/", views.public_verify, name="public-verify"),
 ]

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from approvals import permissions
 from approvals.exceptions import DomainError
 from approvals.models import Action, Agency, Evidence, Plan, Submission
-from reports import dashboards, public, services
-from reports.forms import RenderForm
+from reports import dashboards, public, services, verification
+from reports.assembly import round_facts
+from reports.forms import RenderForm, VerifyForm
 from reports.models import RenderedReport
 from reports.renderers import CONTENT_TYPES
 
@@ -67,20 +68,38 @@ def _scoped_reports(request: HttpRequest):
 
 
 def render_page(request: HttpRequest) -> HttpResponse:
-    reports = _scoped_reports(request)
+    reports = _scoped_reports(request).select_related("prepared_by", "reviewed_by__user", "approved_by__user")
     plans = _plans(request)
-    form = RenderForm(request.POST or None, plans=plans)
+    form = RenderForm(request.POST or None, plans=plans, user=request.user, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         try:
             report = services.request_report(
-                form.plan(), form.cleaned_data["round"], form.cleaned_data["format"], by=request.user
+                form.plan(),
+                form.cleaned_data["round"],
+                form.cleaned_data["format"],
+                by=request.user,
+                prepared_by=form.cleaned_data["prepared_by"],
+                reviewed_by=form.cleaned_data.get("reviewed_by"),
+                approved_by=form.cleaned_data.get("approved_by"),
             )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The report is being rendered. It will be ready to download shortly."))
+            # True whatever state the copy is in when the page shows it: its row tells how far it got.
+            messages.success(request, _("The report was requested. Its row below shows how far it got."))
             return redirect(f"{reverse('reports:render')}#report-{report.pk}")
-    return render(request, "reports/render.html", {"form": form, "reports": reports[:30], "plans": plans})
+    plan = _chosen_plan(request, plans)
+    return render(
+        request,
+        "reports/render.html",
+        {
+            "form": form,
+            "reports": reports[:30],
+            "plans": plans,
+            "plan": plan,
+            "rounds": round_facts(plan) if plan else None,
+        },
+    )
 
 
 def _status(report: RenderedReport) -> dict:
@@ -89,11 +108,13 @@ def _status(report: RenderedReport) -> dict:
         "status": report.status,
         "status_label": report.get_status_display(),
         "progress": report.progress,
+        "step": report.step(),
         "finished": report.is_finished(),
         "download_url": reverse("reports:render-download", args=[report.pk])
         if report.status == RenderedReport.Status.DONE
         else "",
         "sha256": report.sha256,
+        "size": report.size,
         "error": report.error if report.status == RenderedReport.Status.FAILED else "",
     }
 
@@ -205,3 +226,30 @@ def public_report(request: HttpRequest, slug: str, year: int, pk: int) -> FileRe
         pk=pk,
     )
     return _file_response(report)
+
+
+@login_not_required
+def public_verify(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """Anyone may upload a copy of a report and learn whether it is the file the agency published."""
+    agency = get_object_or_404(Agency, slug=slug)
+    plan = public.find_plan(agency, year)
+    if plan is None:
+        raise Http404(_("This agency has published no plan for that year."))
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        digest = verification.sha256_of(upload.chunks())
+        result = {"sha256": digest, "report": verification.find_published(agency.pk, year, digest)}
+    return render(
+        request,
+        "reports/public_verify.html",
+        {
+            "agency": agency,
+            "plan": plan,
+            "form": form,
+            "result": result,
+            "max_mb": verification.MAX_UPLOAD_BYTES // 2**20,
+        },
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )

@@ -1,17 +1,24 @@
-"""The official report as an Excel workbook (openpyxl): one sheet for the measures, one for the budget."""
+"""The official report as an Excel workbook (openpyxl): one sheet for the measures, one for the budget.
+
+Excel does not grow rows to fit wrapped text when a file opens, so row heights are set here, and never
+above Excel's limit of 409 points: an action whose text needs more goes on over continuation rows, its
+first three columns merged down over them and its results split between paragraphs (or lines), so that
+it still reads as one entry. Amounts are numbers in a baht format and totals are formulas.
+"""
 
 from __future__ import annotations
 
 import io
 
 from openpyxl import Workbook
+from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from approvals import thaidate
 from reports import official
 from reports.assembly import ReportData
+from reports.verification import qr_png
 
 FONT = "Sarabun"
 COLUMN_WIDTHS = (28, 45, 18, 50, 50)
@@ -24,6 +31,10 @@ CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 # Excel does not grow rows to fit wrapped text when the file is opened, so we set heights ourselves.
 POINTS_PER_LINE = 17
 CHARACTERS_PER_WIDTH_UNIT = 1.15
+# Excel's largest row height.
+MAX_ROW_POINTS = 409
+MAX_LINES = (MAX_ROW_POINTS - 2) // POINTS_PER_LINE
+BAHT = '#,##0.00" บาท"'
 
 
 def render_xlsx(data: ReportData) -> bytes:
@@ -56,13 +67,43 @@ def _page_setup(sheet: Worksheet, widths: tuple[float, ...]) -> None:
 
 
 def _lines_needed(text: str, width: float) -> int:
+    return sum(_line_count(line, width) for line in text.split("\n"))
+
+
+def _line_count(line: str, width: float) -> int:
     characters = max(int(width * CHARACTERS_PER_WIDTH_UNIT), 1)
     # Thai vowels and tone marks above and below take no width of their own.
-    visible = [
-        len([c for c in line if not ("\u0e31" <= c <= "\u0e3a" or "\u0e47" <= c <= "\u0e4e")])
-        for line in text.split("\n")
-    ]
-    return sum(max(1, -(-count // characters)) for count in visible)
+    visible = len([c for c in line if not ("\u0e31" <= c <= "\u0e3a" or "\u0e47" <= c <= "\u0e4e")])
+    return max(1, -(-visible // characters))
+
+
+def _chunks(parts: list[str], width: float) -> list[str]:
+    """`parts` (one per division) as texts that each fit in one row, split between lines (and, for a single
+    line longer than a row, between words)."""
+    pieces: list[str] = []
+    for part in parts:
+        for line in part.split("\n"):
+            words, current = line.split(" "), ""
+            for word in words:
+                candidate = f"{current} {word}" if current else word
+                if current and _line_count(candidate, width) > MAX_LINES:
+                    pieces.append(current)
+                    current = word
+                else:
+                    current = candidate
+            pieces.append(current)
+    chunks: list[str] = []
+    current: list[str] = []
+    for piece in pieces:
+        candidate = [*current, piece]
+        if current and _lines_needed("\n".join(candidate), width) > MAX_LINES:
+            chunks.append("\n".join(current))
+            current = [piece]
+        else:
+            current = candidate
+    if current:
+        chunks.append("\n".join(current))
+    return chunks or [""]
 
 
 def _write_row(
@@ -78,7 +119,7 @@ def _write_row(
             cell.fill = fill
         if isinstance(value, str):
             lines = max(lines, _lines_needed(value, widths[column - 1]))
-    sheet.row_dimensions[row].height = lines * POINTS_PER_LINE
+    sheet.row_dimensions[row].height = min(lines * POINTS_PER_LINE, MAX_ROW_POINTS)
 
 
 def _title(sheet: Worksheet, row: int, text: str, columns: int, *, size: float = 14, bold: bool = True) -> None:
@@ -98,7 +139,9 @@ def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
     intro = sheet.cell(row=3, column=1, value=data.introduction())
     intro.font = _font()
     intro.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[3].height = _lines_needed(data.introduction(), sum(COLUMN_WIDTHS)) * POINTS_PER_LINE
+    sheet.row_dimensions[3].height = min(
+        _lines_needed(data.introduction(), sum(COLUMN_WIDTHS)) * POINTS_PER_LINE, MAX_ROW_POINTS
+    )
     row = 5
     _write_row(sheet, row, list(official.COLUMNS), COLUMN_WIDTHS, bold=True, fill=HEADING_FILL, align=CENTER)
     sheet.print_title_rows = f"{row}:{row}"
@@ -107,18 +150,35 @@ def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
     for measure in data.measures:
         _write_row(sheet, row, [measure.label, "", "", "", ""], COLUMN_WIDTHS, bold=True, fill=HEADING_FILL)
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-        sheet.row_dimensions[row].height = _lines_needed(measure.label, sum(COLUMN_WIDTHS)) * POINTS_PER_LINE
+        sheet.row_dimensions[row].height = min(
+            _lines_needed(measure.label, sum(COLUMN_WIDTHS)) * POINTS_PER_LINE, MAX_ROW_POINTS
+        )
         row += 1
         for indicator in measure.indicators:
             label = f"{indicator.assessment} {indicator.label}" if indicator.assessment else indicator.label
             for index, action in enumerate(indicator.actions or [None]):
-                values = [label if index == 0 else ""]
+                first = label if index == 0 else ""
                 if action is None:
-                    values += [official.NO_DIVISION, "", "", ""]
-                else:
-                    values += [action.label, action.responsible, action.results_text(), action.outcome_text()]
-                _write_row(sheet, row, values, COLUMN_WIDTHS)
-                row += 1
+                    _write_row(sheet, row, [first, official.NO_DIVISION, "", "", ""], COLUMN_WIDTHS)
+                    row += 1
+                    continue
+                results = _chunks(action.parts("results"), COLUMN_WIDTHS[3])
+                outcomes = _chunks(action.parts("outcome"), COLUMN_WIDTHS[4])
+                count = max(len(results), len(outcomes))
+                for part in range(count):
+                    values = [first, action.label, action.responsible] if part == 0 else ["", "", ""]
+                    values += [
+                        results[part] if part < len(results) else "",
+                        outcomes[part] if part < len(outcomes) else "",
+                    ]
+                    _write_row(sheet, row + part, values, COLUMN_WIDTHS)
+                if count > 1:
+                    # One entry over several rows: its first three columns merged down over them.
+                    for column in (1, 2, 3):
+                        sheet.merge_cells(
+                            start_row=row, start_column=column, end_row=row + count - 1, end_column=column
+                        )
+                row += count
     row += 1
     # Three signature blocks side by side, across columns A-B, C and D-E.
     for (first, last), signature in zip(((1, 2), (3, 3), (4, 5)), data.signatures, strict=False):
@@ -128,6 +188,16 @@ def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
         cell.font = _font()
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="top")
     sheet.row_dimensions[row].height = max(len(s.lines()) for s in data.signatures) * POINTS_PER_LINE + 6
+    if data.verification_url:
+        row += 2
+        image = Image(io.BytesIO(qr_png(data.verification_url, scale=3)))
+        sheet.add_image(image, f"A{row}")
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=columns)
+        cell = sheet.cell(row=row, column=2, value=data.verification_text())
+        cell.font = _font(size=10)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.hyperlink = data.verification_url
+        sheet.row_dimensions[row].height = max(image.height * 0.75, 2 * POINTS_PER_LINE)
 
 
 def _budget_sheet(sheet: Worksheet, data: ReportData) -> None:
@@ -139,14 +209,18 @@ def _budget_sheet(sheet: Worksheet, data: ReportData) -> None:
         return
     row = 4
     _write_row(sheet, row, list(official.BUDGET_COLUMNS), BUDGET_WIDTHS, bold=True, fill=HEADING_FILL, align=CENTER)
+    sheet.print_title_rows = f"{row}:{row}"
+    first = row + 1
     for line in data.budget:
         row += 1
-        values = [thaidate.thai_digits(line.number), line.item, line.amount, line.spent, line.remaining]
+        values = [data.number(line.number), line.item, line.amount, line.spent, f"=C{row}-D{row}"]
         _write_row(sheet, row, values, BUDGET_WIDTHS)
         for column in (3, 4, 5):
-            sheet.cell(row=row, column=column).number_format = "#,##0.00"
-    row += 1
-    amount, spent, remaining = data.budget_total()
-    _write_row(sheet, row, [official.BUDGET_TOTAL, "", amount, spent, remaining], BUDGET_WIDTHS, bold=True)
+            sheet.cell(row=row, column=column).number_format = BAHT
+    last, row = row, row + 1
+    totals = [f"=SUM({letter}{first}:{letter}{last})" for letter in "CDE"]
+    _write_row(sheet, row, [official.BUDGET_TOTAL, "", *totals], BUDGET_WIDTHS, bold=True)
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    sheet.cell(row=row, column=1).alignment = Alignment(horizontal="right", vertical="top")
     for column in (3, 4, 5):
-        sheet.cell(row=row, column=column).number_format = "#,##0.00"
+        sheet.cell(row=row, column=column).number_format = BAHT

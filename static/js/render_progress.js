@@ -1,4 +1,6 @@
-// Polls the status of reports being rendered and updates their progress bars; reloads when one is done.
+// Follows the reports being rendered: polls each one's JSON status, shows the step the background task
+// reports and its progress, and reloads the page once a copy is finished so that its row shows the download
+// (the page's states then all come from the server, never from a stale message).
 (function () {
   "use strict";
   var pending = document.querySelectorAll("[data-status-url]");
@@ -10,7 +12,7 @@
         .then(function (response) { return response.json(); })
         .then(function (status) {
           bar.value = status.progress;
-          text.textContent = status.status_label + " " + status.progress + "%";
+          text.textContent = status.step + " (" + status.progress + "%)";
           if (status.finished) {
             window.location.reload();
           } else {

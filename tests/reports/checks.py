@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -134,3 +135,127 @@ def report_problems(text: str, plan: Plan, report_round: int) -> list[str]:
         if (decision.outcome == Decision.Outcome.RETURNED or len(reason) >= 20) and reason in flat:
             problems.append(f"decision reason present: {decision.reason[:60]}")
     return problems
+
+
+# Exact text, as readers extract it. A line that a table cell wrapped is joined back, and nothing else:
+# no space is removed and nothing is normalised. A wrap happens at a space (which the wrap consumed) or
+# between two Thai words, never inside a cluster (before a vowel or tone mark, or after a leading vowel).
+_ATTACHED = set(
+    "\u0e31\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+)
+_LEADING = set("\u0e40\u0e41\u0e42\u0e43\u0e44")
+
+
+def wrapped_pattern(text: str) -> re.Pattern:
+    """A pattern finding `text` in extracted text where a cell may have wrapped it over lines."""
+    parts = []
+    for index, char in enumerate(text):
+        if char == " ":
+            parts.append("(?: |\n)")
+            continue
+        if index and text[index - 1] != " " and char not in _ATTACHED and text[index - 1] not in _LEADING:
+            parts.append("\n?")
+        parts.append(re.escape(char))
+    return re.compile("".join(parts))
+
+
+def found_exactly(extracted: str, text: str) -> bool:
+    return wrapped_pattern(text).search(extracted) is not None
+
+
+def broken_thai(extracted: str) -> list[str]:
+    """Signs that the extracted text is not what was written: something other than Thai, a space, a line
+    break or punctuation right after ำ, control characters, unmapped glyphs, a mark at a line's start."""
+    problems = [
+        f"after ำ: {extracted[max(i - 6, 0) : i + 2]!r}"
+        for i, char in enumerate(extracted[:-1])
+        if char == "ำ" and not ("\u0e01" <= extracted[i + 1] <= "\u0e5b" or extracted[i + 1] in " \n\f/().,:-")
+    ]
+    problems += [f"control character {char!r}" for char in set(extracted) if ord(char) < 32 and char not in "\n\f"]
+    if "(cid:" in extracted:
+        problems.append("unmapped glyphs (cid:…)")
+    problems += [f"mark starts a line: {line[:12]!r}" for line in extracted.splitlines() if line[:1] in _ATTACHED]
+    return problems
+
+
+def pdfminer_text(content: bytes) -> str:
+    from pdfminer.high_level import extract_text
+
+    return extract_text(io.BytesIO(content))
+
+
+def pypdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def pdf_page_texts(content: bytes) -> list[str]:
+    """pdftotext's text of each page (pages are separated by form feeds)."""
+    return pdf_text(content).split("\f")
+
+
+_FONTS_CONF = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>
+<include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{fonts}</dir>
+<alias binding="same"><family>TH Sarabun New</family><prefer><family>Sarabun</family></prefer></alias>
+<alias binding="same"><family>TH SarabunPSK</family><prefer><family>Sarabun</family></prefer></alias>
+</fontconfig>"""
+
+
+def libreoffice_pdf(content: bytes, suffix: str, tmp_path: Path, name: str) -> bytes:
+    """The file converted to PDF by LibreOffice headless, as a reader without Word or Excel opens it.
+
+    LibreOffice gets its own profile (conversions may run side by side) and a font configuration that
+    adds the Sarabun files the project ships, standing in for the TH Sarabun fonts of a Thai office PC
+    (the report names TH Sarabun New first); its page images are kept in artifacts/reports/."""
+    import fontpkg_sarabun
+
+    source = tmp_path / f"{name}.{suffix}"
+    source.write_bytes(content)
+    fonts_conf = tmp_path / "fonts.conf"
+    fonts_conf.write_text(_FONTS_CONF.format(fonts=Path(fontpkg_sarabun.__file__).parent / "files"))
+    environment = {**os.environ, "FONTCONFIG_FILE": str(fonts_conf), "HOME": str(tmp_path)}
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        env=environment,
+        timeout=300,
+    )
+    converted = (tmp_path / f"{name}.pdf").read_bytes()
+    page_images(converted, name)
+    return converted
+
+
+def page_images(content: bytes, name: str, pages: int = 3) -> list[Path]:
+    """The first pages and the last one as PNG in artifacts/reports/ (to look at)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    source = ARTIFACTS / f"{name}.pdf"
+    source.write_bytes(content)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", "-l", str(pages), str(source), str(ARTIFACTS / name)], check=True)
+    count = len(pdf_page_texts(content)) - 1
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "70",
+            "-png",
+            "-f",
+            str(count),
+            "-l",
+            str(count),
+            str(source),
+            str(ARTIFACTS / f"{name}-last"),
+        ],
+        check=True,
+    )
+    return sorted(ARTIFACTS.glob(f"{name}*.png"))

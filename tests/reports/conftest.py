@@ -12,6 +12,8 @@ def _isolated_files_and_cache(settings, tmp_path):
     """Rendered files go to a temporary folder, and no cached public page survives from another test.
     Personas' passwords are hashed quickly: these tests are about reports, not passwords."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Official documents' own digits; test_report_digits.py checks the Arabic ones.
+    settings.THAI_DIGITS = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from approvals.exceptions import InvalidTransition
+from approvals.models import Role
 from reports.assembly import assemble_report, be_date_long
 from tests import factories
 from tests.reports.builders import approve, at
@@ -79,15 +80,39 @@ def test_budget_counts_what_was_spent_by_the_rounds_closing_date(sample_year):
     assert [(line.amount, line.spent, line.remaining) for line in twelve.budget] == [(1000, 650, 350)]
 
 
-def test_signatures_name_the_preparer_the_last_reviewer_and_the_last_approver_with_be_dates(sample_year, agency_admin):
+def test_signatures_name_the_preparer_and_the_holders_of_the_offices_on_the_report_date(sample_year, agency_admin):
     agency_admin.position = "นักจัดการงานทั่วไป"
 
     data = assemble_report(sample_year.plan, 6, prepared_by=agency_admin)
 
     prepared, reviewed, approved = (signature.lines() for signature in data.signatures)
-    assert prepared[1:4] == ["(วอลเตอร์ ทดสอบ)", "นักจัดการงานทั่วไป", "ผู้จัดทำรายงาน"]
-    assert reviewed[1:5] == ["(ชาลี ธรรมดี)", "ปลัดองค์การบริหารส่วนตำบล", "ผู้ตรวจสอบ", "วันที่ ๑๘ กุมภาพันธ์ ๒๕๖๖"]
-    assert approved[1:5] == ["(มะลิ ศรีสุข)", "นายกองค์การบริหารส่วนตำบล", "ผู้อนุมัติ", "วันที่ ๒๐ กุมภาพันธ์ ๒๕๖๖"]
+    assert prepared[1:5] == [
+        "(วอลเตอร์ ทดสอบ)",
+        "นักจัดการงานทั่วไป",
+        "ผู้จัดทำรายงาน",
+        f"วันที่ {be_date_long(timezone.localdate())}",
+    ]
+    # Reviewer and approver date their signatures by hand.
+    assert reviewed[1:5] == ["(ชาลี ธรรมดี)", "ปลัดองค์การบริหารส่วนตำบล", "ผู้ตรวจสอบ", "วันที่ ........ / ........ / ........"]
+    assert approved[1:5] == ["(มะลิ ศรีสุข)", "นายกองค์การบริหารส่วนตำบล", "ผู้อนุมัติ", "วันที่ ........ / ........ / ........"]
+
+
+def test_an_acting_mayor_signs_as_acting_with_both_names_never_as_delegate(sample_year, agency, mayor):
+    deputy = factories.UserFactory(
+        agency=agency, first_name="สมศักดิ์", last_name="ช่วยราชการ", position="รองนายกองค์การบริหารส่วนตำบล"
+    )
+    acting = factories.RoleAssignmentFactory(user=deputy, agency=agency, role=Role.MAYOR, acting_for=mayor)
+
+    data = assemble_report(sample_year.plan, 12, approved_by=acting)
+
+    lines = data.signatures[2].lines()
+    assert lines[1:5] == [
+        "(สมศักดิ์ ช่วยราชการ)",
+        "รองนายกองค์การบริหารส่วนตำบล",
+        "รักษาราชการแทนนายกองค์การบริหารส่วนตำบล (มะลิ ศรีสุข)",
+        "ผู้อนุมัติ",
+    ]
+    assert not any("ปฏิบัติราชการแทน" in line for signature in data.signatures for line in signature.lines())
 
 
 def test_a_round_other_than_6_or_12_is_refused_in_thai_then_english(sample_year):
