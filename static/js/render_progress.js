@@ -1,4 +1,5 @@
-// Polls the status of reports being rendered and updates their progress bars; reloads when one is done.
+// Polls the status of background work (reports being rendered, audit checks running) named by each
+// [data-status-url] element and updates its progress bar; reloads the page when one is done.
 (function () {
   "use strict";
   var pending = document.querySelectorAll("[data-status-url]");
