@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history import register
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
@@ -206,7 +207,7 @@ class AuditRun(models.Model):
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
         RUNNING = "running", _("Running")
-        DONE = "done", _("Finished")
+        DONE = "done", pgettext_lazy("audit check status", "Finished")
         FAILED = "failed", _("Failed")
 
     # The agency checked; none for a nightly verification, which covers every chain.

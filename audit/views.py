@@ -250,9 +250,7 @@ def check_result(run: AuditRun, agency_id: int) -> dict:
     visible = Q(agency_id=agency_id) | Q(agency__isnull=True)
     rule_rows = [{**row, "title": rules.rule_title(row["rule"])} for row in (run.checked or {}).get("rules", [])]
     names = {agency_id: str(Agency.objects.get(pk=agency_id)), 0: _("Shared records")}
-    chains = [
-        {**c, "label": names[c["chain"]]} for c in (run.checked or {}).get("chains", []) if c["chain"] in names
-    ]
+    chains = [{**c, "label": names[c["chain"]]} for c in (run.checked or {}).get("chains", []) if c["chain"] in names]
     other_chains = len((run.checked or {}).get("chains", [])) - len(chains)
     ids = set(run.findings.values_list("pk", flat=True)) | set((run.checked or {}).get("findings", []))
     findings = list(
