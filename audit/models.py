@@ -267,3 +267,71 @@ class AuditRun(models.Model):
 # columns so that workflow history joins its agency's chain and the action's timeline.
 register(Process, app="audit", records_class=ConcreteModelHistoricalRecords, bases=[WorkflowHistoryLinks])
 register(Task, app="audit", records_class=ConcreteModelHistoricalRecords, bases=[WorkflowHistoryLinks])
+
+
+def evidence_pack_upload_to(instance: EvidencePack, filename: str) -> str:
+    # Named by content hash, like evidence and rendered reports.
+    return f"packs/{instance.agency_id}/{instance.sha256[:2]}/{instance.sha256}.zip"
+
+
+class EvidencePack(models.Model):
+    """An evidence pack built for an external auditor (สตง., ป.ป.ช.) or a complaint (ชุดหลักฐาน): one
+    action, one indicator or a whole plan, as a ZIP with a PDF summary, the evidence files, the history rows
+    and their seals, and a standalone verifier. Kept, with who built it, when and why."""
+
+    class Scope(models.TextChoices):
+        ACTION = "action", _("One action")
+        INDICATOR = "indicator", _("One indicator")
+        PLAN = "plan", _("A whole plan")
+
+    class Mode(models.TextChoices):
+        ROWS = "rows", _("The rows of this scope, with the seals of the chain around them")
+        CHAIN = "chain", _("The agency's whole history chain")
+
+    agency = models.ForeignKey("approvals.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    action = models.ForeignKey(
+        "approvals.Action", verbose_name=_("action"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    indicator = models.ForeignKey(
+        "approvals.Indicator",
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    plan = models.ForeignKey(
+        "approvals.Plan", verbose_name=_("plan"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    mode = models.CharField(_("history included"), max_length=10, choices=Mode.choices, default=Mode.ROWS)
+    # Why the pack was made and for whom (a letter's number, a complaint), as the auditor wrote it.
+    reason = models.TextField(_("reason"))
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("built by"), on_delete=models.PROTECT, related_name="+"
+    )
+    built_at = models.DateTimeField(_("built at"), default=timezone.now)
+    head_seq = models.PositiveBigIntegerField(_("chain head (row)"), default=0)
+    head_seal = models.CharField(_("chain head seal"), max_length=64, blank=True)
+    rows = models.PositiveIntegerField(_("history rows included"), default=0)
+    files = models.PositiveIntegerField(_("evidence files"), default=0)
+    file = models.FileField(_("file"), upload_to=evidence_pack_upload_to, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evidence pack")
+        verbose_name_plural = _("evidence packs")
+        ordering = ["-built_at", "-id"]
+        indexes = [
+            # The packs page lists an agency's packs, newest first.
+            models.Index(fields=["agency", "-built_at"], name="evidencepack_agency_built"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} #{self.pk}"
+
+    def download_name(self) -> str:
+        return f"evidence-pack-{self.scope}-{self.pk}-{timezone.localtime(self.built_at):%Y%m%d}.zip"

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,13 +25,15 @@ from approvals.models import (
     BudgetItem,
     Decision,
     Expenditure,
+    Indicator,
+    Plan,
     RoleAssignment,
     Submission,
     User,
 )
 from approvals.services import save_with_history
 from audit import seal, signals
-from audit.models import AuditRun, Finding
+from audit.models import AuditRun, EvidencePack, Finding
 from audit.rules import RULES, Rule
 from audit.rules.base import CHAIN_BROKEN_TITLE, Hit
 from notifications import outbox
@@ -384,3 +387,39 @@ def reopen_finding(finding: Finding, *, by: User, reason: str) -> Finding:
 def review_finding(finding: Finding, *, by: User, note: str) -> Finding:
     """Mark a finding reviewed with a note: closes it (kept for the callers of the first version)."""
     return close_finding(finding, by=by, note=note)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Evidence packs for external auditors (สตง., ป.ป.ช.) or a complaint (see audit.evidence_pack).
+
+
+def build_evidence_pack(
+    subject: Action | Indicator | Plan, *, by: User, reason: str, mode: str = EvidencePack.Mode.ROWS
+) -> EvidencePack:
+    """An internal auditor builds an evidence pack for one action, one indicator or a whole plan, saying
+    why and for whom. The pack is kept (file and SHA-256) with who built it and when."""
+    from audit import evidence_pack
+
+    reason = _note(reason, _("Write why the pack is made and for whom (a letter's number, a complaint)."))
+    if mode not in EvidencePack.Mode.values:
+        raise InvalidTransition(f"ไม่รู้จักรูปแบบ {mode} / Unknown kind of pack {mode}.")
+    scope = evidence_pack.scope_of(subject)
+    pack = EvidencePack(
+        agency=scope.agency,
+        scope=scope.kind,
+        action=scope.action,
+        indicator=scope.indicator,
+        plan=scope.plan,
+        mode=mode,
+        reason=reason,
+        built_by=by,
+    )
+    permissions.require(by, permissions.BUILD_EVIDENCE_PACK, pack)
+    pack.built_at = timezone.now()
+    built = evidence_pack.build(scope, mode=mode, by=by, reason=reason, moment=pack.built_at)
+    pack.head_seq, pack.head_seal, pack.rows, pack.files = built.head_seq, built.head_seal, built.rows, built.files
+    pack.size, pack.sha256 = len(built.content), built.sha256
+    with transaction.atomic():
+        pack.file.save("pack.zip", ContentFile(built.content), save=False)
+        save_with_history(pack, by=by, reason=reason)
+    return pack

@@ -13,8 +13,9 @@ from operator import or_
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,8 +25,8 @@ from approvals.exceptions import InvalidTransition
 from approvals.models import Action, Agency
 from approvals.thaidate import be_datetime
 from audit import changes, rules, services
-from audit.forms import ChangeLogFilterForm, CloseFindingForm, FindingFilterForm, ReasonForm
-from audit.models import Anchor, AuditRun, Finding
+from audit.forms import ChangeLogFilterForm, CloseFindingForm, EvidencePackForm, FindingFilterForm, ReasonForm
+from audit.models import Anchor, AuditRun, EvidencePack, Finding
 from audit.timeline import action_timeline as build_timeline
 from notifications.models import Notification
 
@@ -274,6 +275,55 @@ def check_result(run: AuditRun, agency_id: int) -> dict:
         "notified": told,
         "section": "checks",
     }
+
+
+# --- evidence packs for external auditors ----------------------------------------------------------------------
+
+
+def _packs_of(request: HttpRequest):
+    return EvidencePack.objects.filter(agency_id=request.user.agency_id).select_related(
+        "built_by", "action__indicator", "indicator", "plan__fiscal_year"
+    )
+
+
+def _packs_page(request: HttpRequest, form: EvidencePackForm, status: int = 200) -> HttpResponse:
+    page = Paginator(_packs_of(request).order_by("-built_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(request, "audit/packs.html", {"page": page, "form": form, "section": "packs"}, status=status)
+
+
+@require_GET
+@auditors_only
+def packs(request: HttpRequest) -> HttpResponse:
+    initial = {"subject": request.GET["subject"]} if request.GET.get("subject") else None
+    return _packs_page(request, EvidencePackForm(initial=initial, agency_id=request.user.agency_id))
+
+
+@require_POST
+@auditors_only
+def pack_build(request: HttpRequest) -> HttpResponse:
+    form = EvidencePackForm(request.POST, agency_id=request.user.agency_id)
+    if not form.is_valid():
+        return _packs_page(request, form, status=400)
+    try:
+        pack = services.build_evidence_pack(
+            form.subject_object(), by=request.user, reason=form.cleaned_data["reason"], mode=form.cleaned_data["mode"]
+        )
+    except InvalidTransition as exc:
+        form.add_error("reason", str(exc))
+        return _packs_page(request, form, status=400)
+    messages.success(request, _("The evidence pack is ready to download."))
+    return redirect(f"{reverse('audit:packs')}#pack-{pack.pk}")
+
+
+@require_GET
+@auditors_only
+def pack_download(request: HttpRequest, pk: int) -> FileResponse:
+    pack = get_object_or_404(_packs_of(request), pk=pk)
+    response = FileResponse(
+        pack.file.open("rb"), as_attachment=True, filename=pack.download_name(), content_type="application/zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _before(request: HttpRequest) -> int | None:
