@@ -106,6 +106,9 @@ def check_files(pack: Pack, manifest: dict, report: Report) -> dict[str, str]:
     present = pack.names()
     hashes = {}
     for path, entry in sorted(listed.items()):
+        if path.startswith("/") or ".." in path.split("/"):
+            report.fail(f"ชื่อไฟล์ {path} ชี้ออกนอกชุด", f"file name {path} points outside the pack")
+            continue
         if path not in present:
             report.fail(f"ไม่พบไฟล์ {path}", f"file {path} is missing")
             continue
