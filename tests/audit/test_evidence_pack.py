@@ -318,3 +318,14 @@ def test_the_summary_pdf_lists_every_evidence_files_hash_and_the_chain_head(stor
         assert sha256 in text
     assert head in text
     assert os.path.getsize(pdf) > 10_000
+
+
+def test_the_packs_page_takes_a_fixed_number_of_queries(client, story, auditor, django_assert_max_num_queries):
+    for _ in range(3):
+        build(story, auditor)
+    client.force_login(auditor)
+
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("audit:packs"))
+
+    assert len(response.context["page"]) == 3
