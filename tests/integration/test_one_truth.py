@@ -21,8 +21,8 @@ VOID = {"br", "img", "input", "meta", "link", "col", "hr", "source", "wbr", "are
 
 
 class FigureReader(HTMLParser):
-    """Collects, for every element with `data-row`, the figures inside it (`data-figure` elements) and its
-    own `data-*` attributes: {row: {figure: text}}."""
+    """Collects, for every element with `data-row`, the figures inside it (`data-figure` or `data-value`
+    elements) and its own `data-*` attributes: {row: {figure: text}}."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -40,8 +40,9 @@ class FigureReader(HTMLParser):
                 {k.removeprefix("data-"): v for k, v in attrs.items() if k.startswith("data-") and k != "data-row"}
             )
             self.open_rows.append((row, self.depth))
-        if "data-figure" in attrs and self.open_rows:
-            self.figure = (self.open_rows[-1][0], attrs["data-figure"])
+        name = attrs.get("data-figure") or attrs.get("data-value")
+        if name and self.open_rows:
+            self.figure = (self.open_rows[-1][0], name)
             self.rows[self.figure[0]][self.figure[1]] = ""
 
     def handle_data(self, data):
