@@ -348,11 +348,15 @@ class ActionQuerySet(AgencyScopedQuerySet):
         return self.select_related("indicator__measure__plan__fiscal_year", "agency").prefetch_related("divisions")
 
     def open(self) -> ActionQuerySet:
-        return self.exclude(status__in=[Action.Status.DONE, Action.Status.CANCELLED])
+        from approvals import figures
+
+        return self.filter(status__in=figures.OPEN_STATUSES)
 
     def overdue(self, on: datetime.date | None = None) -> ActionQuerySet:
-        on = on or timezone.localdate()
-        return self.open().filter(due_date__lt=on)
+        """Overdue actions, as `approvals.figures` defines them (the one definition)."""
+        from approvals import figures
+
+        return self.filter(figures.overdue_filter(on))
 
 
 class Action(models.Model):
@@ -412,10 +416,10 @@ class Action(models.Model):
         return f"{self.indicator.number}.{number} {self.text[:60]}"
 
     def is_overdue(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return bool(
-            self.due_date and self.due_date < on and self.status not in (self.Status.DONE, self.Status.CANCELLED)
-        )
+        """Overdue, as `approvals.figures` defines it (the one definition)."""
+        from approvals import figures
+
+        return figures.is_overdue(self.status, self.due_date, on)
 
     def is_locked(self) -> bool:
         """Approved and cancelled actions accept no further changes to their results."""

@@ -47,6 +47,10 @@ IMPORT_PLAN = "approvals.import_plan"
 VIEW_AUDIT_TRAIL = "approvals.view_audit_trail"
 # Internal auditors mark red-flag findings reviewed (the audit app); nobody else changes them.
 REVIEW_FINDING = "approvals.review_finding"
+# Internal auditors run the red-flag scan and the history verification from their page, and build
+# evidence packs for external auditors (สตง., ป.ป.ช.) or a complaint.
+RUN_AUDIT_CHECK = "approvals.run_audit_check"
+BUILD_EVIDENCE_PACK = "approvals.build_evidence_pack"
 VIEW_EVIDENCE = "approvals.view_evidence"
 VIEW_REPORTS = "approvals.view_reports"
 # Rendering the official progress report and opening the executive dashboard.
@@ -226,7 +230,7 @@ def check(user: User, perm: str, obj: object | None = None) -> str | None:
         if me.roles & EXECUTIVE_ROLES:
             return None
         return _("Only the chief administrator, the mayor and the agency administrator can do this.")
-    if perm in (VIEW_AUDIT_TRAIL, REVIEW_FINDING):
+    if perm in (VIEW_AUDIT_TRAIL, REVIEW_FINDING, RUN_AUDIT_CHECK, BUILD_EVIDENCE_PACK):
         if Role.AUDITOR in me.roles:
             return None
         return _("Only internal auditors can inspect the change history.")
@@ -310,6 +314,7 @@ def role_permissions(user: User) -> set[str]:
     if Role.AUDITOR in me.roles:
         perms.add(VIEW_AUDIT_TRAIL)
         perms.add(REVIEW_FINDING)
+        perms |= {RUN_AUDIT_CHECK, BUILD_EVIDENCE_PACK}
         perms |= {f"approvals.view_{name}" for name in _MASTER_DATA_MODELS + _RECORD_MODELS}
     if Role.AGENCY_ADMIN in me.roles:
         perms |= {CANCEL_ACTION, IMPORT_PLAN}

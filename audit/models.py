@@ -10,8 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history import register
 from viewflow.workflow.models import Process, Task
 
@@ -117,8 +119,12 @@ class Finding(models.Model):
         CRITICAL = "critical", _("Critical")
 
     class Status(models.TextChoices):
+        """Findings are work: open, then under review, then closed with the auditor's note."""
+
         OPEN = "open", _("Open")
-        REVIEWED = "reviewed", _("Reviewed")
+        UNDER_REVIEW = "reviewing", _("Under review")
+        # Stored as "reviewed", the value findings marked reviewed before this lifecycle already carry.
+        CLOSED = "reviewed", _("Closed")
 
     agency = models.ForeignKey(
         "approvals.Agency",
@@ -155,6 +161,24 @@ class Finding(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    # The action the agency takes to put right what was found (แนวทางแก้ไข), when one applies.
+    corrective_action = models.ForeignKey(
+        "approvals.Action",
+        verbose_name=_("corrective action"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The scan or verification that raised it (none for findings raised before runs were recorded).
+    run = models.ForeignKey(
+        "audit.AuditRun",
+        verbose_name=_("raised by the check"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
 
     history = AuditedHistoricalRecords()
 
@@ -169,6 +193,82 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.summary[:80]}"
+
+    def delete(self, *args, **kwargs):
+        """Findings are never deleted: a finding that was wrong is closed with a note saying so."""
+        raise ProtectedError(_("Findings are never deleted; close it with a note instead."), {self})
+
+
+class AuditRun(models.Model):
+    """One run of the red-flag scan or of the history verification (การตรวจสอบ): asked for from the
+    auditors' page, run nightly, or at the end of the sample year. Kept for ever with what was checked,
+    how many rows, what was found, when, and by whom."""
+
+    class Kind(models.TextChoices):
+        SCAN = "scan", _("Red-flag scan")
+        VERIFICATION = "verify", _("History verification")
+
+    class Origin(models.TextChoices):
+        PAGE = "page", _("Asked for on the page")
+        NIGHTLY = "nightly", _("Nightly run")
+        SAMPLE_YEAR = "sample_year", _("End of the sample year")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", pgettext_lazy("audit check status", "Finished")
+        FAILED = "failed", _("Failed")
+
+    # The agency checked; none for a nightly verification, which covers every chain.
+    agency = models.ForeignKey(
+        "approvals.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    origin = models.CharField(_("origin"), max_length=12, choices=Origin.choices, default=Origin.PAGE)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    rows_checked = models.PositiveBigIntegerField(_("rows checked"), default=0)
+    # What was checked: the rules with what each found (scan), or the chains with their heads (verification).
+    checked = models.JSONField(_("what was checked"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    problems = models.PositiveIntegerField(_("problems found"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    history = AuditedHistoricalRecords()
+
+    class Meta:
+        verbose_name = _("audit check")
+        verbose_name_plural = _("audit checks")
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            # The checks page lists an agency's runs (and the nightly ones), newest first.
+            models.Index(fields=["agency", "-requested_at"], name="auditrun_agency_requested"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="auditrun_progress_0_100"),
+            # Asking on the page for a check while the same kind is waiting or running returns that one.
+            models.UniqueConstraint(
+                fields=["agency", "kind"],
+                condition=models.Q(status__in=["waiting", "running"], origin="page"),
+                name="auditrun_one_unfinished_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 # viewflow's own records: `app="audit"` puts their history models and migrations here, with agency and
@@ -204,3 +304,71 @@ class WorkflowTaskRecord(Task):
         verbose_name = _("workflow task record")
         verbose_name_plural = _("workflow task records")
         triggers = [capture_trigger(Task, TASK_LINKS)]
+
+
+def evidence_pack_upload_to(instance: EvidencePack, filename: str) -> str:
+    # Named by content hash, like evidence and rendered reports.
+    return f"packs/{instance.agency_id}/{instance.sha256[:2]}/{instance.sha256}.zip"
+
+
+class EvidencePack(models.Model):
+    """An evidence pack built for an external auditor (สตง., ป.ป.ช.) or a complaint (ชุดหลักฐาน): one
+    action, one indicator or a whole plan, as a ZIP with a PDF summary, the evidence files, the history rows
+    and their seals, and a standalone verifier. Kept, with who built it, when and why."""
+
+    class Scope(models.TextChoices):
+        ACTION = "action", _("One action")
+        INDICATOR = "indicator", _("One indicator")
+        PLAN = "plan", _("A whole plan")
+
+    class Mode(models.TextChoices):
+        ROWS = "rows", _("The rows of this scope, with the seals of the chain around them")
+        CHAIN = "chain", _("The agency's whole history chain")
+
+    agency = models.ForeignKey("approvals.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    action = models.ForeignKey(
+        "approvals.Action", verbose_name=_("action"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    indicator = models.ForeignKey(
+        "approvals.Indicator",
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    plan = models.ForeignKey(
+        "approvals.Plan", verbose_name=_("plan"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    mode = models.CharField(_("history included"), max_length=10, choices=Mode.choices, default=Mode.ROWS)
+    # Why the pack was made and for whom (a letter's number, a complaint), as the auditor wrote it.
+    reason = models.TextField(_("reason"))
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("built by"), on_delete=models.PROTECT, related_name="+"
+    )
+    built_at = models.DateTimeField(_("built at"), default=timezone.now)
+    head_seq = models.PositiveBigIntegerField(_("chain head (row)"), default=0)
+    head_seal = models.CharField(_("chain head seal"), max_length=64, blank=True)
+    rows = models.PositiveIntegerField(_("history rows included"), default=0)
+    files = models.PositiveIntegerField(_("evidence files"), default=0)
+    file = models.FileField(_("file"), upload_to=evidence_pack_upload_to, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+
+    history = AuditedHistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evidence pack")
+        verbose_name_plural = _("evidence packs")
+        ordering = ["-built_at", "-id"]
+        indexes = [
+            # The packs page lists an agency's packs, newest first.
+            models.Index(fields=["agency", "-built_at"], name="evidencepack_agency_built"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} #{self.pk}"
+
+    def download_name(self) -> str:
+        return f"evidence-pack-{self.scope}-{self.pk}-{timezone.localtime(self.built_at):%Y%m%d}.zip"

@@ -59,6 +59,12 @@ REPORT_PUBLISHED = "report.published"
 RISK_SCAN = "audit.risk_scan"
 VERIFICATION = "audit.verification"
 REFUSAL = "audit.refusal_recorded"
+CHECK_REQUESTED = "audit.check_requested"
+CHECK_STARTED = "audit.check_started"
+CHECK_PROGRESS = "audit.check_progress"
+CHECK_FINISHED = "audit.check_finished"
+CHECK_FAILED = "audit.check_failed"
+EVIDENCE_PACK_BUILT = "audit.evidence_pack_built"
 
 SENTENCES: Mapping[str, Any] = {
     REQUEST: _("changed through the page %(name)s"),
@@ -93,6 +99,12 @@ SENTENCES: Mapping[str, Any] = {
     RISK_SCAN: _("a risk scan"),
     VERIFICATION: _("a verification of the history"),
     REFUSAL: _("a refused attempt was recorded"),
+    CHECK_REQUESTED: _("a check was asked for"),
+    CHECK_STARTED: _("a check started"),
+    CHECK_PROGRESS: _("a check moved on"),
+    CHECK_FINISHED: _("a check finished"),
+    CHECK_FAILED: _("a check failed"),
+    EVIDENCE_PACK_BUILT: _("an evidence pack was built"),
 }
 
 

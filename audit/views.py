@@ -1,30 +1,34 @@
-"""Pages of the internal auditors (หน่วยตรวจสอบภายใน): findings, the change log and its exports, and
-each action's timeline. Read-only: the one POST marks a finding reviewed, through a service."""
+"""Pages of the internal auditors (หน่วยตรวจสอบภายใน): findings and their work (open, under review, closed),
+checks (scans and verifications) asked for now and their results, the change log and its exports, and
+each action's timeline. Domain data is read-only here: every POST calls one audit service."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
-from functools import wraps
+from functools import reduce, wraps
+from operator import or_
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals import permissions
 from approvals.exceptions import InvalidTransition
-from approvals.models import Action
+from approvals.models import Action, Agency
 from approvals.thaidate import be_datetime
 from audit import changes, rules, services
-from audit.forms import ChangeLogFilterForm, ReviewForm
-from audit.models import Anchor, Finding
+from audit.forms import ChangeLogFilterForm, CloseFindingForm, EvidencePackForm, FindingFilterForm, ReasonForm
+from audit.models import Anchor, AuditRun, EvidencePack, Finding
 from audit.timeline import action_timeline as build_timeline
+from notifications.models import Notification
 
 XLSX_MAX_ROWS = 1_000_000
 
@@ -46,47 +50,68 @@ def _findings_of(request: HttpRequest):
     return Finding.objects.filter(Q(agency_id=request.user.agency_id) | Q(agency__isnull=True))
 
 
+def _rule_choices() -> list[tuple[str, str]]:
+    return [(r.code, str(r.title)) for r in rules.RULES] + [
+        (services.CHAIN_BROKEN, str(rules.rule_title(services.CHAIN_BROKEN)))
+    ]
+
+
+def finding_counts(visible) -> dict:
+    """How many findings are in each status, and how many of the open ones in each severity."""
+    by_status = {row["status"]: row["n"] for row in visible.values("status").annotate(n=Count("id"))}
+    open_by_severity = {
+        row["severity"]: row["n"]
+        for row in visible.filter(status=Finding.Status.OPEN).values("severity").annotate(n=Count("id"))
+    }
+    return {
+        "statuses": [(value, label, by_status.get(value, 0)) for value, label in Finding.Status.choices],
+        "severities": [(value, label, open_by_severity.get(value, 0)) for value, label in Finding.Severity.choices],
+    }
+
+
 @require_GET
 @auditors_only
 def findings(request: HttpRequest) -> HttpResponse:
     visible = _findings_of(request)
-    status = request.GET.get("status", Finding.Status.OPEN)
-    severity = request.GET.get("severity", "")
-    rule = request.GET.get("rule", "")
-    listed = visible.select_related("action__indicator", "reviewed_by")
-    if status in Finding.Status.values:
-        listed = listed.filter(status=status)
-    if severity in Finding.Severity.values:
-        listed = listed.filter(severity=severity)
-    if rule:
-        listed = listed.filter(rule=rule)
+    # With no filter chosen, the list is the work still to do: the open findings.
+    form = FindingFilterForm(
+        request.GET or {"status": Finding.Status.OPEN}, agency_id=request.user.agency_id, rules=_rule_choices()
+    )
+    chosen = form.cleaned_data if form.is_valid() else {}
+    listed = visible.select_related("action__indicator", "reviewed_by", "corrective_action__indicator")
+    if chosen.get("status"):
+        listed = listed.filter(status=chosen["status"])
+    if chosen.get("severity"):
+        listed = listed.filter(severity=chosen["severity"])
+    if chosen.get("rule"):
+        listed = listed.filter(rule=chosen["rule"])
+    if chosen.get("division"):
+        # A finding concerns a division through its action: named responsible, or every division.
+        listed = listed.filter(Q(action__divisions=chosen["division"]) | Q(action__all_divisions=True)).distinct()
     page = Paginator(listed.order_by("-detected_at", "-id"), 50).get_page(request.GET.get("page"))
-    counts = {
-        row["severity"]: row["n"]
-        for row in visible.filter(status=Finding.Status.OPEN).values("severity").annotate(n=Count("id"))
-    }
+    query = request.GET.copy()
+    query.pop("page", None)
     chain = request.user.agency_id
     return render(
         request,
         "audit/findings.html",
         {
             "page": page,
-            "status": status,
-            "severity": severity,
-            "rule": rule,
-            "severities": [(value, label, counts.get(value, 0)) for value, label in Finding.Severity.choices],
-            "statuses": Finding.Status.choices,
-            "rules": [(r.code, r.title) for r in rules.RULES] + [("chain_broken", rules.rule_title("chain_broken"))],
+            "form": form,
+            "query": query.urlencode(),
+            **finding_counts(visible),
             "section": "findings",
             "head": changes.head_seq(chain),
             "anchor": Anchor.objects.filter(chain=chain).order_by("-seq").first(),
+            "last_verification": _runs_of(request).filter(kind=AuditRun.Kind.VERIFICATION).first(),
         },
     )
 
 
-def _finding_page(request: HttpRequest, finding: Finding, form: ReviewForm, status: int = 200) -> HttpResponse:
+def _finding_page(request: HttpRequest, finding: Finding, forms: dict | None = None, status: int = 200) -> HttpResponse:
     history = finding.history.select_related("history_user").order_by("-history_id")
     rule = rules.get_rule(finding.rule)
+    forms = forms or {}
     return render(
         request,
         "audit/finding_detail.html",
@@ -95,34 +120,210 @@ def _finding_page(request: HttpRequest, finding: Finding, form: ReviewForm, stat
             "title": rules.rule_title(finding.rule),
             "rationale": rule.rationale if rule else "",
             "history": history,
-            "form": form,
+            "close_form": forms.get("close") or CloseFindingForm(agency_id=request.user.agency_id),
+            "review_form": forms.get("review") or ReasonForm(),
+            "reopen_form": forms.get("reopen") or ReasonForm(),
             "section": "findings",
         },
         status=status,
     )
 
 
+def _finding_of(request: HttpRequest, pk: int) -> Finding:
+    return get_object_or_404(
+        _findings_of(request).select_related(
+            "action__indicator", "agency", "corrective_action__indicator", "run", "reviewed_by"
+        ),
+        pk=pk,
+    )
+
+
 @require_GET
 @auditors_only
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = get_object_or_404(_findings_of(request).select_related("action__indicator", "agency"), pk=pk)
-    return _finding_page(request, finding, ReviewForm())
+    return _finding_page(request, _finding_of(request, pk))
 
 
 @require_POST
 @auditors_only
 def finding_review(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = get_object_or_404(_findings_of(request), pk=pk)
-    form = ReviewForm(request.POST)
+    """Close the finding with the auditor's note (and the corrective action, where one applies)."""
+    finding = _finding_of(request, pk)
+    form = CloseFindingForm(request.POST, agency_id=request.user.agency_id)
     if not form.is_valid():
-        return _finding_page(request, finding, form, status=400)
+        return _finding_page(request, finding, {"close": form}, status=400)
     try:
-        services.review_finding(finding, by=request.user, note=form.cleaned_data["note"])
+        services.close_finding(
+            finding,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            corrective_action=form.cleaned_data["corrective_action"],
+        )
     except InvalidTransition as exc:
         form.add_error("note", str(exc))
-        return _finding_page(request, finding, form, status=400)
-    messages.success(request, _("The finding was marked reviewed."))
+        return _finding_page(request, finding, {"close": form}, status=400)
+    messages.success(request, _("The finding was closed."))
     return redirect("audit:finding-detail", pk=finding.pk)
+
+
+def _move_finding(request: HttpRequest, pk: int, service, form_name: str, done: str) -> HttpResponse:
+    finding = _finding_of(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _finding_page(request, finding, {form_name: form}, status=400)
+    try:
+        service(finding, by=request.user, reason=form.cleaned_data["reason"])
+    except InvalidTransition as exc:
+        form.add_error("reason", str(exc))
+        return _finding_page(request, finding, {form_name: form}, status=400)
+    messages.success(request, done)
+    return redirect("audit:finding-detail", pk=finding.pk)
+
+
+@require_POST
+@auditors_only
+def finding_start_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move_finding(request, pk, services.start_review, "review", _("The finding is now under review."))
+
+
+@require_POST
+@auditors_only
+def finding_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move_finding(request, pk, services.reopen_finding, "reopen", _("The finding was reopened."))
+
+
+# --- checks: scans and verifications asked for now, and the nightly ones -------------------------------------
+
+
+def _runs_of(request: HttpRequest):
+    # An agency's auditors see its own checks and the nightly verification of every chain.
+    return AuditRun.objects.filter(Q(agency_id=request.user.agency_id) | Q(agency__isnull=True)).select_related(
+        "requested_by"
+    )
+
+
+@require_GET
+@auditors_only
+def checks(request: HttpRequest) -> HttpResponse:
+    page = Paginator(_runs_of(request).order_by("-requested_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(request, "audit/checks.html", {"page": page, "kinds": AuditRun.Kind.choices, "section": "checks"})
+
+
+@require_POST
+@auditors_only
+def check_request(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in AuditRun.Kind.values:
+        raise Http404
+    try:
+        run = services.request_check(kind, request.user.agency, by=request.user)
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+        return redirect("audit:checks")
+    messages.success(request, _("The check has started. Its result appears here when it is done."))
+    return redirect("audit:check-detail", pk=run.pk)
+
+
+@require_GET
+@auditors_only
+def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(_runs_of(request).select_related("agency"), pk=pk)
+    return render(request, "audit/check_detail.html", {"run": run, **check_result(run, request.user.agency_id)})
+
+
+@require_GET
+@auditors_only
+def check_status(request: HttpRequest, pk: int) -> JsonResponse:
+    run = get_object_or_404(_runs_of(request), pk=pk)
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "progress": run.progress,
+            "finished": run.is_finished(),
+        }
+    )
+
+
+def check_result(run: AuditRun, agency_id: int) -> dict:
+    """What a check page shows: the rules run or the chains verified (only this agency's and the shared
+    chain, for the nightly verification of every chain), and the findings it raised or met again."""
+    visible = Q(agency_id=agency_id) | Q(agency__isnull=True)
+    rule_rows = [{**row, "title": rules.rule_title(row["rule"])} for row in (run.checked or {}).get("rules", [])]
+    names = {agency_id: str(Agency.objects.get(pk=agency_id)), 0: _("Shared records")}
+    chains = [{**c, "label": names[c["chain"]]} for c in (run.checked or {}).get("chains", []) if c["chain"] in names]
+    other_chains = len((run.checked or {}).get("chains", [])) - len(chains)
+    ids = set(run.findings.values_list("pk", flat=True)) | set((run.checked or {}).get("findings", []))
+    findings = list(
+        Finding.objects.filter(visible, pk__in=ids).select_related("action__indicator").order_by("-severity", "pk")
+    )
+    critical = [f for f in findings if f.rule == services.CHAIN_BROKEN]
+    told = list(
+        Notification.objects.filter(
+            reduce(or_, [Q(key__startswith=f"history-altered:finding:{f.pk}:") for f in critical])
+        ).select_related("recipient")
+        if critical
+        else []
+    )
+    return {
+        "rule_rows": rule_rows,
+        "chains": chains,
+        "other_chains": other_chains,
+        "findings": findings,
+        "new_ids": set(run.findings.values_list("pk", flat=True)),
+        "critical": critical,
+        "notified": told,
+        "section": "checks",
+    }
+
+
+# --- evidence packs for external auditors ----------------------------------------------------------------------
+
+
+def _packs_of(request: HttpRequest):
+    return EvidencePack.objects.filter(agency_id=request.user.agency_id).select_related(
+        "built_by", "action__indicator", "indicator", "plan__fiscal_year"
+    )
+
+
+def _packs_page(request: HttpRequest, form: EvidencePackForm, status: int = 200) -> HttpResponse:
+    page = Paginator(_packs_of(request).order_by("-built_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(request, "audit/packs.html", {"page": page, "form": form, "section": "packs"}, status=status)
+
+
+@require_GET
+@auditors_only
+def packs(request: HttpRequest) -> HttpResponse:
+    initial = {"subject": request.GET["subject"]} if request.GET.get("subject") else None
+    return _packs_page(request, EvidencePackForm(initial=initial, agency_id=request.user.agency_id))
+
+
+@require_POST
+@auditors_only
+def pack_build(request: HttpRequest) -> HttpResponse:
+    form = EvidencePackForm(request.POST, agency_id=request.user.agency_id)
+    if not form.is_valid():
+        return _packs_page(request, form, status=400)
+    try:
+        pack = services.build_evidence_pack(
+            form.subject_object(), by=request.user, reason=form.cleaned_data["reason"], mode=form.cleaned_data["mode"]
+        )
+    except InvalidTransition as exc:
+        form.add_error("reason", str(exc))
+        return _packs_page(request, form, status=400)
+    messages.success(request, _("The evidence pack is ready to download."))
+    return redirect(f"{reverse('audit:packs')}#pack-{pack.pk}")
+
+
+@require_GET
+@auditors_only
+def pack_download(request: HttpRequest, pk: int) -> FileResponse:
+    pack = get_object_or_404(_packs_of(request), pk=pk)
+    response = FileResponse(
+        pack.file.open("rb"), as_attachment=True, filename=pack.download_name(), content_type="application/zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _before(request: HttpRequest) -> int | None:

@@ -46,6 +46,11 @@ def title(event: str, params: dict) -> str:
         return _("Due in %(days)s days (%(due)s): %(action)s") % values
     if event == "escalation":
         return _("Overdue by %(days)s days, escalated to you: %(action)s") % values
+    if event == "history_altered":
+        return _("History altered outside the app: %(count)s rows of chain %(chain)s do not match their seals") % {
+            "count": params.get("count", 0),
+            "chain": params.get("chain", ""),
+        }
     return str(params.get("action", event))
 
 

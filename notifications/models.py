@@ -28,6 +28,8 @@ class Event(models.TextChoices):
     CANCELLED = "cancelled", _("An action I work on is cancelled")
     REMINDER = "reminder", _("Due-date reminders (7 days before, on the day, overdue)")
     ESCALATION = "escalation", _("Overdue work escalated to me")
+    # Translators: the history verification found history rows changed, deleted or added outside the app.
+    HISTORY_ALTERED = "history_altered", _("History altered outside the app (internal auditors)")
 
 
 class Channel(models.TextChoices):

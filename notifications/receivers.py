@@ -7,7 +7,8 @@ if the change rolls back, nobody is told; if it commits, the relay delivers.
 from __future__ import annotations
 
 from approvals import permissions, signals
-from approvals.models import Action, Decision, Division, Role, Submission, User
+from approvals.models import Action, Agency, Decision, Division, Role, Submission, User
+from audit import signals as audit_signals
 from notifications import recipients
 from notifications.models import Event
 from notifications.services import notify
@@ -124,7 +125,28 @@ def on_action_cancelled(sender, *, action: Action, by: User, reason: str = "", *
     )
 
 
+def on_chain_broken(sender, *, finding, issues: list, **kwargs) -> None:
+    """A broken hash chain: every internal auditor of the agency is told (of every agency, for the global
+    chain of shared records), whatever the hour."""
+    if finding.agency_id:
+        auditors = recipients.auditors([finding.agency_id])
+    else:
+        auditors = recipients.auditors(Agency.objects.values_list("pk", flat=True))
+    notify(
+        Event.HISTORY_ALTERED,
+        key=f"history-altered:finding:{finding.pk}",
+        recipients=auditors,
+        agency_id=finding.agency_id,
+        params={
+            "finding_id": finding.pk,
+            "chain": finding.evidence.get("chain"),
+            "count": finding.evidence.get("total", len(issues)),
+        },
+    )
+
+
 def connect() -> None:
+    audit_signals.chain_broken.connect(on_chain_broken, dispatch_uid="notifications.chain_broken")
     signals.task_assigned.connect(on_task_assigned, dispatch_uid="notifications.task_assigned")
     signals.review_requested.connect(on_review_requested, dispatch_uid="notifications.review_requested")
     signals.approval_requested.connect(on_approval_requested, dispatch_uid="notifications.approval_requested")
@@ -142,5 +164,6 @@ def disconnect() -> None:
         (signals.action_approved, "notifications.action_approved"),
         (signals.action_returned, "notifications.action_returned"),
         (signals.action_cancelled, "notifications.action_cancelled"),
+        (audit_signals.chain_broken, "notifications.chain_broken"),
     ):
         signal.disconnect(dispatch_uid=uid)

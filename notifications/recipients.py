@@ -21,6 +21,11 @@ def executives(agency_id: int, role: str) -> set[int]:
     return {person.pk for person in permissions.users_with_role(agency_id, role)}
 
 
+def auditors(agency_ids: Iterable[int]) -> set[int]:
+    """The internal auditors of the agencies (หน่วยตรวจสอบภายใน)."""
+    return {person.pk for agency_id in agency_ids for person in permissions.users_with_role(agency_id, Role.AUDITOR)}
+
+
 def submitters(
     action: Action,
     *,

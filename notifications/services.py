@@ -114,6 +114,8 @@ def deliver(
     if action is not None:
         params = {**describe(action), **params}
         url = action_url(action)
+    elif params.get("finding_id"):
+        url = reverse("audit:finding-detail", args=[params["finding_id"]])
     with transaction.atomic():
         preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=recipients)}
         for person in User.objects.filter(pk__in=recipients, is_active=True).order_by("pk"):

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, F, Max, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from approvals import thaidate
 from approvals.exceptions import InvalidTransition
+from approvals.figures import approval_moments
 from approvals.models import (
     Action,
     Agency,
@@ -294,22 +295,11 @@ def assemble_report(
     cutoff = cutoff_date(plan.fiscal_year, report_round)
     deadline = approval_deadline(plan.fiscal_year, report_round)
     today = today or timezone.localdate()
-    in_time = Q() if deadline is None else Q(decided_at__lt=deadline)
     # "No approved result as of ...": 31 March for the 6-month round, the day of the report for the 12-month.
     as_of = cutoff if deadline is not None else today
 
-    approved_at = dict(
-        Decision.objects.filter(
-            agency_id=plan.agency_id,
-            action__indicator__measure__plan=plan,
-            stage=Decision.Stage.APPROVAL,
-            outcome=Decision.Outcome.APPROVED,
-        )
-        .filter(in_time)
-        .values("action_id")
-        .annotate(at=Max("decided_at"))
-        .values_list("action_id", "at")
-    )
+    # When the mayor approved each action, as approvals.figures defines it, within the round's deadline.
+    approved_at = approval_moments(plan, before=deadline)
     results: dict[int, dict[int, Submission]] = defaultdict(dict)
     submissions = (
         Submission.objects.filter(

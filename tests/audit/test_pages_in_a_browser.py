@@ -84,6 +84,6 @@ def test_an_auditor_reads_a_timeline_and_reviews_a_finding(page, live_server, se
     page.click("text=สัญญาณเตือน")
     page.locator("table a").first.click()
     page.fill("textarea[name=note]", "ตรวจสอบแล้ว มีหลักฐานฉบับกระดาษในแฟ้ม")
-    page.click("text=บันทึกว่าตรวจสอบแล้ว")
+    page.click("text=ปิดข้อสังเกต")
     page.screenshot(path=str(SCREENSHOTS / "audit-finding-reviewed.png"), full_page=True)
     assert "ตรวจสอบแล้ว มีหลักฐานฉบับกระดาษในแฟ้ม" in page.content()

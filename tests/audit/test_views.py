@@ -204,7 +204,7 @@ def test_the_xlsx_export_opens_as_a_workbook(auditor_client, agency):
     assert sheet.max_row >= 2
 
 
-def test_an_auditor_marks_a_finding_reviewed_with_a_note(auditor_client, auditor, finding):
+def test_an_auditor_closes_a_finding_with_a_note(auditor_client, auditor, finding):
     response = auditor_client.post(
         reverse("audit:finding-review", args=[finding.pk]), {"note": "ตรวจแล้ว มีหลักฐานฉบับกระดาษ"}
     )
@@ -212,7 +212,7 @@ def test_an_auditor_marks_a_finding_reviewed_with_a_note(auditor_client, auditor
     finding.refresh_from_db()
     assert response.status_code == 302
     assert (finding.status, finding.reviewed_by, finding.review_note) == (
-        Finding.Status.REVIEWED,
+        Finding.Status.CLOSED,
         auditor,
         "ตรวจแล้ว มีหลักฐานฉบับกระดาษ",
     )

@@ -138,9 +138,9 @@ def test_the_public_page_counts_approved_actions_by_division(client, public_url,
 
     page = response.content.decode()
     # สำนักปลัด: 3 approved (two own actions, one all-divisions) of 4 counted (the cancelled one is not).
-    assert '<td>สำนักปลัด</td><td class="num">3</td><td class="num">4</td>' in page
+    assert '<td>สำนักปลัด</td><td class="num" data-value="done">3</td><td class="num" data-value="total">4</td>' in page
     # กองคลัง: the all-divisions action approved, its own action still awaiting approval.
-    assert '<td>กองคลัง</td><td class="num">1</td><td class="num">2</td>' in page
+    assert '<td>กองคลัง</td><td class="num" data-value="done">1</td><td class="num" data-value="total">2</td>' in page
     assert Submission.objects.filter(status=Submission.Status.APPROVED).count() == 4
 
 

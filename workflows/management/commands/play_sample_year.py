@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from approvals.exceptions import DomainError
 from approvals.models import Action
+from audit.models import AuditRun
 from workflows.sample_year import SAMPLE_SLUG, SampleYearError, play_sample_year
 
 
@@ -28,3 +29,8 @@ class Command(BaseCommand):
         labels = dict(Action.Status.choices)
         summary = ", ".join(f"{labels[status]}: {count}" for status, count in sorted(counts.items()))
         self.stdout.write(self.style.SUCCESS(f"{plan}: {summary}"))
+        scan = AuditRun.objects.filter(agency=plan.agency, origin=AuditRun.Origin.SAMPLE_YEAR).first()
+        if scan is not None:
+            self.stdout.write(
+                f"ตรวจสัญญาณเตือนเมื่อจบปี: พบ {scan.problems} รายการ / year-end red-flag scan: {scan.problems} found"
+            )

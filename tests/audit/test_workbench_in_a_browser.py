@@ -1,0 +1,144 @@
+"""The internal auditor's workbench in a real browser, after the sample year: the findings the year raised
+(overdue work and decisions outside office hours among them), a scan and a verification run from the
+page with their results, a verification that finds tampering, and a check followed by its progress bar.
+Screenshots land in artifacts/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from approvals.models import Action, User
+from audit import services
+from audit.models import AuditRun, Finding
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+PASSWORD = "khunatham-demo"
+
+
+@pytest.fixture
+def played(settings, tmp_path, eager_tasks):
+    """The sample agency and its year, committed, with office hours that leave out the hours the year is
+    played in (the after-hours rule reads the real time of each decision)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AXES_ENABLED = False
+    start = (timezone.localtime().hour + 2) % 24
+    settings.AUDIT_OFFICE_START_HOUR, settings.AUDIT_OFFICE_END_HOUR = start, start + 1
+    call_command("load_sample_agency", stdout=StringIO())
+    call_command("play_sample_year", stdout=StringIO())
+    return User.objects.get(username="auditor")
+
+
+@pytest.fixture
+def browser(live_server, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls otherwise.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+def signed_in(browser, live_server, *, phone: bool = False):
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    page = browser.new_page(viewport=size, is_mobile=phone, locale="th-TH")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "auditor")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def shot(page, name: str, *, full_page: bool = True) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"workbench-{name}.png"), full_page=full_page)
+
+
+def test_the_auditor_finds_the_sample_years_overdue_and_after_hours_findings(played, browser, live_server):
+    page = signed_in(browser, live_server)
+    shot(page, "home")
+    assert page.locator("#finding-summary [data-count=status-open]").inner_text() == str(
+        Finding.objects.filter(status=Finding.Status.OPEN).count()
+    )
+
+    page.click("nav.mainnav >> text=ร่องรอยการตรวจสอบ")
+    shot(page, "findings")
+    for rule, title in (("missed_due_date", "กำหนดเวลา"), ("after_hours_decision", "นอกเวลาราชการ")):
+        page.select_option("select[name=rule]", rule)
+        page.click("form.filters button[type=submit]")
+        rows = page.locator(f"tbody tr[data-rule={rule}]")
+        assert rows.count() == Finding.objects.filter(rule=rule).count() > 0
+        assert title in page.locator("select[name=rule] option:checked").inner_text()
+    shot(page, "findings-after-hours")
+
+    phone = signed_in(browser, live_server, phone=True)
+    phone.goto(f"{live_server.url}/audit/?status=open&rule=missed_due_date")
+    shot(phone, "findings-phone", full_page=False)
+    assert phone.locator("tbody tr[data-rule=missed_due_date]").count() > 0
+
+
+def test_the_auditor_runs_a_scan_and_a_verification_from_the_page_and_reads_their_results(
+    played, browser, live_server, attacker
+):
+    page = signed_in(browser, live_server)
+    page.goto(f"{live_server.url}/audit/checks/")
+    assert "ตรวจเมื่อจบปีตัวอย่าง" in page.content()
+
+    page.click("#scan-now button")
+    page.wait_for_selector("#scan-result")
+    shot(page, "scan-result")
+    scan = AuditRun.objects.filter(origin=AuditRun.Origin.PAGE, kind=AuditRun.Kind.SCAN).get()
+    assert page.locator("#check-status").inner_text() == "ตรวจเสร็จแล้ว"
+    assert page.locator("#rows-checked").inner_text() == str(scan.rows_checked)
+    assert int(page.locator("#scan-result tr[data-rule=missed_due_date] td.num").first.inner_text()) > 0
+
+    page.goto(f"{live_server.url}/audit/checks/")
+    page.click("#verify-now button")
+    page.wait_for_selector("#verification-result")
+    shot(page, "verify-intact")
+    assert "ไม่พบการแก้ไขนอกระบบ" in page.locator("#verification-result").inner_text()
+
+    action = Action.objects.filter(agency=played.agency).first()
+    attacker.run_with_triggers_disabled(
+        "approvals_historicalaction",
+        "UPDATE approvals_historicalaction SET text = 'แก้ไขย้อนหลัง' WHERE history_id = %s",
+        [action.history.earliest().history_id],
+    )
+    page.goto(f"{live_server.url}/audit/checks/")
+    page.click("#verify-now button")
+    page.wait_for_selector("#verification-result.alarm")
+    shot(page, "verify-tampered")
+    result = page.locator("#verification-result").inner_text()
+    assert "ประวัติถูกแก้ไขนอกระบบ" in result
+    assert str(played) in page.locator("#notified").inner_text()
+    assert Finding.objects.filter(rule=services.CHAIN_BROKEN, severity=Finding.Severity.CRITICAL).count() == 1
+
+
+def test_a_check_still_running_shows_its_progress_and_its_result_once_done(played, browser, live_server):
+    run = AuditRun(
+        agency=played.agency, kind=AuditRun.Kind.VERIFICATION, origin=AuditRun.Origin.PAGE, requested_by=played
+    )
+    run.save()
+    page = signed_in(browser, live_server)
+    page.goto(f"{live_server.url}/audit/checks/{run.pk}/")
+    shot(page, "check-waiting")
+    assert page.locator("[data-status-url] progress").count() == 1
+
+    services.perform_check(run.pk)
+
+    page.wait_for_selector("#verification-result", timeout=15000)
+    shot(page, "check-finished")
+    assert page.locator("[data-status-url]").count() == 0
