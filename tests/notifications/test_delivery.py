@@ -107,10 +107,10 @@ def test_a_transient_failure_schedules_a_retry_and_records_the_error(action, sta
     services.deliver(**payload([staff_member], action))
     line = Delivery.objects.get(channel=Channel.LINE)
 
-    error = services.attempt_delivery(line.pk, retry_in=30)
+    attempt = services.attempt_delivery(line.pk)
 
     line.refresh_from_db()
-    assert error == "LINE HTTP 503"
+    assert (attempt.settled, attempt.error) == (False, "LINE HTTP 503")
     assert (line.status, line.attempts, line.result) == (Delivery.Status.PENDING, 1, "LINE HTTP 503")
     assert line.next_attempt_at is not None
 

@@ -21,11 +21,14 @@ from tests.notifications.realservices import RedisServer, publishing_to, purge, 
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Redeliver the task of a killed worker after 2 s instead of an hour, and look for such tasks every second.
+# Redeliver the task of a killed worker after 2 s instead of 5 minutes, and look for such tasks every second;
+# a killed worker's claim on a delivery runs out after 1 s, and countdowns stay below the visibility timeout.
 FAST_REDELIVERY = {
     "CELERY_VISIBILITY_TIMEOUT": "2",
     "CELERY_UNACKED_RESTORE_INTERVAL": "1",
     "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    "NOTIFICATION_SEND_LEASE_SECONDS": "1",
+    "NOTIFICATION_SHORT_RETRY_SECONDS": "1",
 }
 
 
@@ -52,6 +55,8 @@ def line_env(fake_line) -> dict[str, str]:
         "LINE_CHANNEL_ACCESS_TOKEN": "test-channel-token",
         "LINE_API_URL": fake_line.url,
         "NOTIFICATION_RETRY_BACKOFF_SECONDS": "1",
+        # A killed worker's claim on a delivery runs out after 3 s instead of 2 minutes.
+        "NOTIFICATION_SEND_LEASE_SECONDS": "3",
     }
 
 
@@ -112,7 +117,7 @@ def test_a_worker_killed_while_sending_leaves_one_notification_and_one_line_mess
         first_worker.kill()
     fake_line.release.set()
     line = Delivery.objects.get(channel=Channel.LINE)
-    assert line.status == Delivery.Status.PENDING
+    assert line.status == Delivery.Status.SENDING  # the claim recorded before sending
 
     second_worker = start_worker(broker, env={**line_env, **FAST_REDELIVERY}, name="second")
     try:
@@ -173,8 +178,11 @@ def test_line_survives_server_errors_by_retrying_with_the_same_request(
     assert request.body["messages"][0]["text"].startswith("งานใหม่ของกอง: ")
     assert list(delivery.history.order_by("history_id").values_list("history_change_reason", flat=True)) == [
         "line delivery",
+        "attempt 1: sending",
         "attempt 1: pending",
+        "attempt 2: sending",
         "attempt 2: pending",
+        "attempt 3: sending",
         "attempt 3: sent",
     ]
 
