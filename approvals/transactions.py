@@ -30,7 +30,8 @@ from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
-from audit.seal.encoding import GLOBAL_CHAIN, LOCK_NAMESPACE
+from audit.seal.encoding import GLOBAL_CHAIN
+from audit.seal.locks import lock_chains_sql
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +87,7 @@ def lock_chains(*agency_ids: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
         return  # SQLite (the embedded default) has one writer at a time anyway
     if not connection.in_atomic_block:
         raise RuntimeError("lock_chains() outside a transaction would release the lock at once")
-    with connection.cursor() as cursor:
-        for chain in chain_order(agency_ids):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, chain % 2147483647])
+    lock_chains_sql(connection, chain_order(agency_ids))
 
 
 def _outermost(using: str) -> bool:

@@ -8,7 +8,7 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from approvals import permissions
 from approvals.exceptions import InvalidTransition
 from approvals.models import Agency, User
 from approvals.services import save_with_history
+from approvals.transactions import agency_transaction
 from audit import seal, signals
 from audit.models import Finding
 from audit.rules import RULES, Rule
@@ -51,7 +52,8 @@ def record_finding(
         fingerprint=key,
     )
     try:
-        with transaction.atomic():
+        # The agency's chain lock first, before any row lock (the one lock order, docs/audit.md).
+        with agency_transaction(agency.pk if agency else None):
             save_with_history(finding, by=by, reason=reason)
             signals.finding_raised.send(sender=Finding, finding=finding)
     except IntegrityError:
@@ -121,7 +123,7 @@ def review_finding(finding: Finding, *, by: User, note: str) -> Finding:
     note = note.strip()
     if not note:
         raise InvalidTransition("กรุณาเขียนบันทึกการตรวจสอบ / Write a review note.")
-    with transaction.atomic():
+    with agency_transaction(finding.agency_id):
         finding = Finding.objects.select_for_update().get(pk=finding.pk)
         finding.status = Finding.Status.REVIEWED
         finding.reviewed_by = by

@@ -50,10 +50,13 @@ def task_id_for(key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"khunatham:outbox:{key}"))
 
 
-def enqueue(kind: str, payload: dict, *, key: str, agency: Agency | int | None = None) -> tuple[OutboxMessage, bool]:
+def enqueue(
+    kind: str, payload: dict, *, key: str, agency: Agency | int | None = None, relay_now: bool = True
+) -> tuple[OutboxMessage, bool]:
     """Record the side effect `kind` (a Celery task name, called with `payload` as keyword arguments)
     in the current transaction. Returns the row and whether it is new: an effect whose `key` is already
-    recorded is recorded once."""
+    recorded is recorded once. `relay_now=False` leaves the row to the minute sweep (the broker is known
+    to be in trouble: the request should not wait for it again)."""
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     message = OutboxMessage(key=key, kind=kind, payload=payload, agency_id=agency_id, task_id=task_id_for(key))
     try:
@@ -61,10 +64,32 @@ def enqueue(kind: str, payload: dict, *, key: str, agency: Agency | int | None =
             message.save(force_insert=True)
     except IntegrityError:
         return OutboxMessage.objects.get(key=key), False
-    # Each new row asks for a relay run after commit; the first run publishes them all and later ones
-    # find nothing left (one query).
-    transaction.on_commit(_flush_robustly)
+    if relay_now:
+        # Each new row asks for a relay run after commit; the first run publishes them all and later ones
+        # find nothing left (one query).
+        transaction.on_commit(_flush_robustly)
     return message, True
+
+
+def after_commit(kind: str, payload: dict, *, agency: Agency | int | None = None) -> None:
+    """Run the task `kind` in this process once the current transaction commits (a cache to clear, say),
+    and never let it fail the committed request: if it fails (Redis is down), it is logged and recorded in
+    the outbox, and a worker runs it later, once the sweep can publish it.
+
+    The task must be idempotent and cheap enough to run inside a request."""
+
+    def run() -> None:
+        try:
+            _task(kind)(**payload)
+        except Exception:
+            logger.warning("After-commit task %s failed; the outbox retries it in the background.", kind, exc_info=True)
+            try:
+                with transaction.atomic():
+                    enqueue(kind, payload, key=f"after-commit:{kind}:{uuid.uuid4()}", agency=agency, relay_now=False)
+            except Exception:
+                logger.exception("After-commit task %s failed and could not be recorded for a retry.", kind)
+
+    transaction.on_commit(run)
 
 
 def _flush_robustly() -> None:
