@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ DELIVER_TASK = "notifications.deliver"
 NOTIFICATION_REASON = "notification: %(event)s"
 DELIVERY_REASON = "%(channel)s delivery"
 ATTEMPT_REASON = "attempt %(attempt)s: %(status)s"
+# The result a delivery shows while a worker sends it: which claim holds it.
+CLAIM_RESULT = "being sent (claim %(token)s)"
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 LINE_USER_ID_ERROR = gettext_noop(
     "LINE user ID: it must be the letter U followed by 32 digits or letters a-f (for example U4af4980629...)."
@@ -213,9 +216,10 @@ def _delivery_agency(delivery_id: int) -> int | None:
     return Delivery.objects.filter(pk=delivery_id).values_list("agency_id", flat=True).first()
 
 
-def _claim(delivery_id: int, *, system: User) -> Delivery | Attempt:
-    """Record that this worker is sending the delivery now (status "sending" until the lease ends), so that
-    nobody else sends it meanwhile; or say why not (settled, or due later)."""
+def _claim(delivery_id: int, *, token: str, system: User) -> Delivery | Attempt:
+    """Record that this worker is sending the delivery now (status "sending" until the lease ends, and the
+    claim's `token` in the result), so that nobody else sends it meanwhile; or say why not (settled, or due
+    later). Run again after a lost connection, it recognises its own claim by the token."""
     with agency_transaction(_delivery_agency(delivery_id)):
         # The agency's chain lock, then the row: a concurrent run of the same delivery waits, then sees the claim.
         delivery = (
@@ -226,6 +230,8 @@ def _claim(delivery_id: int, *, system: User) -> Delivery | Attempt:
         )
         if delivery is None or delivery.status not in (Delivery.Status.PENDING, Delivery.Status.SENDING):
             return SETTLED
+        if delivery.status == Delivery.Status.SENDING and delivery.result == CLAIM_RESULT % {"token": token}:
+            return delivery  # our claim committed, then the connection was lost before we heard so
         now = timezone.now()
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
             # Another worker holds the claim, or the next retry is not due yet.
@@ -233,11 +239,12 @@ def _claim(delivery_id: int, *, system: User) -> Delivery | Attempt:
         delivery.attempts += 1
         delivery.status = Delivery.Status.SENDING
         delivery.next_attempt_at = now + datetime.timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS)
+        delivery.result = CLAIM_RESULT % {"token": token}
         save_with_history(
             delivery,
             by=system,
             reason=ATTEMPT_REASON % {"attempt": delivery.attempts, "status": delivery.status},
-            update_fields=["attempts", "status", "next_attempt_at"],
+            update_fields=["attempts", "status", "next_attempt_at", "result"],
         )
     return delivery
 
@@ -253,7 +260,12 @@ def attempt_delivery(delivery_id: int, *, in_process: bool = False) -> Attempt:
     (the embedded default, no worker to come back) its failure is final at once.
     """
     system = system_user()
-    claimed = retry_transient(lambda: _claim(delivery_id, system=system), what=f"claiming delivery {delivery_id}")
+    token = uuid.uuid4().hex
+    claimed = retry_transient(
+        lambda: _claim(delivery_id, token=token, system=system),
+        attempts=settings.NOTIFICATION_DATABASE_RETRIES,
+        what=f"claiming delivery {delivery_id}",
+    )
     if isinstance(claimed, Attempt):
         return claimed
     delivery = claimed
