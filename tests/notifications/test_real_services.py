@@ -17,7 +17,7 @@ from notifications import outbox
 from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference
 from tests.notifications import events
 from tests.notifications.conftest import LINE_ID
-from tests.notifications.realservices import RedisServer, publishing_to, purge, start_beat, start_worker, wait_for
+from tests.notifications.realservices import publishing_to, start_beat, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,34 +30,6 @@ FAST_REDELIVERY = {
     "NOTIFICATION_SEND_LEASE_SECONDS": "1",
     "NOTIFICATION_SHORT_RETRY_SECONDS": "1",
 }
-
-
-@pytest.fixture
-def own_redis():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def broker(redis_url):
-    """The shared Redis (this helper's own DB), emptied of earlier runs' tasks."""
-    purge(redis_url)
-    with publishing_to(redis_url):
-        yield redis_url
-    purge(redis_url)
-
-
-@pytest.fixture
-def line_env(fake_line) -> dict[str, str]:
-    return {
-        "LINE_CHANNEL_ACCESS_TOKEN": "test-channel-token",
-        "LINE_API_URL": fake_line.url,
-        "NOTIFICATION_RETRY_BACKOFF_SECONDS": "1",
-        # A killed worker's claim on a delivery runs out after 3 s instead of 2 minutes.
-        "NOTIFICATION_SEND_LEASE_SECONDS": "3",
-    }
 
 
 def prefers_line(user, event: str) -> None:

@@ -43,6 +43,11 @@ def _with_line(lines: list[str], number: int, new: str) -> list[str]:
     return [*lines[:number], new, *lines[number + 1 :]]
 
 
+def _one_of(draw, numbers: list[int], lines: list[str]) -> int:
+    """One of the seed's lines of a kind, if the damage so far left it (else the first line)."""
+    return draw(st.sampled_from([n for n in numbers if n < len(lines)] or [0]))
+
+
 @st.composite
 def damaged_reports(draw) -> str:
     """The sample report with one to three kinds of damage, among those seen in agencies' exports and worse."""
@@ -66,23 +71,23 @@ def damaged_reports(draw) -> str:
             )
         )
         if kind == "long_title":
-            number = draw(st.sampled_from(MEASURE_LINES))
+            number = _one_of(draw, MEASURE_LINES, lines)
             extra = "ก" * draw(st.integers(0, 700))
             lines = _with_line(lines, number, lines[number].replace("มาตรการ", "มาตรการ" + extra, 1))
         elif kind == "amount_digits":
-            number = draw(st.sampled_from(BUDGET_LINES))
+            number = _one_of(draw, BUDGET_LINES, lines)
             cells = lines[number].split("\t")
             if len(cells) > 3:
                 cells[3] = draw(st.from_regex(r"[1-9][0-9]{0,17}(\.[0-9]{1,3})?", fullmatch=True))
             lines = _with_line(lines, number, "\t".join(cells))
         elif kind == "status_removed":
-            number = draw(st.sampled_from(INDICATOR_LINES))
+            number = _one_of(draw, INDICATOR_LINES, lines)
             lines = _with_line(lines, number, re.sub(r"\((?:รักษาระดับ|แก้ไขเร่งด่วน|พัฒนายกระดับ)\)", "", lines[number]))
         elif kind == "long_unit":
-            number = draw(st.sampled_from(INDICATOR_LINES))
+            number = _one_of(draw, INDICATOR_LINES, lines)
             extra = "ร" * draw(st.integers(0, 400))
             lines = _with_line(lines, number, lines[number].replace("สำนักปลัด", "สำนักปลัด" + extra, 1))
-        elif kind == "long_agency":
+        elif kind == "long_agency" and len(lines) > 9:
             lines = _with_line(lines, 9, lines[9] + "ข" * draw(st.integers(0, 300)))
         elif kind == "truncated":
             lines = lines[: draw(st.integers(1, len(lines)))]
@@ -90,20 +95,20 @@ def damaged_reports(draw) -> str:
             number = draw(st.integers(0, len(lines) - 1))
             lines = [*lines[:number], *lines[number + 1 :]]
         elif kind == "line_repeated":
-            number = draw(st.sampled_from([n for n in TABLE_LINES if n < len(lines)] or [0]))
+            number = _one_of(draw, TABLE_LINES, lines)
             lines = [*lines[: number + 1], *lines[number:]]
         elif kind == "junk_line":
             number = draw(st.integers(0, len(lines)))
             junk = draw(st.text(alphabet=st.sampled_from("กขค abc12๑.\t|-<p>"), max_size=80))
             lines = [*lines[:number], junk, *lines[number:]]
         elif kind == "cell_dropped":
-            number = draw(st.sampled_from([n for n in TABLE_LINES if n < len(lines)] or [0]))
+            number = _one_of(draw, TABLE_LINES, lines)
             cells = lines[number].split("\t")
             if len(cells) > 1:
                 del cells[draw(st.integers(0, len(cells) - 1))]
             lines = _with_line(lines, number, "\t".join(cells))
         elif kind == "text_edited":
-            number = draw(st.sampled_from([n for n in TABLE_LINES if n < len(lines)] or [0]))
+            number = _one_of(draw, TABLE_LINES, lines)
             line = lines[number]
             start = draw(st.integers(0, len(line)))
             end = draw(st.integers(start, min(len(line), start + 40)))
