@@ -81,11 +81,12 @@ def send_delivery(self, delivery_id: int) -> None:
 
 
 @shared_task(name="notifications.relay_outbox", acks_late=True)
-def relay_outbox() -> int:
+def relay_outbox(grace_seconds: float | None = None) -> int:
     """Publish what is due in the outbox (unsent because the broker was down, or sent and never recorded as done),
     and send again the deliveries that are due (a long retry, a claim that ran out, a lost task)."""
     published = outbox.flush()
-    for delivery_id in services.due_deliveries(SWEEP_GRACE):
+    grace = SWEEP_GRACE if grace_seconds is None else datetime.timedelta(seconds=grace_seconds)
+    for delivery_id in services.due_deliveries(grace):
         send_delivery.delay(delivery_id)
     return published
 

@@ -5,8 +5,6 @@ once more without the person seeing it. On real PostgreSQL connections, in threa
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -18,83 +16,10 @@ from approvals.transactions import lock_chains
 from notifications.models import Preference
 from notifications.services import save_preferences
 from tests import factories
+from tests.locks import Caller, Holder, wait_until, waiting_for
 from tests.workflows.conftest import draft_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Holder(threading.Thread):
-    """A transaction on its own connection that runs `first`, waits to be told, runs `then`, and commits."""
-
-    def __init__(self, first: Callable[[], object], then: Callable[[], object] = lambda: None) -> None:
-        super().__init__(daemon=True)
-        self.first, self.then = first, then
-        self.ready, self.go = threading.Event(), threading.Event()
-        self.error: BaseException | None = None
-        self.pid = 0
-
-    def run(self) -> None:
-        try:
-            with transaction.atomic():
-                self.pid = _backend_pid()
-                with connection.cursor() as cursor:
-                    # This transaction stands for a path outside the lock order: never the deadlock victim here.
-                    cursor.execute("SET LOCAL deadlock_timeout = '30s'")
-                self.first()
-                self.ready.set()
-                self.go.wait(30)
-                self.then()
-        except BaseException as error:  # reported to the test
-            self.error = error
-            self.ready.set()
-        finally:
-            connection.close()
-
-
-class Caller(threading.Thread):
-    """Runs a service on its own connection, keeping what it returned or raised."""
-
-    def __init__(self, call: Callable[[], object]) -> None:
-        super().__init__(daemon=True)
-        self.call = call
-        self.result: object = None
-        self.error: BaseException | None = None
-        self.pid = 0
-        self.started_call = threading.Event()
-
-    def run(self) -> None:
-        try:
-            self.pid = _backend_pid()
-            self.started_call.set()
-            self.result = self.call()
-        except BaseException as error:
-            self.error = error
-        finally:
-            connection.close()
-
-
-def _backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
-def _waiting_for(pid: int, *locktypes: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted AND locktype = ANY(%s)",
-            [pid, list(locktypes)],
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def _wait_until(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -128,7 +53,7 @@ def test_a_service_waits_for_its_agencys_chain_lock_before_it_locks_any_row(acti
     caller = Caller(_save_draft(submission, staff_member))
     caller.start()
     caller.started_call.wait(10)
-    _wait_until(lambda: _waiting_for(caller.pid, "advisory"), "the service to wait for the chain lock")
+    wait_until(lambda: waiting_for(caller.pid, "advisory"), "the service to wait for the chain lock")
 
     with transaction.atomic():
         # Nothing of the action is locked by the waiting service: these would fail at once if it were.
@@ -181,7 +106,7 @@ def test_a_service_picked_as_a_deadlock_victim_runs_again_and_the_person_sees_on
     caplog.set_level(logging.WARNING, logger="approvals.transactions")
     caller.start()
     caller.started_call.wait(10)
-    _wait_until(lambda: _waiting_for(caller.pid, "transactionid", "tuple"), "the service to wait for the action's row")
+    wait_until(lambda: waiting_for(caller.pid, "transactionid", "tuple"), "the service to wait for the action's row")
 
     rogue.go.set()  # the rogue now asks for the chain lock the service holds: a deadlock
     rogue.join(30)
