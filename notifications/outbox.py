@@ -100,9 +100,16 @@ def _flush_robustly() -> None:
         logger.exception("Outbox relay failed after commit; the periodic sweep will retry.")
 
 
-def republish_after() -> datetime.timedelta:
-    """How long a published row waits for its task to record the effect before it is published again."""
-    return datetime.timedelta(seconds=settings.OUTBOX_REPUBLISH_SECONDS)
+# A row whose task keeps failing is published again less and less often, but at least this often.
+LONGEST_REPUBLISH_WAIT = datetime.timedelta(hours=6)
+
+
+def republish_after(message: OutboxMessage, now: datetime.datetime) -> datetime.timedelta:
+    """How long a published row waits for its task to record the effect before it is published again: at first
+    OUTBOX_REPUBLISH_SECONDS, then half the row's age (a task that keeps failing is not run every few minutes for
+    ever), at most LONGEST_REPUBLISH_WAIT."""
+    first = datetime.timedelta(seconds=settings.OUTBOX_REPUBLISH_SECONDS)
+    return min(max(first, (now - message.created_at) / 2), max(first, LONGEST_REPUBLISH_WAIT))
 
 
 def _retry_after(attempts: int) -> datetime.timedelta:
@@ -124,7 +131,7 @@ def flush(limit: int = BATCH_SIZE) -> int:
                 if error is None:
                     message.published_at = timezone.now()
                     if message.completed_at is None:
-                        message.next_attempt_at = message.published_at + republish_after()
+                        message.next_attempt_at = message.published_at + republish_after(message, now)
                     message.save(update_fields=["published_at", "next_attempt_at", "completed_at", "last_error"])
                     published += 1
                     continue
@@ -207,4 +214,6 @@ def backlog() -> dict:
     return {
         "unsent": unsent.count(),
         "oldest_seconds": int((timezone.now() - oldest).total_seconds()) if oldest else 0,
+        # Sent to Celery but not done yet: normal for a few seconds; a row here for long has a failing task.
+        "unfinished": OutboxMessage.objects.unfinished().count(),
     }
