@@ -131,6 +131,7 @@ def _run(path: Path, *options: str) -> str | None:
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=os.environ.get("HYPOTHESIS_EXAMPLES") is None,
+    database=None,  # nothing written to .hypothesis/: a failing example is printed instead
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(report=damaged_reports())
