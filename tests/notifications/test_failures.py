@@ -280,6 +280,7 @@ def test_approving_with_redis_stopped_answers_success_and_the_public_page_cache_
             worker = start_worker(redis.url)
             outbox.flush()  # the minute sweep, once Redis is back
             wait_for(lambda: cache.get(key) is None, what="the cached page to be cleared")
+            worker.wait_for_lines("Task reports.invalidate_public_page[", "succeeded")
     finally:
         if worker is not None:
             worker.stop()
