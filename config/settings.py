@@ -247,8 +247,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "notifications.beat:AdminEditableScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers a task whose worker died (SIGKILL, power loss) after `visibility_timeout` seconds, so a
-# killed task is back within minutes. It must exceed the longest task (rendering the official report takes
-# seconds) and every Celery countdown (at most NOTIFICATION_SHORT_RETRY_SECONDS): longer delays live in the
+# killed task is back within minutes. It must exceed the longest task (the rendering of the official report)
+# and every Celery countdown (at most NOTIFICATION_SHORT_RETRY_SECONDS): longer delays live in the
 # database (`next_attempt_at`) and the minute sweep acts on them, since a countdown longer than the visibility
 # timeout is redelivered again and again.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
