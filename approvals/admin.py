@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from approvals import models, permissions
+from approvals.transactions import lock_chains
 from audit import context, reasons
 
 
@@ -57,6 +58,10 @@ class AgencyScopedAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser and self.agency_field == "agency":
             obj.agency_id = request.user.agency_id
+        # The one lock order (docs/audit.md): the agency's chain lock before the row's (the admin's view runs in a
+        # transaction), so an admin change never deadlocks with the agency's workflow or background work.
+        if self.agency_field == "agency" or obj.pk:  # a new agency has no chain yet
+            lock_chains(obj.agency_id if self.agency_field == "agency" else obj.pk)
         with context.acting(reason=_admin_reason(form)):
             super().save_model(request, obj, form, change)
 
@@ -113,6 +118,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             obj.agency_id = request.user.agency_id
             # Only platform administrators hand out superuser or admin-site rights.
             obj.is_superuser = False
+        lock_chains(obj.agency_id)  # the one lock order, as in AgencyScopedAdmin.save_model
         with context.acting(reason=_admin_reason(form)):
             super().save_model(request, obj, form, change)
 

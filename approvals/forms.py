@@ -5,10 +5,10 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from approvals.importer.limits import MAX_REPORT_BYTES
 from approvals.thaidate import be_numeric_date, parse_be_date
 
 # A measures report is a few hundred kilobytes of text at most; anything far larger is not one.
-MAX_REPORT_BYTES = 5 * 1024 * 1024
 
 
 class BuddhistEraDateField(forms.DateField):

@@ -35,6 +35,7 @@ from approvals.models import (
     evidence_upload_to,
 )
 from approvals.thaidate import be_datetime
+from approvals.transactions import agency_transaction
 from audit import context, reasons
 from audit.context import Reason
 
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     from viewflow.workflow.models import Task
 
 # The workflow services (activate_plan ... cancel_action) are at the end of this module.
+# Every service that changes an agency's records runs in `agency_transaction`: its transaction takes the agency's
+# hash-chain lock before any row lock (the one lock order, docs/audit.md) and is run once more if PostgreSQL
+# still cancels it as a deadlock victim.
 
 SYSTEM_USERNAME = "system"
 
@@ -106,6 +110,7 @@ def create_agency(
     return agency
 
 
+@agency_transaction()
 def grant_role(
     user: User,
     role: str,
@@ -142,6 +147,7 @@ def grant_role(
     return assignment
 
 
+@agency_transaction()
 def end_role(
     assignment: RoleAssignment, *, on: datetime.date | None = None, by: User | None, reason: str
 ) -> RoleAssignment:
@@ -225,6 +231,7 @@ def _set_action_status(action: Action, status: str, *, by: User, reason: str, **
     save_with_history(action, by=by, reason=reason, update_fields=["status", *fields])
 
 
+@agency_transaction()
 def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -> Plan:
     """Activate a plan (เริ่มดำเนินการตามแผน): every action gets a draft per responsible division and a
     process whose split puts one task in each division's queue. Actions added by a later import are started
@@ -279,6 +286,7 @@ def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -
     return plan
 
 
+@agency_transaction()
 def save_draft(
     submission: Submission,
     *,
@@ -310,6 +318,7 @@ def save_draft(
     return submission
 
 
+@agency_transaction()
 def add_evidence(
     submission: Submission,
     *,
@@ -352,6 +361,7 @@ def add_evidence(
     return evidence
 
 
+@agency_transaction()
 def remove_evidence(evidence: Evidence, *, by: User, reason: str) -> Evidence:
     """Withdraw an evidence file from a draft. The file and its record are kept, marked removed."""
     permissions.require(by, permissions.WORK_ON_ACTION, evidence.submission)
@@ -370,6 +380,7 @@ def remove_evidence(evidence: Evidence, *, by: User, reason: str) -> Evidence:
     return evidence
 
 
+@agency_transaction()
 def submit_result(submission: Submission, *, by: User, reason: Reason | str | None = None) -> Submission:
     """Submit a division's results (ส่งผลการดำเนินการ). When every division of the round has submitted,
     the action waits for the chief administrator's review."""
@@ -428,6 +439,7 @@ def _set_submission_status(submissions: list[Submission], status: str, *, by: Us
             save_with_history(submission, by=by, reason=reason, update_fields=["status"])
 
 
+@agency_transaction()
 def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
     """The chief administrator accepts every division's results (ปลัดเห็นชอบ); the mayor approves next."""
     permissions.require(by, permissions.REVIEW_SUBMISSION, action)
@@ -459,6 +471,7 @@ def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
     return decision
 
 
+@agency_transaction()
 def approve_action(action: Action, *, by: User, reason: str = "") -> Decision:
     """The mayor approves (นายกอนุมัติ): the action is done and its results are locked."""
     permissions.require(by, permissions.APPROVE_SUBMISSION, action)
@@ -490,6 +503,7 @@ def approve_action(action: Action, *, by: User, reason: str = "") -> Decision:
     return decision
 
 
+@agency_transaction()
 def return_action(
     action: Action,
     *,
@@ -608,6 +622,7 @@ def _check_stage(action: Action, expected: str) -> None:
     )
 
 
+@agency_transaction()
 def cancel_action(action: Action, *, by: User, reason: str) -> Action:
     """Cancel an action (ยกเลิกแนวทาง), agency administrators only: its open tasks end and its open
     drafts and submissions are marked cancelled."""
@@ -632,6 +647,7 @@ def cancel_action(action: Action, *, by: User, reason: str) -> Action:
     return action
 
 
+@agency_transaction()
 def set_due_date(action: Action, *, by: User, due_date: datetime.date, reason: str) -> Action:
     """Set or extend an action's due date (กำหนดเวลา), agency administrators only, with a reason."""
     permissions.require(by, permissions.CANCEL_ACTION, action)
@@ -650,6 +666,11 @@ def set_due_date(action: Action, *, by: User, due_date: datetime.date, reason: s
     return action
 
 
+def _agency_of_task(task: Task, **kwargs: object) -> int | None:
+    return Action.objects.filter(process__pk=task.process_id).values_list("agency_id", flat=True).first()
+
+
+@agency_transaction(agency_of=_agency_of_task)
 def reassign_task(task: Task, *, by: User, to: User, reason: Reason | str | None = None) -> Task:
     """A division head gives a division's task to another member of the division (มอบหมายงาน)."""
     reason = reason or reasons.code(reasons.TASK_REASSIGNED)

@@ -32,6 +32,7 @@ from approvals.models import (
     User,
 )
 from approvals.services import save_with_history
+from approvals.transactions import agency_transaction
 from audit import reasons, seal, signals
 from audit.context import Reason
 from audit.models import AuditRun, EvidencePack, Finding
@@ -95,7 +96,8 @@ def record_finding(
         run=run,
     )
     try:
-        with transaction.atomic():
+        # The agency's chain lock first, before any row lock (the one lock order, docs/audit.md).
+        with agency_transaction(agency.pk if agency else None):
             save_with_history(finding, by=by, reason=reason)
             signals.finding_raised.send(sender=Finding, finding=finding)
     except IntegrityError:
@@ -348,7 +350,7 @@ def _note(text: str, message: str) -> str:
 
 def _move(finding: Finding, *, by: User, note: str, to: str, allowed_from: tuple[str, ...], **fields) -> Finding:
     permissions.require(by, permissions.REVIEW_FINDING, finding if finding.agency_id else None)
-    with transaction.atomic():
+    with agency_transaction(finding.agency_id):
         finding = Finding.objects.select_for_update().get(pk=finding.pk)
         if finding.status not in allowed_from:
             raise InvalidTransition(

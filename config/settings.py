@@ -257,10 +257,13 @@ CELERY_TIMEZONE = TIME_ZONE
 # periodic tasks edited in the admin (django-celery-beat's own one resets them at every beat start).
 CELERY_BEAT_SCHEDULER = "notifications.beat:AdminEditableScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers a task whose worker died (SIGKILL, power loss) after `visibility_timeout` seconds;
-# it must be longer than the longest retry countdown (NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS).
+# Redis redelivers a task whose worker died (SIGKILL, power loss) after `visibility_timeout` seconds, so a
+# killed task is back within minutes. It must exceed the longest task (the rendering of the official report)
+# and every Celery countdown (at most NOTIFICATION_SHORT_RETRY_SECONDS): longer delays live in the
+# database (`next_attempt_at`) and the minute sweep acts on them, since a countdown longer than the visibility
+# timeout is redelivered again and again.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300),
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
 }
@@ -291,7 +294,16 @@ CELERY_BEAT_SCHEDULE = {
 # approval drops the cached page everywhere.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "khunatham"}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "khunatham",
+            # An unreachable Redis answers within a second: the page is then built from the database.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("CACHE_TIMEOUT_SECONDS", 1),
+                "socket_timeout": env_int("CACHE_TIMEOUT_SECONDS", 1),
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -314,6 +326,21 @@ NOTIFICATION_SITE_URL = env_str("NOTIFICATION_SITE_URL", "http://127.0.0.1:8000"
 NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 8)
 NOTIFICATION_RETRY_BACKOFF_SECONDS = env_int("NOTIFICATION_RETRY_BACKOFF_SECONDS", 30)
 NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = env_int("NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS", 1800)
+# Retries sooner than this wait in a Celery countdown; later ones wait in the database for the minute sweep.
+NOTIFICATION_SHORT_RETRY_SECONDS = env_int("NOTIFICATION_SHORT_RETRY_SECONDS", 60)
+# How long a worker may take to send one email or LINE message before another worker may try it again (a
+# worker killed while sending): the claim is recorded before sending, so nobody sends it twice meanwhile.
+NOTIFICATION_SEND_LEASE_SECONDS = env_int("NOTIFICATION_SEND_LEASE_SECONDS", 120)
+# How long a published outbox row waits for its task to record the effect before it is published again.
+OUTBOX_REPUBLISH_SECONDS = env_int("OUTBOX_REPUBLISH_SECONDS", 300)
+# How often a background job tries again after a deadlock, a serialization failure or a lost connection.
+NOTIFICATION_DATABASE_RETRIES = env_int("NOTIFICATION_DATABASE_RETRIES", 8)
+if not NOTIFICATION_SHORT_RETRY_SECONDS < CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_SHORT_RETRY_SECONDS ต้องน้อยกว่า CELERY_VISIBILITY_TIMEOUT / "
+        "NOTIFICATION_SHORT_RETRY_SECONDS must be shorter than CELERY_VISIBILITY_TIMEOUT: a Celery countdown "
+        "longer than Redis's visibility timeout is redelivered again and again."
+    )
 # Reminders 7 days before the due date and on it; overdue reminders and escalation on the first overdue
 # day, then every NOTIFICATION_OVERDUE_REPEAT_DAYS days.
 NOTIFICATION_REMINDER_DAYS_BEFORE = env_int("NOTIFICATION_REMINDER_DAYS_BEFORE", 7)

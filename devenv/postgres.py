@@ -89,8 +89,13 @@ def start_embedded(data_dir: Path) -> tuple[object, Server]:
     return handle, Server(host=str(info.socket_dir), port=int(info.port or 5432), user="postgres")
 
 
-def prepare(server: Server, dbname: str) -> tuple[str, str]:
-    """Make sure the two roles and the database exist; return (app URL, owner URL)."""
+def prepare(server: Server, dbname: str, *, for_tests: bool = False) -> tuple[str, str]:
+    """Make sure the two roles and the database exist; return (app URL, owner URL).
+
+    `for_tests`: the app's role may also set `deadlock_timeout`, which only a superuser may by default, so that
+    the lock tests can choose which of two transactions PostgreSQL picks as a deadlock's victim. It changes
+    nothing the audit trail relies on.
+    """
     with server.connect() as connection:
         for role, options in (
             (OWNER, "NOSUPERUSER CREATEDB NOCREATEROLE"),
@@ -103,6 +108,8 @@ def prepare(server: Server, dbname: str) -> tuple[str, str]:
                     sql.Identifier(role), sql.Literal(LOCAL_PASSWORD)
                 )
             )
+        if for_tests:
+            connection.execute(sql.SQL("GRANT SET ON PARAMETER deadlock_timeout TO {}").format(sql.Identifier(APP)))
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
         if not exists:
             connection.execute(

@@ -35,7 +35,9 @@ def main(pytest_args: list[str]) -> int:
             return _fail(f"PostgreSQL does not answer at {database_url} (CI=true: the suite needs it)")
         print("PostgreSQL does not answer: starting an embedded one for the tests", flush=True)
         _server, server = postgres.start_embedded(BASE_DIR / "var" / "test-postgres")
-    env["DATABASE_URL"], env["DATABASE_OWNER_URL"] = postgres.prepare(server, postgres.database_name(database_url))
+    env["DATABASE_URL"], env["DATABASE_OWNER_URL"] = postgres.prepare(
+        server, postgres.database_name(database_url), for_tests=True
+    )
 
     redis_url = env.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
     if not redis.answers(redis_url):

@@ -8,6 +8,8 @@ event; a delivery is one channel's attempt to tell them (in-app, email, LINE).
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,12 +44,22 @@ class OutboxMessageQuerySet(models.QuerySet):
     def unsent(self) -> OutboxMessageQuerySet:
         return self.filter(published_at__isnull=True)
 
+    def unfinished(self) -> OutboxMessageQuerySet:
+        """Rows whose effect is not recorded yet: unsent, or sent and not (yet) done by the worker."""
+        return self.filter(completed_at__isnull=True)
+
+    def due(self, now: datetime.datetime) -> OutboxMessageQuerySet:
+        """Unfinished rows to hand to Celery now: never sent, or sent so long ago that the task was lost."""
+        return self.unfinished().filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
 
 class OutboxMessage(models.Model):
-    """A side effect of a committed change (การแจ้งเตือน, รายงาน, การตรวจสอบ) waiting to be handed to Celery.
+    """A side effect of a committed change (การแจ้งเตือน, รายงาน, การตรวจสอบ) waiting to be done by Celery.
 
-    Not historised: the row is itself the record of the effect, and it only changes once, when the relay
-    publishes it. `key` names the effect, so writing the same effect twice keeps one row.
+    Not historised: the row is itself the record of the effect. It leaves the outbox (`completed_at`) only when
+    the task recorded the effect, in the task's own transaction or right after it succeeded; until then the
+    relay hands it to Celery again whenever `next_attempt_at` passes (a task lost by a killed worker or a
+    restarted Redis). `key` names the effect, so writing the same effect twice keeps one row.
     """
 
     key = models.CharField(_("effect key"), max_length=255, unique=True)
@@ -61,6 +73,12 @@ class OutboxMessage(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("failed publication attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # The Celery task id, the same at every publication, by which the finished task finds its row.
+    task_id = models.CharField(_("task id"), max_length=36, blank=True)
+    # When the relay hands the row to Celery again if its effect is still not recorded (the database, not a
+    # Celery countdown, holds every delay: a countdown longer than Redis's visibility timeout is redelivered).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     objects = OutboxMessageQuerySet.as_manager()
 
@@ -69,8 +87,12 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outbox messages")
         ordering = ["pk"]
         indexes = [
-            # The relay reads the unsent rows oldest first; the health page counts them.
+            # The health page counts the unsent rows.
             models.Index(fields=["id"], condition=Q(published_at__isnull=True), name="outbox_unsent"),
+            # The relay reads the unfinished rows that are due, oldest first.
+            models.Index(fields=["next_attempt_at", "id"], condition=Q(completed_at__isnull=True), name="outbox_due"),
+            # A finished task marks its row done by its task id.
+            models.Index(fields=["task_id"], condition=Q(completed_at__isnull=True), name="outbox_task"),
         ]
 
     def __str__(self) -> str:
@@ -142,10 +164,16 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
+        # Claimed by a worker until `next_attempt_at`: nobody else sends it meanwhile.
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent")
 
+    # The recipient's agency: the delivery's history joins that agency's hash chain (docs/audit.md).
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     notification = models.ForeignKey(
         Notification, verbose_name=_("notification"), on_delete=models.PROTECT, related_name="deliveries"
     )
@@ -169,7 +197,7 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["notification", "channel"], name="delivery_one_per_channel"),
         ]
         indexes = [
-            # The outbox sweep looks for pending deliveries whose task was lost.
+            # The outbox sweep looks for deliveries due again (a retry, or a task that was lost).
             models.Index(fields=["status", "next_attempt_at"], name="delivery_status_next"),
         ]
 
@@ -196,6 +224,10 @@ class Preference(models.Model):
         verbose_name=_("person"),
         on_delete=models.PROTECT,
         related_name="notification_preference",
+    )
+    # The person's agency: the preference's history joins that agency's hash chain (docs/audit.md).
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Chosen channels besides the notification centre, per event: {"assigned": ["email", "line"], ...}.
     channels = models.JSONField(_("channels by event"), default=dict, blank=True)

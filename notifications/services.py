@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 import random
 import re
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,11 +24,14 @@ from django.utils.translation import gettext_noop, override
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, User
 from approvals.services import SYSTEM_USERNAME, save_with_history, system_user
+from approvals.transactions import agency_transaction, retry_transient
 from audit import context, reasons
 from notifications import channels, outbox
 from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference
 
 DELIVER_TASK = "notifications.deliver"
+# The result a delivery shows while a worker sends it: which claim holds it.
+CLAIM_RESULT = "being sent (claim %(token)s)"
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 LINE_USER_ID_ERROR = gettext_noop(
     "LINE user ID: it must be the letter U followed by 32 digits or letters a-f (for example U4af4980629...)."
@@ -104,9 +109,11 @@ def deliver(
     action_id: int | None,
     agency_id: int | None,
     params: dict,
+    task_id: str | None = None,
 ) -> list[int]:
-    """Create each recipient's notification and one delivery per chosen channel, once. Returns the
-    deliveries still to be sent (email, LINE)."""
+    """Create each recipient's notification and one delivery per chosen channel, once, and mark the effect's
+    outbox row done in the same transaction (`task_id`): the row leaves the outbox only with its deliveries.
+    Returns the deliveries still to be sent (email, LINE)."""
     system = system_user()
     pending: list[int] = []
     url = ""
@@ -116,14 +123,17 @@ def deliver(
         url = action_url(action)
     elif params.get("finding_id"):
         url = reverse("audit:finding-detail", args=[params["finding_id"]])
-    with transaction.atomic():
+    people = list(User.objects.filter(pk__in=recipients, is_active=True).order_by("pk"))
+    # Every row is written into its recipient's agency's chain (the action's agency, normally just one).
+    agency_of = {person.pk: agency_id or person.agency_id for person in people}
+    with agency_transaction(*set(agency_of.values())):
         preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=recipients)}
-        for person in User.objects.filter(pk__in=recipients, is_active=True).order_by("pk"):
+        for person in people:
             notification = _record(
                 Notification(
                     key=f"{key}:user:{person.pk}",
                     recipient=person,
-                    agency_id=agency_id,
+                    agency_id=agency_of[person.pk],
                     event=event,
                     action_id=action_id,
                     params=params,
@@ -143,11 +153,13 @@ def deliver(
                 )
                 if delivery.status == Delivery.Status.PENDING:
                     pending.append(delivery.pk)
+        if task_id:
+            outbox.complete(task_id)
     return pending
 
 
 def _new_delivery(notification: Notification, channel: str, person: User, preference: Preference | None) -> Delivery:
-    delivery = Delivery(notification=notification, channel=channel)
+    delivery = Delivery(notification=notification, channel=channel, agency_id=notification.agency_id)
     if channel == Channel.IN_APP:
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = timezone.now()
@@ -186,73 +198,151 @@ def retry_countdown(attempt: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-def attempt_delivery(delivery_id: int, *, retry_in: float | None) -> str | None:
-    """Send one pending delivery. Returns None when the delivery is settled (sent, failed for good, or
-    already settled by an earlier run), or the error when it should be tried again in `retry_in` seconds
-    (`retry_in=None`: this was the last attempt, so a failure is final)."""
-    system = system_user()
-    with transaction.atomic():
-        # The row lock makes a concurrent run of the same delivery wait, then see it sent.
+@dataclass(frozen=True)
+class Attempt:
+    """What became of one call of `attempt_delivery`: settled (nothing more to do for this task), or to be tried
+    again in `retry_in` seconds, by a Celery countdown when that is short, else by the minute sweep."""
+
+    settled: bool
+    retry_in: float | None = None
+    error: str = ""
+
+
+SETTLED = Attempt(settled=True)
+
+
+def _delivery_agency(delivery_id: int) -> int | None:
+    return Delivery.objects.filter(pk=delivery_id).values_list("agency_id", flat=True).first()
+
+
+def _claim(delivery_id: int, *, token: str, system: User) -> Delivery | Attempt:
+    """Record that this worker is sending the delivery now (status "sending" until the lease ends, and the
+    claim's `token` in the result), so that nobody else sends it meanwhile; or say why not (settled, or due
+    later). Run again after a lost connection, it recognises its own claim by the token."""
+    with agency_transaction(_delivery_agency(delivery_id)):
+        # The agency's chain lock, then the row: a concurrent run of the same delivery waits, then sees the claim.
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
             .select_related("notification__recipient")
             .filter(pk=delivery_id)
             .first()
         )
-        if delivery is None or delivery.status != Delivery.Status.PENDING:
-            return None
+        if delivery is None or delivery.status not in (Delivery.Status.PENDING, Delivery.Status.SENDING):
+            return SETTLED
+        if delivery.status == Delivery.Status.SENDING and delivery.result == CLAIM_RESULT % {"token": token}:
+            return delivery  # our claim committed, then the connection was lost before we heard so
+        now = timezone.now()
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            # Another worker holds the claim, or the next retry is not due yet.
+            return Attempt(settled=False, retry_in=(delivery.next_attempt_at - now).total_seconds())
         delivery.attempts += 1
-        error = None
-        try:
-            delivery.result = channels.send(delivery)
-            delivery.status = Delivery.Status.SENT
-            delivery.sent_at = timezone.now()
-            delivery.next_attempt_at = None
-        except channels.PermanentFailure as exc:
-            delivery.status, delivery.result = Delivery.Status.FAILED, str(exc)
-        except channels.TransientFailure as exc:
-            delivery.result = str(exc)
-            if retry_in is None:
-                delivery.status = Delivery.Status.FAILED
-            else:
-                delivery.next_attempt_at = timezone.now() + datetime.timedelta(seconds=retry_in)
-                error = str(exc)
+        delivery.status = Delivery.Status.SENDING
+        delivery.next_attempt_at = now + datetime.timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS)
+        delivery.result = CLAIM_RESULT % {"token": token}
         save_with_history(
             delivery,
             by=system,
             reason=reasons.code(reasons.DELIVERY_ATTEMPTED, attempt=delivery.attempts, status=delivery.status),
-            update_fields=["attempts", "status", "result", "sent_at", "next_attempt_at"],
+            update_fields=["attempts", "status", "next_attempt_at", "result"],
         )
-    return error
+    return delivery
 
 
-def stuck_deliveries(older_than: datetime.timedelta) -> list[int]:
-    """Pending email/LINE deliveries whose task seems lost (its retry time passed long ago)."""
-    cutoff = timezone.now() - older_than
-    pending = Delivery.objects.filter(status=Delivery.Status.PENDING).exclude(channel=Channel.IN_APP)
-    lost = pending.filter(next_attempt_at__lt=cutoff) | pending.filter(
+def attempt_delivery(delivery_id: int, *, in_process: bool = False) -> Attempt:
+    """Send one due email or LINE delivery, once.
+
+    The claim is committed before sending, and the result is recorded after it, retrying deadlocks and lost
+    database connections until it is written: what the record shows as sent is never sent again. Only a worker
+    killed between the send and the record leaves a claim that runs out; the delivery is then sent again with
+    the same Message-ID / X-Line-Retry-Key (LINE accepts it once; mail clients show one message).
+    A channel that is down is tried again with exponential backoff, NOTIFICATION_MAX_RETRIES times; in-process
+    (the embedded default, no worker to come back) its failure is final at once.
+    """
+    system = system_user()
+    token = uuid.uuid4().hex
+    claimed = retry_transient(
+        lambda: _claim(delivery_id, token=token, system=system),
+        attempts=settings.NOTIFICATION_DATABASE_RETRIES,
+        what=f"claiming delivery {delivery_id}",
+    )
+    if isinstance(claimed, Attempt):
+        return claimed
+    delivery = claimed
+    retry_in = None
+    try:
+        result, status = channels.send(delivery), Delivery.Status.SENT
+    except channels.PermanentFailure as exc:
+        result, status = str(exc), Delivery.Status.FAILED
+    except channels.TransientFailure as exc:
+        result = str(exc)
+        if in_process or delivery.attempts > settings.NOTIFICATION_MAX_RETRIES:
+            status = Delivery.Status.FAILED
+        else:
+            status, retry_in = Delivery.Status.PENDING, retry_countdown(delivery.attempts - 1)
+    retry_transient(
+        lambda: _record_outcome(delivery, status=status, result=result, retry_in=retry_in, system=system),
+        attempts=settings.NOTIFICATION_DATABASE_RETRIES,
+        what=f"recording delivery {delivery_id}",
+    )
+    if retry_in is None:
+        return SETTLED
+    return Attempt(settled=False, retry_in=retry_in, error=result)
+
+
+def _record_outcome(delivery: Delivery, *, status: str, result: str, retry_in: float | None, system: User) -> None:
+    with agency_transaction(delivery.agency_id):
+        current = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
+        if current.status != Delivery.Status.SENDING or current.attempts != delivery.attempts:
+            # An earlier try of this very recording committed before its connection was lost.
+            return
+        current.status, current.result = status, result
+        now = timezone.now()
+        current.sent_at = now if status == Delivery.Status.SENT else None
+        current.next_attempt_at = now + datetime.timedelta(seconds=retry_in) if retry_in is not None else None
+        save_with_history(
+            current,
+            by=system,
+            reason=reasons.code(reasons.DELIVERY_ATTEMPTED, attempt=current.attempts, status=status),
+            update_fields=["status", "result", "sent_at", "next_attempt_at"],
+        )
+
+
+def due_deliveries(grace: datetime.timedelta, limit: int = 500) -> list[int]:
+    """Email/LINE deliveries the sweep sends again: a retry due (the wait was too long for a Celery countdown),
+    a claim that ran out (a worker killed while sending), or a task that was lost (a restarted Redis).
+    `grace` leaves alone what a countdown or a fresh task is about to do."""
+    cutoff = timezone.now() - grace
+    waiting = Delivery.objects.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING], channel__in=[Channel.EMAIL, Channel.LINE]
+    )
+    due = waiting.filter(next_attempt_at__lt=cutoff) | waiting.filter(
         next_attempt_at__isnull=True, created_at__lt=cutoff
     )
-    return list(lost.values_list("pk", flat=True)[:500])
+    return list(due.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
 def mark_read(notification: Notification, *, by: User) -> Notification:
     """Mark one of the person's own notifications as read."""
     if notification.recipient_id != by.pk:
         raise InvalidTransition(_("This notification is not yours."))
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        save_with_history(
-            notification, by=by, reason=reasons.code(reasons.NOTIFICATION_READ), update_fields=["read_at"]
-        )
+    with agency_transaction(notification.agency_id):
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            save_with_history(
+                notification, by=by, reason=reasons.code(reasons.NOTIFICATION_READ), update_fields=["read_at"]
+            )
     return notification
 
 
 def mark_all_read(*, by: User) -> int:
     """Mark every unread notification of the person as read; returns how many."""
-    # One statement: the capture trigger writes each row's history with this context.
-    with context.acting(by=by, reason=reasons.code(reasons.NOTIFICATIONS_ALL_READ)):
-        return Notification.objects.for_recipient(by).unread().update(read_at=timezone.now())
+    unread = Notification.objects.for_recipient(by).unread()
+    # The one lock order (docs/audit.md): the chain locks first; then one statement, whose rows the capture
+    # trigger historises with this context.
+    with agency_transaction(*set(unread.values_list("agency_id", flat=True))):
+        with context.acting(by=by, reason=reasons.code(reasons.NOTIFICATIONS_ALL_READ)):
+            return unread.update(read_at=timezone.now())
 
 
 def save_preferences(user: User, *, channels_by_event: dict[str, list[str]], line_user_id: str, by: User) -> Preference:
@@ -265,8 +355,9 @@ def save_preferences(user: User, *, channels_by_event: dict[str, list[str]], lin
         for event, chosen in channels_by_event.items()
         if event in Event.values
     }
-    with transaction.atomic():
+    with agency_transaction(user.agency_id):
         preference = Preference.objects.select_for_update().filter(user=user).first() or Preference(user=user)
+        preference.agency_id = user.agency_id
         preference.channels = wanted
         preference.line_user_id = line_user_id
         save_with_history(preference, by=by, reason=reasons.code(reasons.PREFERENCES_CHANGED))

@@ -9,6 +9,7 @@ reports.receivers) or a publication drops the cached copy once it commits.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ from reports.models import RenderedReport
 
 CACHE_SECONDS = 15 * 60
 
+logger = logging.getLogger(__name__)
+
 
 def cache_key(agency_id: int, year: int, language: str) -> str:
     return f"reports:public:{agency_id}:{year}:{language}"
@@ -32,6 +35,24 @@ def cache_key(agency_id: int, year: int, language: str) -> str:
 
 def invalidate(agency_id: int, year: int) -> None:
     cache.delete_many([cache_key(agency_id, year, code) for code, _name in settings.LANGUAGES])
+
+
+def cached_page(key: str) -> str | None:
+    """The cached page, or None when there is none or the cache (Redis) is unreachable: the page is then
+    built from the database, so the public page stays up while Redis is down."""
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("The cache is unreachable; the public page is built from the database.", exc_info=True)
+        return None
+
+
+def keep_page(key: str, html: str) -> None:
+    """Cache a built page; an unreachable cache only means the next visitor's page is built again."""
+    try:
+        cache.set(key, html, CACHE_SECONDS)
+    except Exception:
+        logger.warning("The cache is unreachable; the public page was not cached.", exc_info=True)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ import hashlib
 import logging
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,9 +13,10 @@ from approvals import permissions
 from approvals.exceptions import InvalidTransition
 from approvals.models import Plan, Role, RoleAssignment, User
 from approvals.services import save_with_history
+from approvals.transactions import agency_transaction
 from audit import reasons
 from notifications import outbox
-from reports import public, renderers
+from reports import renderers
 from reports.assembly import assemble_report, cutoff_date, in_office
 from reports.models import RenderedReport, ReportFormat
 from reports.verification import public_page_url
@@ -29,6 +29,8 @@ REASON_FAILED = reasons.code(reasons.REPORT_FAILED)
 REASON_PUBLISHED = reasons.code(reasons.REPORT_PUBLISHED)
 
 logger = logging.getLogger(__name__)
+
+INVALIDATE_TASK = "reports.invalidate_public_page"
 
 
 def request_report(
@@ -60,7 +62,7 @@ def request_report(
                 _("%(name)s does not hold the office of %(role)s today.")
                 % {"name": assignment.user.get_full_name(), "role": Role(role).label}
             )
-    with transaction.atomic():
+    with agency_transaction(plan.agency_id):
         report = save_with_history(
             RenderedReport(
                 agency_id=plan.agency_id,
@@ -86,12 +88,14 @@ def request_report(
 def _set_progress(report: RenderedReport, progress: int) -> None:
     # Saved like every other change (history is never bypassed); a rendering has only a few steps.
     report.progress = progress
-    save_with_history(report, by=report.requested_by, reason=REASON_RENDERING, update_fields=["progress"])
+    with agency_transaction(report.agency_id):  # the chain lock before the row's (docs/audit.md)
+        save_with_history(report, by=report.requested_by, reason=REASON_RENDERING, update_fields=["progress"])
 
 
 def render_report(report_id: int) -> RenderedReport:
     """Render a waiting copy and store it with its SHA-256. Running it again on a finished copy does nothing."""
-    with transaction.atomic():
+    agency_id = RenderedReport.objects.filter(pk=report_id).values_list("agency_id", flat=True).get()
+    with agency_transaction(agency_id):
         report = (
             RenderedReport.objects.select_for_update(of=("self",))
             .select_related(
@@ -126,7 +130,7 @@ def render_report(report_id: int) -> RenderedReport:
         _set_progress(report, 40)
         content = renderers.render(data, report.format)
         _set_progress(report, 85)
-        with transaction.atomic():
+        with agency_transaction(agency_id):
             report = RenderedReport.objects.select_for_update().get(pk=report_id)
             report.sha256 = hashlib.sha256(content).hexdigest()
             report.size = len(content)
@@ -142,20 +146,21 @@ def render_report(report_id: int) -> RenderedReport:
             )
     except Exception as exc:
         logger.exception("Rendering report %s failed", report_id)
-        report = RenderedReport.objects.get(pk=report_id)
-        report.status = RenderedReport.Status.FAILED
-        report.error = str(exc)[:2000]
-        report.finished_at = timezone.now()
-        save_with_history(
-            report, by=report.requested_by, reason=REASON_FAILED, update_fields=["status", "error", "finished_at"]
-        )
+        with agency_transaction(agency_id):
+            report = RenderedReport.objects.select_for_update().get(pk=report_id)
+            report.status = RenderedReport.Status.FAILED
+            report.error = str(exc)[:2000]
+            report.finished_at = timezone.now()
+            save_with_history(
+                report, by=report.requested_by, reason=REASON_FAILED, update_fields=["status", "error", "finished_at"]
+            )
     return report
 
 
 def publish_report(report: RenderedReport, *, by: User, reason: str = "") -> RenderedReport:
     """Offer a finished copy for download on the agency's public page."""
     permissions.require(by, permissions.RENDER_REPORT, report)
-    with transaction.atomic():
+    with agency_transaction(report.agency_id):
         report = RenderedReport.objects.select_for_update().select_related("fiscal_year").get(pk=report.pk)
         if report.status != RenderedReport.Status.DONE:
             raise InvalidTransition(_("Only a finished report can be published."))
@@ -166,6 +171,7 @@ def publish_report(report: RenderedReport, *, by: User, reason: str = "") -> Ren
         save_with_history(
             report, by=by, reason=reason or REASON_PUBLISHED, update_fields=["published_at", "published_by"]
         )
-        agency_id, year = report.agency_id, report.fiscal_year.year
-        transaction.on_commit(lambda: public.invalidate(agency_id, year))
+        outbox.after_commit(
+            INVALIDATE_TASK, {"agency_id": report.agency_id, "year": report.fiscal_year.year}, agency=report.agency_id
+        )
     return report

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -174,7 +173,7 @@ def public_latest(request: HttpRequest, slug: str) -> HttpResponse:
 def public_plan(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     agency = get_object_or_404(Agency, slug=slug)
     key = public.cache_key(agency.pk, year, get_language())
-    html = cache.get(key)
+    html = public.cached_page(key)
     if html is None:
         plan = public.find_plan(agency, year)
         if plan is None:
@@ -190,7 +189,7 @@ def public_plan(request: HttpRequest, slug: str, year: int) -> HttpResponse:
                 "LANGUAGE_CODE": get_language(),
             },
         )
-        cache.set(key, html, public.CACHE_SECONDS)
+        public.keep_page(key, html)
     response = HttpResponse(html)
     response["Cache-Control"] = "public, max-age=60"
     return response

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import act, flow, lock
+from viewflow.workflow import act, flow
 
 from approvals import permissions
 from workflows import views
+from workflows.locking import AgencyFirstLock
 from workflows.models import ActionProcess
 from workflows.nodes import DivisionSplit, DivisionTaskView, ExecutiveTaskView
 
@@ -29,8 +30,9 @@ class ActionFlow(flow.Flow):
     process_title = _("Carry out an action of the plan")
     process_class = ActionProcess
     # Blocking row lock on the process: a second person completing the same task waits, then sees the
-    # task already done (instead of failing after viewflow's nowait retries).
-    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=2)
+    # task already done (instead of failing after viewflow's nowait retries). It starts with the agency's
+    # hash-chain lock, as every service does, so a task view and a service take their locks in one order.
+    lock_impl = AgencyFirstLock(nowait=False, attempts=2)
     parent_namespace = "workflows"
 
     start = flow.StartHandle(this.start_process).Annotation(title=_("Plan activated")).Next(this.split_to_divisions)

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from approvals.importer import limits
 from approvals.importer.budget import BudgetColumns, budget_columns, read_amount
 from approvals.importer.cells import read_responsible, split_actions, text_block
 from approvals.importer.cover import read_agency, read_district, read_fiscal_year, read_province
@@ -87,6 +88,7 @@ class _Row:
 
 def parse_report_bytes(data: bytes, *, agency: str | None = None, fiscal_year: int | None = None) -> ParsedReport:
     """Decode an uploaded file (see decode_report) and parse it (see parse_report)."""
+    limits.check_size(len(data))
     return parse_report(decode_report(data), agency=agency, fiscal_year=fiscal_year)
 
 
@@ -94,12 +96,16 @@ def parse_report(text: str, *, agency: str | None = None, fiscal_year: int | Non
     """Parse a year-end report (รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส).
 
     ``agency`` and ``fiscal_year`` (BE) override what the cover says. Raises ReportError, with the line where
-    the problem is when there is one, for anything that is not a complete report.
+    the problem is when there is one, for anything that is not a complete report, for a file beyond the limits
+    of a report (size, lines, line length, cells), and for any value the database could not store, so that a
+    plan this function returns is a plan the import writes.
     """
+    limits.check_size(len(text))
     text = normalise_newlines(text).removeprefix("\ufeff")
     if not text.strip():
         raise ReportError("ไฟล์ไม่มีข้อความ", "the file contains no text")
     lines = text.split("\n")
+    limits.check_lines(lines)
     header = next((index for index, line in enumerate(lines) if _measures_header(_cells(line))), None)
     if header is None:
         last = max(index for index, line in enumerate(lines) if line.strip()) + 1
@@ -114,6 +120,7 @@ def parse_report(text: str, *, agency: str | None = None, fiscal_year: int | Non
         warnings=warnings,
     )
     _TableReader(lines, report).read(header)
+    limits.check_report(report, cover)
     return report
 
 
@@ -131,6 +138,10 @@ class _TableReader:
         self.budget_columns: BudgetColumns | None = None
         self.budget_keys: set[tuple[str, str, Decimal]] = set()
         self.budget_repeated = False
+        self.repeated_indicators: set[int] = set()
+        self.action_keys: set[tuple[int, tuple]] = set()
+        # Paragraphs glued to the last cell of the last row read so far: (row line, first glued line, text).
+        self.glued: tuple[int, int, str] | None = None
 
     def warn(self, thai: str, english: str, line: int | None) -> None:
         self.report.warnings.append(bilingual(thai, english, line))
@@ -153,6 +164,16 @@ class _TableReader:
                 continue
             index = self._read_table_line(index, cells)
         self._flush_loose()
+        if self.glued is not None:
+            row_line, glued_line, text = self.glued
+            # Never stored silently: text after the last table row may be a note or signatures, not the cell's.
+            self.warn(
+                f"ข้อความหลังแถวสุดท้ายของตาราง (บรรทัด {glued_line}) ถูกรวมไว้ในช่องสุดท้ายของแถวบรรทัด {row_line}: "
+                f'"{_quote(text)}" กรุณาตรวจสอบ',
+                f"text after the last table row (line {glued_line}) went into the last cell of the row of line "
+                f"{row_line}; check it",
+                glued_line,
+            )
         if self.budget_repeated:
             self.warn(
                 "ตารางงบประมาณซ้ำกัน นำเข้าเพียงครั้งเดียว",
@@ -163,6 +184,7 @@ class _TableReader:
 
     def _read_table_line(self, index: int, cells: list[str]) -> int:
         number = index + 1
+        self.glued = None  # more table follows: text glued to an earlier row was inside the table
         if _measures_header(cells):
             self._flush_loose()
             self.roles = _roles(cells)
@@ -246,6 +268,7 @@ class _TableReader:
                 line=number,
             )
         # Text lines right after a complete row are more paragraphs of its last cell.
+        glued_from = index
         while index < len(self.lines):
             following = self.lines[index].strip()
             if not following or _SEPARATOR.fullmatch(following) or _cells(following) is not None:
@@ -254,6 +277,8 @@ class _TableReader:
                 break
             cells[offset + width - 1] = f"{cells[offset + width - 1]}\n{following}"
             index += 1
+        if index > glued_from:
+            self.glued = (number, glued_from + 1, " ".join(line.strip() for line in self.lines[glued_from:index]))
         values = dict(zip(self.roles, cells[offset : offset + width], strict=True))
         self._add_row(_Row(number, assessment, label, values))
         return index
@@ -340,6 +365,8 @@ class _TableReader:
         self._add_row(_Row(line, assessment, label, dict(zip(self.roles, cells, strict=True))))
 
     def _add_row(self, row: _Row) -> None:
+        if self.glued is not None and row.line > self.glued[1]:
+            self.glued = None  # a row (that lost its tabs) follows: the glued text was inside the table
         if row.label is not None:
             indicator = self._indicator(row)
         elif self.indicator is not None:
@@ -375,6 +402,27 @@ class _TableReader:
         paired = responsible.paired(len(actions))
         used = {to_arabic(action.number) for action in indicator.actions if action.number}
         for position, found in enumerate(actions):
+            action = ParsedAction(
+                number=found.number,
+                text=found.text,
+                responsible=paired[position] if paired else responsible.for_all_actions(),
+                results=results,
+                outcome=outcome,
+                line=row.line,
+            )
+            key = (id(indicator), _action_key(action))
+            if key in self.action_keys:
+                # The same row again (a report pasted twice, a page printed twice): imported once, never multiplied.
+                if indicator.number not in self.repeated_indicators:
+                    self.repeated_indicators.add(indicator.number)
+                    self.warn(
+                        f"ตัวชี้วัดที่ {indicator.number} มีแนวทางซ้ำกับที่อ่านแล้วทุกช่อง (รายงานซ้ำ) นำเข้าเพียงครั้งเดียว",
+                        f"indicator {indicator.number} repeats an action already read, cell for cell (a repeated "
+                        "report); it was imported once",
+                        row.line,
+                    )
+                continue
+            self.action_keys.add(key)
             if found.number and to_arabic(found.number) in used:
                 self.warn(
                     f"ตัวชี้วัดที่ {indicator.number} มีแนวทางลำดับที่ {to_arabic(found.number)} ซ้ำ "
@@ -384,16 +432,7 @@ class _TableReader:
                     row.line,
                 )
             used.add(to_arabic(found.number))
-            indicator.actions.append(
-                ParsedAction(
-                    number=found.number,
-                    text=found.text,
-                    responsible=paired[position] if paired else responsible.for_all_actions(),
-                    results=results,
-                    outcome=outcome,
-                    line=row.line,
-                )
-            )
+            indicator.actions.append(action)
 
     def _attach_to_last_action(self, indicator: ParsedIndicator, results: str, outcome: str, line: int) -> None:
         if not (results or outcome):
@@ -450,12 +489,7 @@ class _TableReader:
                 f"indicator {ita.number} is marked {row.assessment} but belongs to {ita.assessment}",
                 row.line,
             )
-        if label.status is None:
-            self.warn(
-                f"ตัวชี้วัดที่ {ita.number} ไม่ระบุสถานะ (รักษาระดับ/แก้ไขเร่งด่วน/พัฒนายกระดับ)",
-                f"indicator {ita.number} has no status (maintain/urgent/develop)",
-                row.line,
-            )
+        # A status still missing at the end takes the model's default, with a warning (limits.check_report).
         for other in self.report.measures:
             if other is not self.measure and any(i.number == ita.number for i in other.indicators):
                 self.warn(
@@ -587,6 +621,12 @@ def _indicator_label(cell: str) -> IndicatorLabel | None:
     if label is None or (label.indicator is None and label.written_number is None):
         return None
     return label
+
+
+def _action_key(action: ParsedAction) -> tuple:
+    """Every cell of an action: two actions with the same key are the same row read twice."""
+    responsible = action.responsible if isinstance(action.responsible, str) else tuple(action.responsible)
+    return (to_arabic(action.number), action.text, responsible, action.results, action.outcome)
 
 
 def _quote(text: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from approvals.models import (
     User,
 )
 from approvals.services import save_with_history
+from approvals.transactions import agency_transaction
 from audit import context, reasons
 from audit.context import Reason
 
@@ -114,7 +115,8 @@ def import_plan(
 ) -> ImportSummary:
     """Create or update `agency`'s plan for the report's fiscal year from a parsed report."""
     writer = _Writer(agency, by, reason)
-    with transaction.atomic():
+    # The agency's chain lock first; a new fiscal year's row goes to the global chain after it (docs/audit.md).
+    with agency_transaction(agency.pk):
         fiscal_year = FiscalYear.objects.filter(year=report["fiscal_year"]).first()
         if fiscal_year is None:
             fiscal_year = save_with_history(FiscalYear(year=report["fiscal_year"]), by=by, reason=reason)

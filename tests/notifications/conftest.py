@@ -7,6 +7,7 @@ import pytest
 from config.celery import app
 from tests import factories
 from tests.notifications.fakes import start_fake_line, stop_fake_line
+from tests.notifications.realservices import RedisServer, publishing_to, purge
 
 LINE_ID = "U" + "4af4980629" + "0" * 22
 
@@ -40,3 +41,35 @@ def fake_line(settings):
     settings.LINE_TIMEOUT_SECONDS = 5
     yield fake
     stop_fake_line(fake)
+
+
+# Real services (tests/notifications/realservices.py) ------------------------------------------------------------
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of the test's own, which the test may stop and start (never the machine's Redis)."""
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker(redis_url):
+    """The shared Redis (this helper's own DB), emptied of earlier runs' tasks."""
+    purge(redis_url)
+    with publishing_to(redis_url):
+        yield redis_url
+    purge(redis_url)
+
+
+@pytest.fixture
+def line_env(fake_line) -> dict[str, str]:
+    return {
+        "LINE_CHANNEL_ACCESS_TOKEN": "test-channel-token",
+        "LINE_API_URL": fake_line.url,
+        "NOTIFICATION_RETRY_BACKOFF_SECONDS": "1",
+        # A killed worker's claim on a delivery runs out after 3 s instead of 2 minutes.
+        "NOTIFICATION_SEND_LEASE_SECONDS": "3",
+    }

@@ -46,12 +46,18 @@ def wait_for(condition: Callable[[], object], *, timeout: float = 30, what: str 
 
 
 class RedisServer:
-    """`redis-server --port N --save "" --appendonly no`, started and stopped by the test."""
+    """`redis-server --port N --save "" --appendonly no`, started and stopped by the test; `persistent` keeps
+    its data across a stop and a start (an append-only file in a directory of its own), as production's does."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, persistent: bool = False) -> None:
         # The port stays the same across stop() and start(), as a restarted Redis would.
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
+        self.persistence = (
+            ["--dir", tempfile.mkdtemp(prefix="redis-"), "--appendonly", "yes", "--appendfsync", "always"]
+            if persistent
+            else ["--appendonly", "no"]
+        )
 
     @property
     def url(self) -> str:
@@ -61,7 +67,7 @@ class RedisServer:
         binary = shutil.which("redis-server")
         assert binary, "redis-server is not installed"
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *self.persistence],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

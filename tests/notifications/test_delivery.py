@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from approvals.services import SYSTEM_USERNAME
 from notifications import services, tasks
 from notifications.models import Channel, Delivery, Event, Notification, Preference
 from tests.notifications.conftest import LINE_ID
+from tests.notifications.realservices import publishing_to
+from tests.notifications.test_outbox import CLOSED_PORT_BROKER
 
 pytestmark = pytest.mark.usefixtures("tasks_in_process")
 
@@ -107,10 +112,10 @@ def test_a_transient_failure_schedules_a_retry_and_records_the_error(action, sta
     services.deliver(**payload([staff_member], action))
     line = Delivery.objects.get(channel=Channel.LINE)
 
-    error = services.attempt_delivery(line.pk, retry_in=30)
+    attempt = services.attempt_delivery(line.pk)
 
     line.refresh_from_db()
-    assert error == "LINE HTTP 503"
+    assert (attempt.settled, attempt.error) == (False, "LINE HTTP 503")
     assert (line.status, line.attempts, line.result) == (Delivery.Status.PENDING, 1, "LINE HTTP 503")
     assert line.next_attempt_at is not None
 
@@ -125,3 +130,67 @@ def test_the_retry_countdown_grows_exponentially_with_jitter_under_a_cap(attempt
 
     assert all(ceiling / 2 <= c <= ceiling for c in countdowns)
     assert len(countdowns) > 1
+
+
+def test_notifications_deliveries_and_their_history_join_the_recipients_agency_chain(action, staff_member, agency):
+    from audit.models import Seal
+
+    services.deliver(**payload([staff_member], action))
+
+    delivery = Delivery.objects.get(channel=Channel.IN_APP)
+    assert (delivery.agency_id, delivery.notification.agency_id) == (agency.pk, agency.pk)
+    history = delivery.history.get()
+    assert history.agency_id == agency.pk
+    assert Seal.objects.get(history_id=history.history_id, layout__table_name=history._meta.db_table).chain == agency.pk
+
+
+def test_a_preference_joins_the_persons_agency_chain(staff_member, agency):
+    preference = services.save_preferences(
+        staff_member, channels_by_event={Event.ASSIGNED: [Channel.EMAIL]}, line_user_id="", by=staff_member
+    )
+
+    assert preference.agency_id == agency.pk
+    assert preference.history.get().agency_id == agency.pk
+
+
+def test_the_outbox_row_of_an_effect_is_done_in_the_transaction_that_records_its_deliveries(action, staff_member):
+    from notifications import outbox
+
+    with publishing_to(CLOSED_PORT_BROKER):  # the row waits, as if its task were on its way
+        message = services.notify(Event.ASSIGNED, key="done", recipients=[staff_member.pk], action=action)
+
+    services.deliver(**message.payload, task_id=message.task_id)
+
+    message.refresh_from_db()
+    assert message.completed_at is not None
+    assert Notification.objects.filter(recipient=staff_member).count() == 1
+    assert outbox.flush() == 0
+
+
+def test_a_delivery_being_sent_by_another_worker_is_not_sent_again(action, staff_member, fake_line):
+    Preference.objects.create(user=staff_member, channels={Event.ASSIGNED: [Channel.LINE]}, line_user_id=LINE_ID)
+    services.deliver(**payload([staff_member], action))
+    line = Delivery.objects.get(channel=Channel.LINE)
+    line.status = Delivery.Status.SENDING  # claimed by a worker that is sending it now
+    line.next_attempt_at = timezone.now() + datetime.timedelta(minutes=2)
+    line.save(update_fields=["status", "next_attempt_at"])
+
+    attempt = services.attempt_delivery(line.pk)
+
+    assert attempt.settled is False and attempt.retry_in > 60
+    assert fake_line.received == []
+
+
+def test_a_claim_that_ran_out_is_sent_again_with_the_same_retry_key(action, staff_member, fake_line):
+    Preference.objects.create(user=staff_member, channels={Event.ASSIGNED: [Channel.LINE]}, line_user_id=LINE_ID)
+    services.deliver(**payload([staff_member], action))
+    line = Delivery.objects.get(channel=Channel.LINE)
+    line.status = Delivery.Status.SENDING  # its worker was killed while sending
+    line.next_attempt_at = timezone.now() - datetime.timedelta(seconds=1)
+    line.save(update_fields=["status", "next_attempt_at"])
+
+    services.attempt_delivery(line.pk)
+
+    line.refresh_from_db()
+    assert line.status == Delivery.Status.SENT
+    assert [r.headers["X-Line-Retry-Key"] for r in fake_line.received] == [line.retry_key]

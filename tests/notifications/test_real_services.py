@@ -17,42 +17,19 @@ from notifications import outbox
 from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference
 from tests.notifications import events
 from tests.notifications.conftest import LINE_ID
-from tests.notifications.realservices import RedisServer, publishing_to, purge, start_beat, start_worker, wait_for
+from tests.notifications.realservices import publishing_to, start_beat, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Redeliver the task of a killed worker after 2 s instead of an hour, and look for such tasks every second.
+# Redeliver the task of a killed worker after 2 s instead of 5 minutes, and look for such tasks every second;
+# a killed worker's claim on a delivery runs out after 1 s, and countdowns stay below the visibility timeout.
 FAST_REDELIVERY = {
     "CELERY_VISIBILITY_TIMEOUT": "2",
     "CELERY_UNACKED_RESTORE_INTERVAL": "1",
     "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    "NOTIFICATION_SEND_LEASE_SECONDS": "1",
+    "NOTIFICATION_SHORT_RETRY_SECONDS": "1",
 }
-
-
-@pytest.fixture
-def own_redis():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def broker(redis_url):
-    """The shared Redis (this helper's own DB), emptied of earlier runs' tasks."""
-    purge(redis_url)
-    with publishing_to(redis_url):
-        yield redis_url
-    purge(redis_url)
-
-
-@pytest.fixture
-def line_env(fake_line) -> dict[str, str]:
-    return {
-        "LINE_CHANNEL_ACCESS_TOKEN": "test-channel-token",
-        "LINE_API_URL": fake_line.url,
-        "NOTIFICATION_RETRY_BACKOFF_SECONDS": "1",
-    }
 
 
 def prefers_line(user, event: str) -> None:
@@ -112,7 +89,7 @@ def test_a_worker_killed_while_sending_leaves_one_notification_and_one_line_mess
         first_worker.kill()
     fake_line.release.set()
     line = Delivery.objects.get(channel=Channel.LINE)
-    assert line.status == Delivery.Status.PENDING
+    assert line.status == Delivery.Status.SENDING  # the claim recorded before sending
 
     second_worker = start_worker(broker, env={**line_env, **FAST_REDELIVERY}, name="second")
     try:
@@ -173,8 +150,11 @@ def test_line_survives_server_errors_by_retrying_with_the_same_request(
     assert request.body["messages"][0]["text"].startswith("งานใหม่ของกอง: ")
     assert [(h.history_reason, h.history_reason_params) for h in delivery.history.order_by("history_id")] == [
         ("notification.delivery_queued", {"channel": "line"}),
+        ("notification.delivery_attempted", {"attempt": 1, "status": "sending"}),
         ("notification.delivery_attempted", {"attempt": 1, "status": "pending"}),
+        ("notification.delivery_attempted", {"attempt": 2, "status": "sending"}),
         ("notification.delivery_attempted", {"attempt": 2, "status": "pending"}),
+        ("notification.delivery_attempted", {"attempt": 3, "status": "sending"}),
         ("notification.delivery_attempted", {"attempt": 3, "status": "sent"}),
     ]
 

@@ -149,3 +149,24 @@ def test_the_agencys_public_address_leads_to_its_latest_plan(client, agency, sam
 
     assert response.status_code == 302
     assert response["Location"] == public_url
+
+
+class UnreachableCache:
+    """The cache as the page sees it while Redis is down: every call fails after its timeout."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        return fail
+
+
+def test_the_public_page_is_built_from_the_database_while_the_cache_is_unreachable(
+    client, public_url, sample_year, monkeypatch
+):
+    monkeypatch.setattr("reports.public.cache", UnreachableCache())
+
+    response = client.get(public_url)
+
+    assert response.status_code == 200
+    assert sample_year.approved[0].results in response.content.decode()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from approvals.importer import limits
 from approvals.importer.errors import ReportError
 from approvals.importer.parser import parse_report_bytes
 from approvals.importer.writer import IMPORT_REASON, import_plan
@@ -37,11 +38,12 @@ class Command(BaseCommand):
     ) -> None:
         source = Path(path)
         try:
+            # A file far beyond any report is refused before it is read into memory.
+            limits.check_size(source.stat().st_size)
             data = source.read_bytes()
+            report = parse_report_bytes(data, agency=agency, fiscal_year=fiscal_year)
         except OSError as exc:
             raise CommandError(f"อ่านไฟล์ไม่ได้ / cannot read {path}: {exc.strerror}") from None
-        try:
-            report = parse_report_bytes(data, agency=agency, fiscal_year=fiscal_year)
         except ReportError as exc:
             raise CommandError(str(exc)) from None
         parsed = report.to_dict()
@@ -60,8 +62,8 @@ class Command(BaseCommand):
                 target = create_agency(
                     name=parsed["agency"],
                     slug=_unique_slug(parsed["agency"]),
-                    district=parsed.get("district", ""),
-                    province=parsed.get("province", ""),
+                    district=parsed.get("district") or "",
+                    province=parsed.get("province") or "",
                     by=by,
                     reason=IMPORT_REASON,
                 )
@@ -97,7 +99,9 @@ def _dumps(value: dict) -> str:
 
 
 def _unique_slug(name: str) -> str:
-    base = slugify(name) or "agency"
+    # The slug field's own length bounds it, with room for a "-<n>" suffix.
+    room = Agency._meta.get_field("slug").max_length - 8
+    base = (slugify(name) or "agency")[:room].strip("-") or "agency"
     slug, n = base, 1
     while Agency.objects.filter(slug=slug).exists():
         n += 1
