@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals import permissions
+from approvals import permissions, spreadsheets
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action
 from approvals.thaidate import be_datetime
@@ -188,7 +188,8 @@ def _csv(rows: Iterator[list[str]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read the Thai text as UTF-8
     for row in rows:
-        yield writer.writerow(row)
+        # Formula-like text (a reason typed as =HYPERLINK(...)) is neutralised in every export.
+        yield writer.writerow(spreadsheets.csv_row(row))
 
 
 @require_GET
@@ -211,7 +212,7 @@ def change_log_export(request: HttpRequest, fmt: str) -> HttpResponse:
     for index, row in enumerate(rows):
         if index > XLSX_MAX_ROWS:
             break
-        sheet.append(row)
+        sheet.append(spreadsheets.xlsx_row(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

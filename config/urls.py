@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from approvals import account_views
 from approvals import views as approval_views
 from notifications import views as notification_views
 
@@ -11,6 +12,12 @@ urlpatterns = [
     path("", approval_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The person's own account: password (required after a temporary one) and second factor.
+    path("accounts/", account_views.account, name="account"),
+    path("accounts/password/", account_views.OwnPasswordChangeView.as_view(), name="password-change"),
+    path("accounts/second-factor/", account_views.second_factor_setup, name="second-factor-setup"),
+    path("accounts/second-factor/verify/", account_views.second_factor_verify, name="second-factor-verify"),
+    path("accounts/second-factor/recovery-codes/", account_views.recovery_codes, name="recovery-codes"),
     # The language switch is on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("approvals/", include("approvals.urls")),

@@ -28,6 +28,9 @@ class Event(models.TextChoices):
     CANCELLED = "cancelled", _("An action I work on is cancelled")
     REMINDER = "reminder", _("Due-date reminders (7 days before, on the day, overdue)")
     ESCALATION = "escalation", _("Overdue work escalated to me")
+    # Rules of authority: the internal auditors hear of every grant; confirmers of what waits for them.
+    ROLE_GRANTED = "role_granted", _("A role or appointment takes effect in my agency (auditors)")
+    GRANT_PROPOSED = "grant_proposed", _("A proposed role or appointment waits for my confirmation")
 
 
 class Channel(models.TextChoices):

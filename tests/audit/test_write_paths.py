@@ -77,15 +77,22 @@ def test_loading_the_sample_agency_leaves_a_verifiable_history(db):
     assert seal.verify().issues == []
 
 
-def test_an_admin_change_is_historised(client, agency_admin, division):
-    client.force_login(agency_admin)
+def test_an_admin_change_is_historised(client, division):
+    operator = factories.platform_operator()
+    client.force_login(operator)
 
     client.post(
         reverse("admin:approvals_division_change", args=[division.pk]),
-        {"name": "สำนักปลัด อบต.", "sort_order": 1, "is_active": "on", "change_reason": "เปลี่ยนชื่อ"},
+        {
+            "agency": division.agency_id,
+            "name": "สำนักปลัด อบต.",
+            "sort_order": 1,
+            "is_active": "on",
+            "change_reason": "เปลี่ยนชื่อ",
+        },
     )
 
-    assert division.history.latest().history_user == agency_admin
+    assert division.history.latest().history_user == operator
 
 
 def test_signing_in_is_logged_by_axes_not_as_a_change_of_the_account(client, staff_member):
