@@ -64,7 +64,12 @@ def _invalid(request: HttpRequest, form) -> None:
 
 
 def _people(request: HttpRequest):
-    return User.objects.visible_to(request.user)
+    return permissions.scope(User.objects.all(), request.user)
+
+
+def _person(request: HttpRequest, pk: int) -> User:
+    # A person of another agency is not found (404), and the attempt is recorded.
+    return permissions.get_or_404(_people(request), request.user, pk=pk)
 
 
 def _agency(request: HttpRequest) -> Agency:
@@ -340,7 +345,7 @@ def _person_page(request: HttpRequest, person: User, **forms_given: Any) -> Http
 
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
-    subject = get_object_or_404(_people(request), pk=pk)
+    subject = _person(request, pk)
     if request.method == "POST":
         form = forms.PersonForm(request.POST)
         if form.is_valid():
@@ -367,7 +372,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def person_active(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = get_object_or_404(_people(request), pk=pk)
+    subject = _person(request, pk)
     form = forms.ReasonOnlyForm(request.POST)
     if form.is_valid():
         active = request.POST.get("active") == "1"
@@ -383,7 +388,7 @@ def person_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = get_object_or_404(_people(request), pk=pk)
+    subject = _person(request, pk)
     form = forms.ReasonOnlyForm(request.POST)
     if form.is_valid():
         _done(
@@ -398,7 +403,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def person_password(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = get_object_or_404(_people(request), pk=pk)
+    subject = _person(request, pk)
     form = forms.TemporaryPasswordForm(request.POST)
     if form.is_valid():
         _done(
@@ -415,7 +420,7 @@ def person_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 def person_grant(request: HttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
-    subject = get_object_or_404(_people(request), pk=pk)
+    subject = _person(request, pk)
     if request.method != "POST":
         return redirect("approvals:person", pk=subject.pk)
     form = forms.GrantForm(request.POST, agency_id=subject.agency_id)

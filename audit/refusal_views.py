@@ -23,7 +23,7 @@ def refusals(request: HttpRequest) -> HttpResponse:
     if rule in permissions.Rule.values:
         listed = listed.filter(rule=rule)
     person = request.GET.get("person", "")
-    people = User.objects.visible_to(request.user).order_by("first_name", "username")
+    people = permissions.scope(User.objects.all(), request.user).order_by("first_name", "username")
     if person.isdigit():
         listed = listed.filter(user_id=int(person))
     page = Paginator(listed.order_by("-attempted_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
