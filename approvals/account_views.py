@@ -52,13 +52,14 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code, type a code from it, keep the recovery codes."""
-    if second_factor.is_enrolled(request.user) and not request.user.is_verified():
-        return redirect("second-factor-verify")
-    device = second_factor.pending_device(request.user)
+    if second_factor.is_enrolled(request.user):
+        # Replacing an authenticator: sign in with the current one first (or a recovery code).
+        return redirect("second-factor-verify" if not request.user.is_verified() else "account")
+    device = second_factor.pending_device(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = second_factor.confirm_device(request.user, device, form.cleaned_data["code"])
+            codes = second_factor.confirm_device(request, device, form.cleaned_data["code"])
         except DomainError as error:
             form.add_error("code", str(error))
         else:

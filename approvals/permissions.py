@@ -388,8 +388,12 @@ def _grant_rule(user: User, perm: str, obj: object | None, me: Standing) -> Refu
         if is_platform_operator(user) or Role.AGENCY_ADMIN in me.roles:
             return None
         return Refusal(_("Only the agency administrator grants and ends roles."), Rule.ROLE)
-    assert isinstance(obj, RoleAssignment)
-    if user.pk in (obj.user_id,):
+    if not isinstance(obj, RoleAssignment):
+        # Without a grant in hand: may the person confirm grants at all (the chief administrator, the mayor)?
+        if is_platform_operator(user) or me.roles & {Role.CHIEF_ADMINISTRATOR, Role.MAYOR}:
+            return None
+        return Refusal(_("Only the chief administrator and the mayor confirm grants."), Rule.ROLE)
+    if user.pk == obj.user_id:
         return Refusal(_("Nobody confirms or declines a grant to themselves."), Rule.FOUR_EYES)
     if perm == DECLINE_GRANT and user.pk == obj.granted_by_id:
         return None  # the proposer withdraws their own proposal

@@ -20,8 +20,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import match_token
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from approvals import permissions
 from approvals.exceptions import InvalidTransition
@@ -30,6 +32,7 @@ from approvals.models import User
 AUTHENTICATOR = "authenticator"
 RECOVERY = "recovery codes"
 RECOVERY_CODE_COUNT = 10
+PENDING_KEY = "second_factor_pending_key"
 
 
 def is_required(user: User) -> bool:
@@ -52,12 +55,14 @@ def missing_step(request: HttpRequest) -> str | None:
     return None
 
 
-def pending_device(user: User) -> TOTPDevice:
-    """The authenticator being set up: created once, unconfirmed until a code from it is typed."""
-    device = TOTPDevice.objects.filter(user=user, name=AUTHENTICATOR, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=False)
-    return device
+def pending_device(request: HttpRequest) -> TOTPDevice:
+    """The authenticator being set up, not saved: its secret waits in the session until a code from the
+    app proves it was scanned (opening the page changes nothing in the database)."""
+    key = request.session.get(PENDING_KEY)
+    if not key:
+        key = random_hex(20)
+        request.session[PENDING_KEY] = key
+    return TOTPDevice(user=request.user, name=AUTHENTICATOR, key=key, confirmed=False)
 
 
 def secret_text(device: TOTPDevice) -> str:
@@ -75,20 +80,22 @@ def qr_svg(device: TOTPDevice) -> SafeString:
     return mark_safe(buffer.getvalue().decode())
 
 
-def confirm_device(user: User, device: TOTPDevice, token: str) -> list[str]:
-    """Confirm the authenticator with a code from it; earlier authenticators are removed. Returns new
-    recovery codes, shown once."""
-    if device.user_id != user.pk or device.confirmed:
-        raise InvalidTransition("อุปกรณ์นี้ใช้ไม่ได้ / This authenticator cannot be confirmed.")
-    if not device.verify_token((token or "").strip()):
+def confirm_device(request: HttpRequest, device: TOTPDevice, token: str) -> list[str]:
+    """Save the authenticator once a code from it is typed; an earlier one is replaced. Returns new recovery
+    codes, shown once."""
+    token = (token or "").strip()
+    check = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not (token.isdigit() and check.verify(int(token), device.tolerance)):
         raise InvalidTransition(
             "รหัสไม่ถูกต้อง ให้ใช้รหัส 6 หลักล่าสุดจากแอป / The code is wrong: type the latest 6-digit code from the app."
         )
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(user=request.user).delete()
         device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        return new_recovery_codes(user)
+        device.last_t = check.t()
+        device.save()
+        request.session.pop(PENDING_KEY, None)
+        return new_recovery_codes(request.user)
 
 
 def new_recovery_codes(user: User) -> list[str]:

@@ -105,14 +105,16 @@ def _finding_page(request: HttpRequest, finding: Finding, form: ReviewForm, stat
 @require_GET
 @auditors_only
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = get_object_or_404(_findings_of(request).select_related("action__indicator", "agency"), pk=pk)
+    finding = permissions.get_or_404(
+        _findings_of(request).select_related("action__indicator", "agency"), request.user, pk=pk
+    )
     return _finding_page(request, finding, ReviewForm())
 
 
 @require_POST
 @auditors_only
 def finding_review(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = get_object_or_404(_findings_of(request), pk=pk)
+    finding = permissions.get_or_404(_findings_of(request), request.user, pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return _finding_page(request, finding, form, status=400)

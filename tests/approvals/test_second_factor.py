@@ -33,7 +33,7 @@ def code_of(device: TOTPDevice, steps_ahead: int = 0) -> str:
 
 def enrol(client, user) -> list[str]:
     client.get("/accounts/second-factor/")
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = TOTPDevice(user=user, key=client.session["second_factor_pending_key"])
     response = client.post("/accounts/second-factor/", {"code": code_of(device)})
     return response.context["codes"]
 
@@ -47,7 +47,7 @@ def test_an_executive_signing_in_with_the_password_must_first_set_up_an_authenti
     assert response["Location"].startswith("/accounts/second-factor/")
 
 
-def test_the_set_up_page_shows_a_qr_code_and_the_key_to_type(client, mayor):
+def test_the_set_up_page_shows_a_qr_code_and_the_key_to_type_and_saves_nothing(client, mayor):
     sign_in(client, "mallory")
 
     page = client.get("/accounts/second-factor/").content.decode()
@@ -55,6 +55,7 @@ def test_the_set_up_page_shows_a_qr_code_and_the_key_to_type(client, mayor):
     assert "<svg" in page
     assert "สแกนคิวอาร์โค้ด" in page
     assert 'style="' not in page
+    assert not TOTPDevice.objects.filter(user=mayor).exists()
 
 
 def test_enrolling_shows_ten_recovery_codes_once_and_opens_the_pages(client, mayor):
@@ -87,6 +88,7 @@ def test_a_code_from_the_app_completes_the_sign_in(client, mayor):
     sign_in(client, "mallory")
     device = TOTPDevice.objects.get(user=mayor)
 
+    # The next code: the one used to enrol cannot be replayed.
     client.post("/accounts/second-factor/verify/", {"code": code_of(device, steps_ahead=1)})
 
     assert client.get("/work/inbox/").status_code == 200
