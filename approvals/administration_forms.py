@@ -33,7 +33,7 @@ class DivisionForm(forms.Form):
     keeps_accounts = forms.BooleanField(
         label=_("Finance division"), required=False, help_text=_("Its staff record the spending against the budget.")
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
     reason = ReasonField()
 
 

@@ -13,6 +13,7 @@ import io
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import fontpkg_sarabun
@@ -21,8 +22,19 @@ from django.db import transaction
 from django.utils import timezone
 from fpdf import FPDF
 
-from approvals import services
-from approvals.models import Action, Agency, Division, FiscalYear, Plan, Role, RoleAssignment, Submission, User
+from approvals import administration, services
+from approvals.models import (
+    Action,
+    Agency,
+    BudgetItem,
+    Division,
+    FiscalYear,
+    Plan,
+    Role,
+    RoleAssignment,
+    Submission,
+    User,
+)
 from workflows.models import ActionProcess
 
 SAMPLE_SLUG = "ko-loi-bang-hak"
@@ -195,6 +207,34 @@ class Player:
         services.approve_action(action, by=approver, reason="อนุมัติ")
 
 
+# What the finance division spent in the sample year: (budget item number, days after 1 October, baht, voucher).
+SPENDING = (
+    (1, 45, Decimal("650.00"), "ฎ.๑๒/๒๕๖๖"),
+    (2, 120, Decimal("1000.00"), "ฎ.๓๔/๒๕๖๖"),
+    (3, 200, Decimal("420.50"), "ฎ.๕๖/๒๕๖๖"),
+)
+
+
+def record_sample_spending(plan: Plan) -> None:
+    """The finance division records some spending against the plan's budget, as its staff would."""
+    finance = (
+        RoleAssignment.objects.filter(agency=plan.agency, division__keeps_accounts=True).active().select_related("user")
+    ).first()
+    if finance is None:
+        return
+    items = {item.number: item for item in BudgetItem.objects.filter(plan=plan)}
+    for number, days, amount, voucher in SPENDING:
+        if number in items:
+            administration.record_expenditure(
+                items[number],
+                by=finance.user,
+                reason="เบิกจ่ายตามแผน",
+                amount=amount,
+                spent_on=plan.fiscal_year.start_date + datetime.timedelta(days=days),
+                document_number=voucher,
+            )
+
+
 def play_sample_year(slug: str = SAMPLE_SLUG) -> tuple[Plan, Counter | None]:
     """Activate the sample plan and play its year; None instead of counts when it was played already."""
     agency = Agency.objects.filter(slug=slug).first()
@@ -219,5 +259,6 @@ def play_sample_year(slug: str = SAMPLE_SLUG) -> tuple[Plan, Counter | None]:
         services.activate_plan(plan, by=cast.admin, reason="เริ่มดำเนินการตามแผนปีงบประมาณ")
         for index, action in enumerate(actions):
             player.play(action, SCRIPT[index % len(SCRIPT)])
+        record_sample_spending(plan)
     counts = Counter(Action.objects.filter(pk__in=[a.pk for a in actions]).values_list("status", flat=True))
     return plan, counts
