@@ -372,6 +372,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def person_active(request: HttpRequest, pk: int) -> HttpResponse:
+    _can_view(request)
     subject = _person(request, pk)
     form = forms.ReasonOnlyForm(request.POST)
     if form.is_valid():
@@ -388,6 +389,7 @@ def person_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    _can_view(request)
     subject = _person(request, pk)
     form = forms.ReasonOnlyForm(request.POST)
     if form.is_valid():
@@ -403,6 +405,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def person_password(request: HttpRequest, pk: int) -> HttpResponse:
+    _can_view(request)
     subject = _person(request, pk)
     form = forms.TemporaryPasswordForm(request.POST)
     if form.is_valid():
@@ -546,6 +549,7 @@ def grant_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def role_end(request: HttpRequest, pk: int) -> HttpResponse:
+    _can_view(request)
     assignment = _assignment(request, pk)
     form = forms.EndForm(request.POST)
     if form.is_valid():
@@ -563,6 +567,7 @@ def role_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def role_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    _can_view(request)
     assignment = _assignment(request, pk)
     form = forms.ExtendForm(request.POST)
     if form.is_valid():
