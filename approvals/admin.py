@@ -14,7 +14,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models as db_models
 from django.http import HttpResponseRedirect
@@ -23,6 +23,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from approvals import administration, models, permissions, services
 from approvals.exceptions import DomainError, NotAllowed
+
+# System reasons of the admin, in one place (they become codes when history reasons do, issue 10).
+OPERATOR_CONFIRMED_REASON = "confirmed by a platform operator"
 
 
 class ReasonForm(forms.ModelForm):
@@ -153,13 +156,29 @@ class OperatorPasswordForm(AdminPasswordChangeForm):
             raise ValidationError(str(error)) from error
 
 
+class OperatorUserChangeForm(UserChangeForm):
+    change_reason = forms.CharField(label=_("Reason for this change"), max_length=500)
+
+
+class OperatorUserCreationForm(AdminUserCreationForm):
+    change_reason = forms.CharField(label=_("Reason for this change"), max_length=500)
+
+
 @admin.register(models.User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "first_name", "last_name", "position", "agency", "is_active")
     list_filter = ("is_active", "agency")
+    form = OperatorUserChangeForm
+    add_form = OperatorUserCreationForm
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Agency"), {"fields": ("agency", "position", "must_change_password", "unlocked_at")}),
+        (_("Reason for this change"), {"fields": ("change_reason",)}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Agency"), {"fields": ("agency", "position")}),
+        (_("Reason for this change"), {"fields": ("change_reason",)}),
     )
     readonly_fields = ("password", "last_login", "date_joined", "unlocked_at")
     change_password_form = OperatorPasswordForm
@@ -179,7 +198,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             self.change_password_form = original
 
     def save_model(self, request, obj, form, change):
-        services.save_with_history(obj, by=request.user, reason="platform operator: account")
+        services.save_with_history(obj, by=request.user, reason=form.cleaned_data["change_reason"])
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -258,7 +277,7 @@ class RoleAssignmentAdmin(AgencyScopedAdmin):
     def confirm_grants(self, request, queryset):
         for assignment in queryset.filter(status=models.RoleAssignment.Status.PROPOSED):
             try:
-                services.confirm_grant(assignment, by=request.user, reason=_("confirmed by a platform operator"))
+                services.confirm_grant(assignment, by=request.user, reason=OPERATOR_CONFIRMED_REASON)
             except DomainError as error:
                 messages.error(request, f"{assignment}: {error}")
             else:

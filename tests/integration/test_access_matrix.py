@@ -5,8 +5,9 @@ For every request it asserts: no server error; no content of agency B (nor, for 
 division's private evidence) in the response; every page we serve passes the Content-Security-Policy (no
 inline script, no style attribute); every refusal (a 403, or a 404 on another agency's record) is recorded.
 After each role's requests, a snapshot of the domain tables (row count and a hash per table; refusal records
-excepted) must be unchanged. New URL patterns join the matrix by themselves; an id argument it cannot fill
-fails the test until `MODELS_BY_URL` or `FILLERS` name it.
+excepted) must be unchanged. New URL patterns join the matrix by themselves: an id argument of a new kind fails
+the test until `_fill` learns it, and a page whose `pk` is not in `MODELS_BY_URL` (nor an admin URL) is still
+requested with an id that names nothing (its refusals are then not required to be recorded).
 
 Speed: one world (two agencies) is built once for the module inside a transaction that is rolled back at the
 end; each role is one test (its requests grouped), run in a savepoint of that transaction. The test prints
