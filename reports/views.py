@@ -63,10 +63,20 @@ def division_dashboard(request: HttpRequest) -> HttpResponse:
     plans = _plans(request)
     plan = _chosen_plan(request, plans)
     dashboard = dashboards.division_dashboard(plan, division_ids) if plan and division_ids else None
+    # The finance division's dashboard also shows the budget it spends against (the same figures everywhere).
+    finance = plan is not None and permissions.standing(request.user).finance_division_ids
+    budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number")) if finance else []
     return render(
         request,
         "reports/division_dashboard.html",
-        {"plans": plans, "plan": plan, "dashboard": dashboard, "charts": dashboard.charts() if dashboard else {}},
+        {
+            "plans": plans,
+            "plan": plan,
+            "dashboard": dashboard,
+            "charts": dashboard.charts() if dashboard else {},
+            "budget_items": budget_items,
+            "budget_totals": budget_totals(budget_items),
+        },
     )
 
 

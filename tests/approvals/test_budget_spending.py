@@ -103,7 +103,7 @@ def test_a_withdrawn_entry_stops_counting(item, finance_officer):
     assert BudgetItem.objects.with_spent().get(pk=item.pk).spent == Decimal("400.00")
 
 
-def test_the_plan_page_the_dashboard_and_the_report_show_the_same_planned_and_spent(
+def test_the_plan_page_the_dashboards_and_the_report_show_the_same_planned_and_spent(
     client, plan, item, finance_officer, agency_admin
 ):
     spend(item, finance_officer)
@@ -111,10 +111,12 @@ def test_the_plan_page_the_dashboard_and_the_report_show_the_same_planned_and_sp
 
     plan_page = client.get(f"/approvals/plans/{plan.fiscal_year.year}/").content.decode()
     dashboard = client.get(f"/reports/dashboard/?year={plan.fiscal_year.year}").content.decode()
+    client.force_login(finance_officer)
+    finance_dashboard = client.get(f"/reports/my-division/?year={plan.fiscal_year.year}").content.decode()
     report = assemble_report(plan, 12, prepared_by=agency_admin)
 
-    assert "400.00" in plan_page and "600.00" in plan_page
-    assert "400.00" in dashboard and "600.00" in dashboard
+    for page in (plan_page, dashboard, finance_dashboard):
+        assert "400.00" in page and "600.00" in page
     assert [(line.amount, line.spent) for line in report.budget] == [(Decimal("1000.00"), Decimal("400.00"))]
 
 
