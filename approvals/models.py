@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,18 @@ from audit.history import AuditedHistoricalRecords
 
 
 class AgencyScopedQuerySet(models.QuerySet):
-    """Querysets of records that belong to one agency."""
+    """Querysets of records that belong to one agency.
+
+    A queryset limited by `visible_to(user)` remembers the person: a `get()` by id that misses because the
+    record belongs to another agency records the attempt for the auditors before raising DoesNotExist
+    (so `get_object_or_404` on it gives the 404 and the record)."""
+
+    _visible_to = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._visible_to = self._visible_to
+        return clone
 
     def for_agency(self, agency: Agency | int) -> AgencyScopedQuerySet:
         return self.filter(agency=agency)
@@ -30,7 +42,19 @@ class AgencyScopedQuerySet(models.QuerySet):
         # Imported here because permissions imports these models.
         from approvals import permissions
 
-        return permissions.scope(self, user)
+        scoped = permissions.scope(self, user)
+        scoped._visible_to = user
+        return scoped
+
+    def get(self, *args, **kwargs):
+        try:
+            return super().get(*args, **kwargs)
+        except self.model.DoesNotExist:
+            if self._visible_to is not None and not args:
+                from approvals import permissions
+
+                permissions.refuse_outside_scope(self.model, self._visible_to, kwargs)
+            raise
 
 
 class Agency(models.Model):
@@ -71,6 +95,10 @@ class User(AbstractUser):
     )
     # Translators: ตำแหน่ง, the official position printed in signature blocks.
     position = models.CharField(_("position"), max_length=200, blank=True)
+    # A temporary password set by an administrator must be replaced at the next sign-in.
+    must_change_password = models.BooleanField(_("must change password at next sign-in"), default=False)
+    # When an administrator last lifted a sign-in lockout; its history row says who and why.
+    unlocked_at = models.DateTimeField(_("sign-in lockout lifted at"), null=True, blank=True)
 
     history = AuditedHistoricalRecords(excluded_fields=["last_login"])
 
@@ -90,6 +118,10 @@ class Division(models.Model):
     name = models.CharField(_("name"), max_length=200)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Translators: กองคลัง, the division that records what is spent against the budget.
+    keeps_accounts = models.BooleanField(
+        _("finance division"), default=False, help_text=_("Its staff record the spending against budget items.")
+    )
 
     objects = AgencyScopedQuerySet.as_manager()
     history = AuditedHistoricalRecords()
@@ -123,17 +155,34 @@ class Role(models.TextChoices):
 
 DIVISION_ROLES = (Role.STAFF, Role.DIVISION_HEAD)
 ACTING_ROLES = (Role.CHIEF_ADMINISTRATOR, Role.MAYOR)
+# Executive roles: granting one (or an acting appointment) takes a written order and a second person's
+# confirmation before it takes effect.
+CONFIRMED_ROLES = ACTING_ROLES
 
 
 class RoleAssignmentQuerySet(AgencyScopedQuerySet):
     def active(self, on: datetime.date | None = None) -> RoleAssignmentQuerySet:
+        """Assignments in effect on `on` (today): confirmed, and within their dates."""
         on = on or timezone.localdate()
-        return self.filter(valid_from__lte=on).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        return self.filter(status=RoleAssignment.Status.IN_EFFECT, valid_from__lte=on).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+        )
+
+    def proposed(self) -> RoleAssignmentQuerySet:
+        return self.filter(status=RoleAssignment.Status.PROPOSED)
 
 
 class RoleAssignment(models.Model):
     """A role held by a person for a period: a division membership, an executive role, or an acting
-    appointment (รักษาราชการแทน) when `acting_for` names the person stood in for."""
+    appointment (รักษาราชการแทน) when `acting_for` names the person stood in for.
+
+    An executive role or an acting appointment is first proposed with the order that makes it
+    (คำสั่ง: its number and date) and takes effect only once a second authorised person confirms it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, awaiting confirmation")
+        IN_EFFECT = "in_effect", _("In effect")
+        DECLINED = "declined", _("Declined")
 
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(
@@ -162,6 +211,20 @@ class RoleAssignment(models.Model):
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.IN_EFFECT)
+    # Translators: เลขที่คำสั่ง, the number of the written order that appoints the person.
+    order_number = models.CharField(_("order number"), max_length=60, blank=True)
+    # Translators: ลงวันที่ (of the order)
+    order_date = models.DateField(_("order date"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
     history = AuditedHistoricalRecords()
@@ -190,6 +253,11 @@ class RoleAssignment(models.Model):
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="roleassign_valid_period",
             ),
+            # A proposal names its order; only a confirmed proposal names who confirmed it.
+            models.CheckConstraint(
+                condition=~Q(status="proposed") | (~Q(order_number="") & Q(confirmed_by__isnull=True)),
+                name="roleassign_proposal_has_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,7 +270,19 @@ class RoleAssignment(models.Model):
 
     def is_active(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
-        return self.valid_from <= on and (self.valid_until is None or self.valid_until >= on)
+        return (
+            self.status == self.Status.IN_EFFECT
+            and self.valid_from <= on
+            and (self.valid_until is None or self.valid_until >= on)
+        )
+
+    def needs_confirmation(self) -> bool:
+        """An executive role or an acting appointment takes effect only once a second person confirms it."""
+        return needs_confirmation(self.role, self.acting_for_id)
+
+
+def needs_confirmation(role: str, acting_for: object | None) -> bool:
+    return role in CONFIRMED_ROLES or acting_for is not None
 
 
 class FiscalYear(models.Model):
@@ -448,6 +528,17 @@ class Responsibility(models.Model):
         return f"{self.action} → {self.division}"
 
 
+class BudgetItemQuerySet(AgencyScopedQuerySet):
+    def with_spent(self, until: datetime.date | None = None) -> BudgetItemQuerySet:
+        """Each item with `spent`: the spending that counts against it (up to `until`, when given). The one
+        definition of "spent" that the plan page, the dashboards and the official report show."""
+        counted = Q(expenditures__is_withdrawn=False)
+        if until is not None:
+            counted &= Q(expenditures__spent_on__lte=until)
+        zero = models.Value(Decimal("0"), output_field=models.DecimalField(max_digits=14, decimal_places=2))
+        return self.annotate(spent=Coalesce(Sum("expenditures__amount", filter=counted), zero))
+
+
 class BudgetItem(models.Model):
     """A budgeted line of the plan (รายการดำเนินงาน), in baht."""
 
@@ -457,7 +548,7 @@ class BudgetItem(models.Model):
     item = models.CharField(_("item"), max_length=500)
     amount = models.DecimalField(_("planned amount (baht)"), max_digits=14, decimal_places=2)
 
-    objects = AgencyScopedQuerySet.as_manager()
+    objects = BudgetItemQuerySet.as_manager()
     history = AuditedHistoricalRecords()
 
     class Meta:
@@ -472,9 +563,47 @@ class BudgetItem(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.item}"
 
+    # Read from an item fetched `.with_spent()`.
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.spent
+
+    @property
+    def spent_percent(self) -> int:
+        return spent_percent(self.amount, self.spent)
+
+
+def spent_percent(planned: Decimal, spent: Decimal) -> int:
+    """How much of the planned amount is spent, in whole percent (over 100 when overspent)."""
+    return int((spent * 100 / planned).quantize(Decimal("1"))) if planned else 0
+
+
+def budget_totals(items: list[BudgetItem]) -> dict[str, Decimal | int]:
+    """Planned, spent and remaining for a list of items fetched `.with_spent()`."""
+    planned = sum((item.amount for item in items), Decimal("0"))
+    spent = sum((item.spent for item in items), Decimal("0"))
+    return {
+        "planned": planned,
+        "spent": spent,
+        "remaining": planned - spent,
+        "spent_percent": spent_percent(planned, spent),
+    }
+
+
+class ExpenditureQuerySet(AgencyScopedQuerySet):
+    def counted(self) -> ExpenditureQuerySet:
+        """Spending that counts against the budget: every entry not withdrawn."""
+        return self.filter(is_withdrawn=False)
+
+
+def expenditure_upload_to(instance: Expenditure, filename: str) -> str:
+    # Like evidence: a random-free, content-addressed name; the uploaded name is kept in a field.
+    return f"spending/{instance.agency_id}/{instance.evidence_sha256[:2]}/{instance.evidence_sha256}"
+
 
 class Expenditure(models.Model):
-    """Money spent against a budget item (การเบิกจ่าย)."""
+    """Money spent against a budget item (การเบิกจ่าย), recorded by the finance division with the
+    document that proves it (เลขที่เอกสาร/ฎีกา) and a scan of it. A wrong entry is withdrawn, never deleted."""
 
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
     budget_item = models.ForeignKey(
@@ -486,8 +615,15 @@ class Expenditure(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
+    # Translators: เลขที่เอกสาร (ฎีกา/ใบสำคัญ) that proves the spending.
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    evidence = models.FileField(_("evidence file"), upload_to=expenditure_upload_to, max_length=300, blank=True)
+    evidence_name = models.CharField(_("evidence file name"), max_length=255, blank=True)
+    evidence_content_type = models.CharField(_("evidence content type"), max_length=100, blank=True)
+    evidence_sha256 = models.CharField(_("evidence SHA-256"), max_length=64, blank=True)
+    is_withdrawn = models.BooleanField(_("withdrawn"), default=False)
 
-    objects = AgencyScopedQuerySet.as_manager()
+    objects = ExpenditureQuerySet.as_manager()
     history = AuditedHistoricalRecords()
 
     class Meta:
@@ -657,7 +793,11 @@ class Decision(models.Model):
 
 class AccessRefusal(models.Model):
     """A refused attempt (การปฏิเสธสิทธิ์), kept for the internal auditors: who tried what, on which
-    record, and why it was refused (for example a segregation-of-duties breach)."""
+    page and which record, and the rule that refused it (for example segregation of duties).
+
+    The record is named by its kind and id only, never by its content: it may belong to another agency.
+    Repeats of the same refusal by the same person within minutes are counted (`RefusalRepeat`) rather
+    than recorded again, so that a script cannot flood the hash chain."""
 
     agency = models.ForeignKey(
         Agency, verbose_name=_("agency"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -672,6 +812,12 @@ class AccessRefusal(models.Model):
     object_repr = models.CharField(_("record"), max_length=300, blank=True)
     reason = models.TextField(_("reason"))
     attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now)
+    # Which rule refused (approvals.permissions.Rule), the page asked for, and the record by kind and id.
+    rule = models.CharField(_("rule"), max_length=40, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    method = models.CharField(_("request method"), max_length=10, blank=True)
+    record_kind = models.CharField(_("kind of record"), max_length=100, blank=True)
+    record_id = models.BigIntegerField(_("record id"), null=True, blank=True)
 
     objects = AgencyScopedQuerySet.as_manager()
     history = AuditedHistoricalRecords()
@@ -680,6 +826,42 @@ class AccessRefusal(models.Model):
         verbose_name = _("refused attempt")
         verbose_name_plural = _("refused attempts")
         ordering = ["-attempted_at"]
+        indexes = [
+            # Finding the refusal a repeat belongs to: the same person, rule and permission, recently.
+            models.Index(fields=["user", "rule", "permission", "-attempted_at"], name="refusal_repeat_lookup"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.permission}"
+
+    @property
+    def attempts(self) -> int:
+        repeat = getattr(self, "repeat", None)
+        return 1 + (repeat.count if repeat else 0)
+
+
+class RefusalRepeat(models.Model):
+    """How often a refusal was repeated within minutes of the first, by the same person.
+
+    Not historised, on purpose: each repeat would otherwise add a history row to the hash chain, which is
+    what the counting prevents. The first attempt is the sealed record; this row only counts the others."""
+
+    refusal = models.OneToOneField(
+        AccessRefusal,
+        verbose_name=_("refused attempt"),
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="repeat",
+    )
+    count = models.PositiveIntegerField(_("repeats"), default=0)
+    last_attempted_at = models.DateTimeField(_("last attempted at"), default=timezone.now)
+    last_path = models.CharField(_("last page"), max_length=300, blank=True)
+    last_record_id = models.BigIntegerField(_("last record id"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("repeated refusal")
+        verbose_name_plural = _("repeated refusals")
+        ordering = ["-last_attempted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.refusal_id} ×{self.count}"

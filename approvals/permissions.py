@@ -3,39 +3,56 @@
 The role model (สิทธิ์ตามบทบาท): a person holds dated role assignments in one agency. Division staff and
 division heads belong to a division; the chief administrator (ปลัด), the mayor (นายก), internal auditors and
 agency administrators act for the whole agency; an acting appointment (รักษาราชการแทน) gives the role of
-the person stood in for, for a date range.
+the person stood in for, for a date range. Platform operators (superusers, no agency) run the platform: the
+Django admin, shared records such as fiscal years, and confirmations nobody in the agency can give.
+
+Rules of authority (อำนาจ): nobody grants, extends or ends a role for themselves; an executive role or an
+acting appointment is proposed with its order and takes effect only when a second person confirms it
+(`confirmers_of`); nobody reviews or approves a round they drafted, edited, added evidence to or submitted
+(`contributors_of`), whatever roles they hold; executives', auditors' and administrators' passwords are
+set only by their owners or a platform operator.
 
 Rules are exposed three ways, all answering from the same functions:
-- `check(user, perm, obj)` returns why a person may not do something, or None;
+- `check(user, perm, obj)` returns why a person may not do something (a `Refusal`, naming its rule), or None;
 - `require(user, perm, obj)` raises `NotAllowed` and records the refused attempt for the auditors;
-- `RoleBackend`, a Django authentication backend, so that `user.has_perm`, `{{ perms }}` in templates,
-  the admin and viewflow's queues see the same answers.
+- `RoleBackend`, a Django authentication backend, so that `user.has_perm`, `{{ perms }}` in templates
+  and viewflow's queues see the same answers.
+Every refusal is recorded (`record_refusal`): those raised here, a 403 from any other page
+(`approvals.middleware.RefusalMiddleware`) and a look-up of another agency's record (`refuse_outside_scope`).
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.exceptions import NotAllowed
 from approvals.models import (
     AccessRefusal,
     Action,
+    Agency,
     Decision,
     Division,
     Evidence,
+    RefusalRepeat,
     Role,
     RoleAssignment,
     Submission,
     User,
 )
-from audit import context, reasons
+from audit import reasons
+
+SYSTEM_USERNAME = "system"
 
 VIEW_PLAN = "approvals.view_plan"
 WORK_ON_ACTION = "approvals.work_on_action"
@@ -57,25 +74,61 @@ VIEW_REPORTS = "approvals.view_reports"
 RENDER_REPORT = "approvals.render_report"
 VIEW_EXECUTIVE_DASHBOARD = "approvals.view_executive_dashboard"
 DIVISION_QUEUE_PREFIX = "approvals.division_"
+# The agency administration pages: the agency administrator changes, the internal auditors read.
+MANAGE_AGENCY = "approvals.manage_agency"
+VIEW_ADMINISTRATION = "approvals.view_administration"
+# Rules of authority: granting, extending and ending roles; confirming or declining a proposed grant.
+GRANT_ROLE = "approvals.grant_role"
+END_ROLE = "approvals.end_role"
+CONFIRM_GRANT = "approvals.confirm_grant"
+DECLINE_GRANT = "approvals.decline_grant"
+# Setting someone else's (temporary) password; deactivating or unlocking an account.
+SET_PASSWORD = "approvals.set_password"
+MANAGE_PERSON = "approvals.manage_person"
+# The finance division records spending against budget items (with its document and evidence).
+RECORD_SPENDING = "approvals.record_spending"
+# Budget items: the agency administrator and the finance division.
+MANAGE_BUDGET = "approvals.manage_budget"
+VIEW_SPENDING_EVIDENCE = "approvals.view_spending_evidence"
+# Platform operators only: the Django admin and the records every agency shares (fiscal years).
+OPERATE_PLATFORM = "approvals.operate_platform"
+CHANGE_SHARED_RECORD = "approvals.change_shared_record"
+# A refusal given by a page outside this module (viewflow's own pages): recorded with the page's name.
+OPEN_PAGE_PREFIX = "page:"
 
-# Django admin permissions granted by role, so that the admin shows each role what it may see or edit.
-_MASTER_DATA_MODELS = (
-    "agency",
-    "division",
-    "roleassignment",
-    "user",
-    "plan",
-    "measure",
-    "indicator",
-    "action",
-    "responsibility",
-    "budgetitem",
-    "expenditure",
-    "fiscalyear",
-)
-_RECORD_MODELS = ("submission", "evidence", "decision", "accessrefusal")
 # Who renders the official report and sees the executive dashboard (ปลัด, นายก, agency administrator).
 EXECUTIVE_ROLES = frozenset({Role.CHIEF_ADMINISTRATOR, Role.MAYOR, Role.AGENCY_ADMIN})
+# Whose password only its owner (or a platform operator) sets, and who signs in with a second factor.
+PROTECTED_ROLES = frozenset({Role.CHIEF_ADMINISTRATOR, Role.MAYOR, Role.AUDITOR, Role.AGENCY_ADMIN})
+SECOND_FACTOR_ROLES = PROTECTED_ROLES
+
+
+class Rule(models.TextChoices):
+    """The rule a refusal was given under, as the internal auditors' refusal list names it."""
+
+    SIGN_IN = "sign_in", gettext_lazy("Signed-in people only")
+    OTHER_AGENCY = "other_agency", gettext_lazy("Another agency's record")
+    NO_ROLE = "no_role", gettext_lazy("No role in an agency")
+    ROLE = "role", gettext_lazy("Role required")
+    DIVISION = "division", gettext_lazy("Another division's work")
+    SEGREGATION = "segregation", gettext_lazy("Segregation of duties")
+    SELF = "self", gettext_lazy("No power over one's own role or account")
+    FOUR_EYES = "four_eyes", gettext_lazy("Second person's confirmation (four eyes)")
+    PROTECTED_PASSWORD = "protected_password", gettext_lazy("Executives' and auditors' passwords")
+    OPERATOR_ONLY = "operator_only", gettext_lazy("Platform operators only")
+    SHARED_RECORD = "shared_record", gettext_lazy("Shared records: platform operators only")
+    PAGE = "page", gettext_lazy("Refused by the page")
+
+
+class Refusal(str):
+    """Why something is not allowed: a translated sentence that also names its `rule`."""
+
+    rule: str
+
+    def __new__(cls, message: str, rule: str) -> Refusal:
+        refusal = super().__new__(cls, message)
+        refusal.rule = rule
+        return refusal
 
 
 def division_permission(division: Division | int) -> str:
@@ -92,6 +145,8 @@ class Standing:
     roles: set[str] = field(default_factory=set)
     division_ids: set[int] = field(default_factory=set)
     head_of_division_ids: set[int] = field(default_factory=set)
+    # Divisions that record spending (the finance division) the person belongs to.
+    finance_division_ids: set[int] = field(default_factory=set)
     # role -> the person stood in for, for acting appointments
     acting_for: dict[str, User] = field(default_factory=dict)
 
@@ -104,12 +159,14 @@ def standing(user: User, on: datetime.date | None = None) -> Standing:
     result = Standing(on=on)
     if user.is_authenticated and user.is_active and user.agency_id:
         assignments = RoleAssignment.objects.filter(user=user, agency_id=user.agency_id).active(on)
-        for assignment in assignments.select_related("acting_for"):
+        for assignment in assignments.select_related("acting_for", "division"):
             result.roles.add(assignment.role)
             if assignment.division_id:
                 result.division_ids.add(assignment.division_id)
                 if assignment.role == Role.DIVISION_HEAD:
                     result.head_of_division_ids.add(assignment.division_id)
+                if assignment.division.keeps_accounts and assignment.division.is_active:
+                    result.finance_division_ids.add(assignment.division_id)
             if assignment.acting_for_id:
                 result.acting_for[assignment.role] = assignment.acting_for
     user._khunatham_standing = result
@@ -134,6 +191,39 @@ def acting_for(user: User, role: str) -> User | None:
     return standing(user).acting_for.get(role)
 
 
+def is_platform_operator(user: Any) -> bool:
+    """A platform operator (ผู้ดูแลแพลตฟอร์ม): a superuser, outside every agency."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def is_system_account(user: Any) -> bool:
+    """The account commands and background tasks act as (`approvals.services.system_user`)."""
+    return bool(
+        user is not None
+        and getattr(user, "pk", None) is not None
+        and user.username == SYSTEM_USERNAME
+        and user.agency_id is None
+        and not user.is_active
+    )
+
+
+def holds_protected_role(user: User) -> bool:
+    """Whether the person is an executive, an auditor or an administrator: today, later, or proposed as one
+    (a proposal counts, so that nobody takes over an account between its proposal and its confirmation)."""
+    if user.is_superuser:
+        return True
+    live = RoleAssignment.objects.filter(user=user, role__in=PROTECTED_ROLES)
+    live = live.exclude(status=RoleAssignment.Status.DECLINED).exclude(valid_until__lt=timezone.localdate())
+    return live.exists()
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Executives, auditors and administrators (and platform operators) sign in with a second factor."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or bool(standing(user).roles & SECOND_FACTOR_ROLES)
+
+
 def scope(queryset: models.QuerySet, user: User) -> models.QuerySet:
     """Limit an agency-owned queryset to the signed-in person's agency (none for outsiders)."""
     if not user.is_authenticated or not user.agency_id:
@@ -142,7 +232,7 @@ def scope(queryset: models.QuerySet, user: User) -> models.QuerySet:
 
 
 def _same_agency(user: User, obj: object) -> bool:
-    agency_id = getattr(obj, "agency_id", None)
+    agency_id = obj.pk if isinstance(obj, Agency) else getattr(obj, "agency_id", None)
     return agency_id is not None and agency_id == user.agency_id
 
 
@@ -169,19 +259,200 @@ def submitters_of(action: Action) -> set[int]:
     )
 
 
+def drafters(action_ref: Any) -> models.QuerySet:
+    """History rows of the action's submissions saved as drafts: the people who drafted or edited results.
+
+    Only a division's own save writes a draft over a draft (a new round's draft, written by a return, is an
+    insert); status changes by reviewers, approvers and administrators never leave the status at draft."""
+    return Submission.history.model.objects.filter(
+        action_id=action_ref, history_type="~", status=Submission.Status.DRAFT, history_user_id__isnull=False
+    )
+
+
+def contributors_of(action: Action) -> set[int]:
+    """Everyone who took part in the action's results, in any round: drafted or edited them, added or
+    withdrew evidence, or submitted them. None of them may review or approve the action. One query."""
+    # Each part without its model's ordering: a compound query (UNION) takes none of its own (SQLite).
+    submitted = Submission.objects.filter(action=action, submitted_by__isnull=False).values_list("submitted_by")
+    uploaded = Evidence.objects.filter(submission__action=action).values_list("uploaded_by")
+    # Withdrawing evidence is an edit too (a copy made by a return is an insert, by the reviewer: not counted).
+    withdrew = Evidence.history.model.objects.filter(
+        submission__action_id=action.pk, history_type="~", history_user_id__isnull=False
+    ).values_list("history_user_id")
+    drafted = drafters(action.pk).values_list("history_user_id")
+    parts = [part.order_by() for part in (submitted, uploaded, withdrew, drafted)]
+    return {pk for (pk,) in parts[0].union(*parts[1:])}
+
+
+def took_part(action_ref: Any, user: User) -> dict[str, models.Exists]:
+    """The same test as `contributors_of`, as subqueries for a list of tasks (queues hide what segregation
+    of duties keeps from the person): {name: Exists(...)}, true when the person took part that way."""
+    return {
+        "sod_submitted": models.Exists(Submission.objects.filter(action_id=action_ref, submitted_by=user)),
+        "sod_uploaded": models.Exists(Evidence.objects.filter(submission__action_id=action_ref, uploaded_by=user)),
+        "sod_withdrew": models.Exists(
+            Evidence.history.model.objects.filter(
+                submission__action_id=action_ref, history_type="~", history_user_id=user.pk
+            )
+        ),
+        "sod_drafted": models.Exists(drafters(action_ref).filter(history_user_id=user.pk)),
+    }
+
+
 def reviewers_of(action: Action) -> set[int]:
     return set(Decision.objects.filter(action=action, stage=Decision.Stage.REVIEW).values_list("decided_by", flat=True))
 
 
-def check(user: User, perm: str, obj: object | None = None) -> str | None:
-    """Why `user` may not do `perm` on `obj`, as a translated sentence; None when allowed."""
+def _segregation(
+    user: User,
+    action: Action | None,
+    *,
+    approving: bool,
+    contributors: set[int] | None = None,
+    reviewers: set[int] | None = None,
+) -> Refusal | None:
+    if action is None:
+        return None
+    if user.pk in (contributors if contributors is not None else contributors_of(action)):
+        message = (
+            _("You took part in this action's results, so you cannot approve it (segregation of duties).")
+            if approving
+            else _("You took part in this action's results, so you cannot review it (segregation of duties).")
+        )
+        return Refusal(message, Rule.SEGREGATION)
+    if approving and user.pk in (reviewers if reviewers is not None else reviewers_of(action)):
+        return Refusal(
+            _("You reviewed this action, so you cannot also approve it (segregation of duties)."), Rule.SEGREGATION
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Deciders:
+    """Who may take the step an action waits for: `allowed` people, and those whom a rule keeps out."""
+
+    role: str
+    allowed: list[User]
+    kept_out: list[tuple[User, str]]
+    # Who can unblock a step nobody may take: the agency administrators, by proposing an acting appointment.
+    administrators: list[User] = field(default_factory=list)
+
+    @property
+    def nobody(self) -> bool:
+        return not self.allowed
+
+    @property
+    def approving(self) -> bool:
+        return self.role == Role.MAYOR
+
+
+def deciders_of(action: Action) -> Deciders | None:
+    """Who can review (or approve) the action now; None when it waits for no executive."""
+    if action.status == Action.Status.AWAITING_REVIEW:
+        role, approving = Role.CHIEF_ADMINISTRATOR, False
+    elif action.status == Action.Status.AWAITING_APPROVAL:
+        role, approving = Role.MAYOR, True
+    else:
+        return None
+    allowed: list[User] = []
+    kept_out: list[tuple[User, str]] = []
+    holders = users_with_role(action.agency_id, role)
+    contributors = contributors_of(action) if holders else set()
+    reviewers = reviewers_of(action) if approving and holders else set()
+    for person in holders:
+        refusal = _segregation(person, action, approving=approving, contributors=contributors, reviewers=reviewers)
+        if refusal is None:
+            allowed.append(person)
+        else:
+            kept_out.append((person, str(refusal)))
+    administrators = users_with_role(action.agency_id, Role.AGENCY_ADMIN) if not allowed else []
+    return Deciders(role=role, allowed=allowed, kept_out=kept_out, administrators=administrators)
+
+
+def confirmers_of(assignment: RoleAssignment) -> list[User]:
+    """Who may confirm a proposed grant: the chief administrator for an acting-mayor appointment, the
+    mayor for the others; when nobody but the grantee or the proposer holds that post, the other executive.
+    Never the grantee, never the proposer. An empty list means the post is empty: a platform operator
+    confirms."""
+    excluded = {assignment.user_id, assignment.granted_by_id}
+    acting_mayor = assignment.role == Role.MAYOR and assignment.acting_for_id is not None
+    order = (Role.CHIEF_ADMINISTRATOR, Role.MAYOR) if acting_mayor else (Role.MAYOR, Role.CHIEF_ADMINISTRATOR)
+    for role in order:
+        people = [p for p in users_with_role(assignment.agency_id, role) if p.pk not in excluded]
+        if people:
+            return people
+    return []
+
+
+def _grant_rule(user: User, perm: str, obj: object | None, me: Standing) -> Refusal | None:
+    """Granting, extending, ending, confirming and declining roles."""
+    grantee_id = obj.pk if isinstance(obj, User) else getattr(obj, "user_id", None)
+    if perm in (GRANT_ROLE, END_ROLE):
+        if grantee_id is not None and grantee_id == user.pk:
+            return Refusal(_("Nobody grants, extends or ends a role for themselves."), Rule.SELF)
+        if is_platform_operator(user) or Role.AGENCY_ADMIN in me.roles:
+            return None
+        return Refusal(_("Only the agency administrator grants and ends roles."), Rule.ROLE)
+    if not isinstance(obj, RoleAssignment):
+        # Without a grant in hand: may the person confirm grants at all (the chief administrator, the mayor)?
+        if is_platform_operator(user) or me.roles & {Role.CHIEF_ADMINISTRATOR, Role.MAYOR}:
+            return None
+        return Refusal(_("Only the chief administrator and the mayor confirm grants."), Rule.ROLE)
+    if user.pk == obj.user_id:
+        return Refusal(_("Nobody confirms or declines a grant to themselves."), Rule.FOUR_EYES)
+    if perm == DECLINE_GRANT and user.pk == obj.granted_by_id:
+        return None  # the proposer withdraws their own proposal
+    if user.pk == obj.granted_by_id:
+        return Refusal(_("The person who proposed a grant cannot also confirm it."), Rule.FOUR_EYES)
+    confirmers = confirmers_of(obj)
+    if any(person.pk == user.pk for person in confirmers):
+        return None
+    if is_platform_operator(user):
+        if not confirmers:
+            return None
+        names = ", ".join(str(person) for person in confirmers)
+        return Refusal(
+            _("%(people)s can confirm this grant; a platform operator confirms only when nobody can.")
+            % {"people": names},
+            Rule.FOUR_EYES,
+        )
+    if confirmers:
+        names = ", ".join(str(person) for person in confirmers)
+        return Refusal(_("Only %(people)s can confirm or decline this grant.") % {"people": names}, Rule.FOUR_EYES)
+    return Refusal(
+        _("Nobody in the agency can confirm this grant now; a platform operator confirms it."), Rule.FOUR_EYES
+    )
+
+
+def _operator_rule(user: User, perm: str, obj: object | None) -> Refusal | None:
+    if is_platform_operator(user):
+        return None
+    if perm == CHANGE_SHARED_RECORD:
+        return Refusal(
+            _("Fiscal years are shared by every agency: only a platform operator changes them."), Rule.SHARED_RECORD
+        )
+    return Refusal(_("The administration site is for platform operators only."), Rule.OPERATOR_ONLY)
+
+
+def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
+    """Why `user` may not do `perm` on `obj`, as a translated sentence naming its rule; None when allowed."""
+    if perm in (GRANT_ROLE, END_ROLE, CONFIRM_GRANT, DECLINE_GRANT) and is_system_account(user):
+        # The sample agency and commands give the roles an agency starts with, as the system account.
+        return None
     if not user.is_authenticated or not user.is_active:
-        return _("You need to sign in.")
+        return Refusal(_("You need to sign in."), Rule.SIGN_IN)
+    if perm in (OPERATE_PLATFORM, CHANGE_SHARED_RECORD):
+        return _operator_rule(user, perm, obj)
+    if is_platform_operator(user) and perm in (GRANT_ROLE, END_ROLE, CONFIRM_GRANT, DECLINE_GRANT, SET_PASSWORD):
+        # Operators act in every agency; their own rules (self, four eyes) still apply.
+        if perm == SET_PASSWORD:
+            return None
+        return _grant_rule(user, perm, obj, Standing(on=timezone.localdate()))
     if obj is not None and not _same_agency(user, obj):
-        return _("This record belongs to another agency.")
+        return Refusal(_("This record belongs to another agency."), Rule.OTHER_AGENCY)
     me = standing(user)
     if not user.agency_id or not me.roles:
-        return _("You hold no role in an agency.")
+        return Refusal(_("You hold no role in an agency."), Rule.NO_ROLE)
 
     if perm == VIEW_PLAN or perm == VIEW_REPORTS:
         return None
@@ -189,59 +460,98 @@ def check(user: User, perm: str, obj: object | None = None) -> str | None:
         division_id = int(perm.removeprefix(DIVISION_QUEUE_PREFIX))
         if division_id in me.division_ids:
             return None
-        return _("You are not a member of this division.")
+        return Refusal(_("You are not a member of this division."), Rule.DIVISION)
     if perm == WORK_ON_ACTION:
         action = _action_of(obj)
         division_id = obj.division_id if isinstance(obj, Submission) else None
         if action is None:
-            return None if me.division_ids else _("You are not a member of any division.")
+            return None if me.division_ids else Refusal(_("You are not a member of any division."), Rule.DIVISION)
         allowed = responsible_division_ids(action) & me.division_ids
         if division_id is not None:
             allowed &= {division_id}
         if allowed:
             return None
-        return _("Only staff of the responsible division can work on this action.")
+        return Refusal(_("Only staff of the responsible division can work on this action."), Rule.DIVISION)
     if perm == REASSIGN_TASK:
         division_id = obj.pk if isinstance(obj, Division) else getattr(obj, "division_id", None)
         if division_id in me.head_of_division_ids:
             return None
-        return _("Only the head of this division can reassign its tasks.")
+        return Refusal(_("Only the head of this division can reassign its tasks."), Rule.DIVISION)
     if perm == REVIEW_SUBMISSION:
         if Role.CHIEF_ADMINISTRATOR not in me.roles:
-            return _("Only the chief administrator (or an acting chief administrator) can review results.")
-        action = _action_of(obj)
-        if action is not None and user.pk in submitters_of(action):
-            return _("You submitted results for this action, so you cannot review it (segregation of duties).")
-        return None
+            return Refusal(
+                _("Only the chief administrator (or an acting chief administrator) can review results."), Rule.ROLE
+            )
+        return _segregation(user, _action_of(obj), approving=False)
     if perm == APPROVE_SUBMISSION:
         if Role.MAYOR not in me.roles:
-            return _("Only the mayor (or an acting mayor) can approve results.")
-        action = _action_of(obj)
-        if action is not None and user.pk in submitters_of(action):
-            return _("You submitted results for this action, so you cannot approve it (segregation of duties).")
-        if action is not None and user.pk in reviewers_of(action):
-            return _("You reviewed this action, so you cannot also approve it (segregation of duties).")
-        return None
-    if perm in (CANCEL_ACTION, IMPORT_PLAN):
+            return Refusal(_("Only the mayor (or an acting mayor) can approve results."), Rule.ROLE)
+        return _segregation(user, _action_of(obj), approving=True)
+    if perm in (CANCEL_ACTION, IMPORT_PLAN, MANAGE_AGENCY):
         if Role.AGENCY_ADMIN in me.roles:
             return None
-        return _("Only the agency administrator can do this.")
+        return Refusal(_("Only the agency administrator can do this."), Rule.ROLE)
+    if perm == MANAGE_PERSON:
+        if Role.AGENCY_ADMIN not in me.roles:
+            return Refusal(_("Only the agency administrator can do this."), Rule.ROLE)
+        if isinstance(obj, User) and obj.pk == user.pk:
+            return Refusal(_("Nobody deactivates or unlocks their own account."), Rule.SELF)
+        return None
+    if perm == SET_PASSWORD:
+        if isinstance(obj, User) and obj.pk == user.pk:
+            return Refusal(_("Change your own password on your account page."), Rule.SELF)
+        if Role.AGENCY_ADMIN not in me.roles:
+            return Refusal(_("Only the agency administrator can do this."), Rule.ROLE)
+        if isinstance(obj, User) and holds_protected_role(obj):
+            return Refusal(
+                _(
+                    "Only %(person)s (or a platform operator) sets the password of an executive, an auditor or an "
+                    "administrator."
+                )
+                % {"person": obj},
+                Rule.PROTECTED_PASSWORD,
+            )
+        return None
+    if perm in (GRANT_ROLE, END_ROLE, CONFIRM_GRANT, DECLINE_GRANT):
+        return _grant_rule(user, perm, obj, me)
+    if perm == VIEW_ADMINISTRATION:
+        if me.roles & {Role.AGENCY_ADMIN, Role.AUDITOR}:
+            return None
+        return Refusal(_("Only the agency administrator and the internal auditors can open this page."), Rule.ROLE)
+    if perm == RECORD_SPENDING:
+        if me.finance_division_ids:
+            return None
+        return Refusal(_("Only staff of the finance division record spending."), Rule.DIVISION)
+    if perm == MANAGE_BUDGET:
+        if me.finance_division_ids or Role.AGENCY_ADMIN in me.roles:
+            return None
+        return Refusal(_("Only the agency administrator and the finance division change the budget."), Rule.ROLE)
+    if perm == VIEW_SPENDING_EVIDENCE:
+        if me.finance_division_ids or me.roles & PROTECTED_ROLES:
+            return None
+        return Refusal(
+            _("Only the finance division, the executives and the auditors can open spending documents."), Rule.ROLE
+        )
     if perm in (RENDER_REPORT, VIEW_EXECUTIVE_DASHBOARD):
         if me.roles & EXECUTIVE_ROLES:
             return None
-        return _("Only the chief administrator, the mayor and the agency administrator can do this.")
+        return Refusal(
+            _("Only the chief administrator, the mayor and the agency administrator can do this."), Rule.ROLE
+        )
     if perm in (VIEW_AUDIT_TRAIL, REVIEW_FINDING, RUN_AUDIT_CHECK, BUILD_EVIDENCE_PACK):
         if Role.AUDITOR in me.roles:
             return None
-        return _("Only internal auditors can inspect the change history.")
+        return Refusal(_("Only internal auditors can inspect the change history."), Rule.ROLE)
     if perm == VIEW_EVIDENCE:
         action = _action_of(obj)
         if me.roles & {Role.CHIEF_ADMINISTRATOR, Role.MAYOR, Role.AUDITOR, Role.AGENCY_ADMIN}:
             return None
         if action is not None and responsible_division_ids(action) & me.division_ids:
             return None
-        return _("Only the responsible division, the executives and the auditors can open this evidence.")
-    return _("Unknown permission %(perm)s.") % {"perm": perm}
+        return Refusal(
+            _("Only the responsible division, the executives and the auditors can open this evidence."), Rule.DIVISION
+        )
+    return Refusal(_("Unknown permission %(perm)s.") % {"perm": perm}, Rule.ROLE)
 
 
 def require(user: User, perm: str, obj: object | None = None) -> None:
@@ -255,18 +565,23 @@ def require(user: User, perm: str, obj: object | None = None) -> None:
     error = NotAllowed(refusal)
     if user.is_authenticated:
         error.refusal = record_refusal(user, perm, obj, refusal)
+        error.record_again = lambda: record_refusal(user, perm, obj, refusal)
     raise error
 
 
 def keep_refusal(error: NotAllowed) -> None:
-    """Write the refusal carried by `error` again if a rollback took it away."""
+    """Record the refusal carried by `error` again if a rollback took it away."""
     refusal = getattr(error, "refusal", None)
-    if refusal is None or (refusal.pk is not None and AccessRefusal.objects.filter(pk=refusal.pk).exists()):
+    again = getattr(error, "record_again", None)
+    if refusal is None or again is None:
         return
-    refusal.pk = None
-    refusal._state.adding = True
-    with context.acting(by=refusal.user, reason=reasons.code(reasons.REFUSAL)):
-        refusal.save()
+    counted = getattr(refusal, "_counted_repeats", None)
+    if counted is None:
+        if refusal.pk is not None and AccessRefusal.objects.filter(pk=refusal.pk).exists():
+            return
+    elif RefusalRepeat.objects.filter(refusal_id=refusal.pk, count__gte=counted).exists():
+        return
+    error.refusal = again()
 
 
 @contextmanager
@@ -279,22 +594,152 @@ def refusals_kept() -> Iterator[None]:
         raise
 
 
-def record_refusal(user: User, perm: str, obj: object | None, reason: str) -> AccessRefusal:
-    refusal = AccessRefusal(
-        agency_id=user.agency_id,
-        user=user,
-        permission=perm,
-        action=_action_of(obj) if obj is not None and _same_agency(user, obj) else None,
-        object_repr=str(obj)[:300] if obj is not None else "",
-        reason=reason,
-    )
-    with context.acting(by=user, reason=reasons.code(reasons.REFUSAL)):
-        refusal.save()
-    return refusal
+# --- recording refusals -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    path: str
+    method: str
+    recorded: int = 0
+
+
+_page: contextvars.ContextVar[_Page | None] = contextvars.ContextVar("approvals_refusal_page", default=None)
+
+
+@contextmanager
+def on_page(path: str, method: str) -> Iterator[_Page]:
+    """Refusals recorded inside name this page (set by RefusalMiddleware for each request)."""
+    page = _Page(path=path[:300], method=method[:10])
+    token = _page.set(page)
+    try:
+        yield page
+    finally:
+        _page.reset(token)
+
+
+def _record_label(obj: object | None) -> tuple[str, int | None]:
+    """The kind of record and its id: never its content, which may belong to another agency."""
+    if isinstance(obj, models.Model):
+        return obj._meta.label_lower, obj.pk
+    return "", None
+
+
+# The same refusal by the same person within this many minutes is counted on the first record.
+def _repeat_window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=getattr(settings, "REFUSAL_REPEAT_MINUTES", 10))
+
+
+def record_refusal(
+    user: User,
+    perm: str,
+    obj: object | None,
+    reason: str,
+    *,
+    rule: str | None = None,
+    kind: str = "",
+    record_id: int | None = None,
+) -> AccessRefusal:
+    """Record a refused attempt, or count it on the same refusal recorded minutes ago.
+
+    "The same refusal": the same person, rule and permission, on the same kind of record (and, inside the
+    person's own agency, the same record; another agency's ids count together, so that trying id after id
+    adds nothing to the chain). Returns the record the attempt is on."""
+    from approvals.services import save_with_history
+
+    if obj is not None:
+        kind, record_id = _record_label(obj)
+    rule = rule or getattr(reason, "rule", "") or Rule.PAGE
+    page = _page.get()
+    if page is not None:
+        page.recorded += 1
+    own_record = obj is not None and _same_agency(user, obj)
+    now = timezone.now()
+    with transaction.atomic():
+        earlier = AccessRefusal.objects.filter(
+            user=user,
+            rule=rule,
+            permission=perm[:100],
+            record_kind=kind,
+            attempted_at__gte=now - _repeat_window(),
+        )
+        if own_record:
+            earlier = earlier.filter(record_id=record_id)
+        first = earlier.order_by("attempted_at", "pk").first()
+        if first is not None:
+            repeat, _created = RefusalRepeat.objects.select_for_update().get_or_create(refusal=first)
+            repeat.count += 1
+            repeat.last_attempted_at = now
+            repeat.last_path = page.path if page else ""
+            repeat.last_record_id = record_id
+            repeat.save()
+            first._counted_repeats = repeat.count
+            return first
+        refusal = AccessRefusal(
+            agency_id=user.agency_id,
+            user=user,
+            permission=perm[:100],
+            action=_action_of(obj) if own_record else None,
+            object_repr=f"{kind} #{record_id}" if kind else "",
+            reason=str(reason),
+            rule=rule,
+            path=page.path if page else "",
+            method=page.method if page else "",
+            record_kind=kind,
+            record_id=record_id,
+            attempted_at=now,
+        )
+        # System reason: one constant, converted to a code when history reasons become codes (issue 10).
+        return save_with_history(refusal, by=user, reason=REFUSED_REASON)
+
+
+REFUSED_REASON = reasons.code(reasons.REFUSAL)
+
+
+def refuse_outside_scope(model: type[models.Model], user: User, lookup: dict[str, Any]) -> None:
+    """A look-up by id that found nothing in the person's scope: when the record exists in another agency,
+    record the attempt (kind and id only). Called by scoped querysets and `get_or_404` before their 404."""
+    if not getattr(user, "is_authenticated", False) or is_platform_operator(user):
+        return
+    if not any(key.split("__")[-1] in ("pk", "id") or key.endswith("_id") for key in lookup):
+        return  # a look-up by year or name: nothing was aimed at another agency's record
+    unscoped = model._base_manager.filter(**lookup)
+    agency_of = _AGENCY_OF.get(model)
+    for obj in unscoped[:1]:
+        agency_id = agency_of(obj) if agency_of else getattr(obj, "agency_id", None)
+        if agency_id is not None and agency_id != user.agency_id:
+            record_refusal(
+                user,
+                f"view {model._meta.label_lower}",
+                None,
+                Refusal(_("This record belongs to another agency."), Rule.OTHER_AGENCY),
+                kind=model._meta.label_lower,
+                record_id=obj.pk,
+            )
+
+
+# How to find the agency of a record that carries no `agency_id` (viewflow's tasks and processes).
+_AGENCY_OF: dict[type, Callable[[Any], int | None]] = {}
+
+
+def agency_of_model(model: type[models.Model], resolve: Callable[[Any], int | None]) -> None:
+    _AGENCY_OF[model] = resolve
+
+
+def get_or_404(queryset: models.QuerySet, user: User, **lookup: Any) -> Any:
+    """`get_object_or_404` for a queryset already limited to what the person may see: a miss on another
+    agency's record is recorded as a refusal before the 404."""
+    from django.http import Http404
+
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        refuse_outside_scope(queryset.model, user, lookup)
+        raise Http404(_("Not found.")) from None
 
 
 def role_permissions(user: User) -> set[str]:
-    """Every permission a person holds without an object: roles, division queues and admin rights."""
+    """Every permission a person holds without an object: roles, division queues and page rights."""
     me = standing(user)
     perms: set[str] = set()
     if not me.roles:
@@ -305,6 +750,8 @@ def role_permissions(user: User) -> set[str]:
         perms.add(WORK_ON_ACTION)
     if me.head_of_division_ids:
         perms.add(REASSIGN_TASK)
+    if me.finance_division_ids:
+        perms |= {RECORD_SPENDING, VIEW_SPENDING_EVIDENCE, MANAGE_BUDGET}
     if Role.CHIEF_ADMINISTRATOR in me.roles:
         perms.add(REVIEW_SUBMISSION)
     if Role.MAYOR in me.roles:
@@ -312,23 +759,16 @@ def role_permissions(user: User) -> set[str]:
     if me.roles & EXECUTIVE_ROLES:
         perms |= {RENDER_REPORT, VIEW_EXECUTIVE_DASHBOARD}
     if Role.AUDITOR in me.roles:
-        perms.add(VIEW_AUDIT_TRAIL)
-        perms.add(REVIEW_FINDING)
+        perms |= {VIEW_AUDIT_TRAIL, REVIEW_FINDING, VIEW_ADMINISTRATION}
         perms |= {RUN_AUDIT_CHECK, BUILD_EVIDENCE_PACK}
-        perms |= {f"approvals.view_{name}" for name in _MASTER_DATA_MODELS + _RECORD_MODELS}
     if Role.AGENCY_ADMIN in me.roles:
-        perms |= {CANCEL_ACTION, IMPORT_PLAN}
-        for name in _MASTER_DATA_MODELS:
-            perms |= {f"approvals.view_{name}", f"approvals.add_{name}", f"approvals.change_{name}"}
-        perms |= {f"approvals.view_{name}" for name in _RECORD_MODELS}
+        perms |= {CANCEL_ACTION, IMPORT_PLAN, MANAGE_AGENCY, MANAGE_PERSON, VIEW_ADMINISTRATION, GRANT_ROLE, END_ROLE}
+        perms |= {SET_PASSWORD, MANAGE_BUDGET}
     if me.roles & {Role.CHIEF_ADMINISTRATOR, Role.MAYOR, Role.AUDITOR, Role.AGENCY_ADMIN}:
-        perms.add(VIEW_EVIDENCE)
+        perms |= {VIEW_EVIDENCE, VIEW_SPENDING_EVIDENCE}
+    if me.roles & {Role.CHIEF_ADMINISTRATOR, Role.MAYOR}:
+        perms.add(CONFIRM_GRANT)
     return perms
-
-
-def is_admin_user(user: User) -> bool:
-    """May the person open the Django admin (agency administrators and auditors, read-only for auditors)."""
-    return user.is_superuser or bool(standing(user).roles & {Role.AGENCY_ADMIN, Role.AUDITOR})
 
 
 class RoleBackend:
@@ -358,7 +798,8 @@ class RoleBackend:
         return check(user_obj, perm, obj) is None
 
     def has_module_perms(self, user_obj: User, app_label: str) -> bool:
-        return app_label == "approvals" and is_admin_user(user_obj)
+        # The Django admin is for platform operators (superusers), whom ModelBackend already answers.
+        return False
 
 
 def users_with_role(agency_id: int, role: str, division_ids: Iterable[int] | None = None) -> list[User]:

@@ -102,6 +102,8 @@ def _ensure_account(agency: Agency, account: DemoAccount, by: User) -> User:
     holds = RoleAssignment.objects.filter(user=user, role=account.role, division=division, acting_for=acting_for)
     if not holds.active().exists():
         until = timezone.localdate() + datetime.timedelta(days=ACTING_DAYS) if acting_for else None
+        # The system account gives the roles an agency starts with: its executive grants and the deputy's acting
+        # appointment take effect at load, recorded as confirmed by it. Later grants follow the four-eyes rule.
         grant_role(
             user, account.role, division=division, acting_for=acting_for, valid_until=until, by=by, reason=REASON
         )

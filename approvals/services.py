@@ -21,6 +21,8 @@ from approvals import permissions, signals
 from approvals.evidence import check_file as check_evidence_file
 from approvals.exceptions import InvalidTransition
 from approvals.models import (
+    ACTING_ROLES,
+    DIVISION_ROLES,
     Action,
     Agency,
     Decision,
@@ -33,6 +35,7 @@ from approvals.models import (
     Submission,
     User,
     evidence_upload_to,
+    needs_confirmation,
 )
 from approvals.thaidate import be_datetime
 from approvals.transactions import agency_transaction
@@ -47,8 +50,10 @@ if TYPE_CHECKING:
 # hash-chain lock before any row lock (the one lock order, docs/audit.md) and is run once more if PostgreSQL
 # still cancels it as a deadlock victim.
 
-SYSTEM_USERNAME = "system"
+SYSTEM_USERNAME = permissions.SYSTEM_USERNAME
 
+# The division of a new Subdistrict Administrative Organization that records spending (editable afterwards).
+FINANCE_DIVISION = "กองคลัง"
 # Divisions every new Subdistrict Administrative Organization starts with (editable afterwards).
 DEFAULT_SAO_DIVISIONS = (
     "สำนักปลัด",
@@ -89,6 +94,13 @@ def save_with_history(
     return obj
 
 
+def delete_with_history(obj: models.Model, *, by: User | None, reason: Reason | str) -> None:
+    """Delete a link record (a responsibility) with who and why on its last history row. Records an audit
+    trail points at are never deleted (PROTECT)."""
+    with context.acting(by=by, reason=reason):
+        obj.delete()
+
+
 def create_agency(
     *,
     name: str,
@@ -106,8 +118,44 @@ def create_agency(
         )
         if kind == Agency.Kind.SAO:
             for order, division_name in enumerate(DEFAULT_SAO_DIVISIONS, start=1):
-                save_with_history(Division(agency=agency, name=division_name, sort_order=order), by=by, reason=reason)
+                division = Division(
+                    agency=agency,
+                    name=division_name,
+                    sort_order=order,
+                    keeps_accounts=division_name == FINANCE_DIVISION,
+                )
+                save_with_history(division, by=by, reason=reason)
     return agency
+
+
+# --- rules of authority: roles, memberships and acting appointments -------------------------------------------
+
+# System reasons (audit/reasons.py puts them into words).
+CONFIRMED_REASON = reasons.code(reasons.GRANT_CONFIRMED)
+
+
+def _check_grant(
+    user: User, role: str, division: Division | None, acting_for: User | None, valid_from, valid_until
+) -> None:
+    if not user.agency_id:
+        raise InvalidTransition(_("%(user)s belongs to no agency.") % {"user": user})
+    if role not in Role.values:
+        raise InvalidTransition(_("Choose a role."))
+    if role in DIVISION_ROLES and division is None:
+        raise InvalidTransition(_("Choose the division of this membership."))
+    if role not in DIVISION_ROLES and division is not None:
+        raise InvalidTransition(_("Only division staff and division heads belong to a division."))
+    if division is not None and division.agency_id != user.agency_id:
+        raise InvalidTransition(_("The division belongs to another agency."))
+    if acting_for is not None:
+        if acting_for.agency_id != user.agency_id:
+            raise InvalidTransition(_("The person stood in for belongs to another agency."))
+        if role not in ACTING_ROLES:
+            raise InvalidTransition(_("Only the chief administrator and the mayor can be stood in for."))
+        if acting_for.pk == user.pk:
+            raise InvalidTransition(_("Nobody stands in for themselves."))
+    if valid_until is not None and valid_until < valid_from:
+        raise InvalidTransition(_("The end date is before the start date."))
 
 
 @agency_transaction()
@@ -122,28 +170,91 @@ def grant_role(
     by: User | None,
     reason: str,
     note: str = "",
+    order_number: str = "",
+    order_date: datetime.date | None = None,
 ) -> RoleAssignment:
-    """Give a person a role (or a division membership, or an acting appointment) for a period."""
-    if not user.agency_id:
-        raise InvalidTransition(_("%(user)s belongs to no agency.") % {"user": user})
-    if division is not None and division.agency_id != user.agency_id:
-        raise InvalidTransition(_("The division belongs to another agency."))
-    if acting_for is not None and acting_for.agency_id != user.agency_id:
-        raise InvalidTransition(_("The person stood in for belongs to another agency."))
-    assignment = RoleAssignment(
-        agency_id=user.agency_id,
-        user=user,
-        role=role,
-        division=division,
-        acting_for=acting_for,
-        valid_from=valid_from or timezone.localdate(),
-        valid_until=valid_until,
-        granted_by=by,
-        note=note,
-    )
-    assignment.full_clean()
-    save_with_history(assignment, by=by, reason=reason)
+    """Give a person a role (or a division membership, or an acting appointment) for a period
+    (แต่งตั้ง/มอบหมาย). Nobody grants a role to themselves. The chief administrator's or the mayor's role
+    and every acting appointment are only proposed, with the order that makes them (เลขที่คำสั่ง, ลงวันที่),
+    and take effect once a second person confirms them (`confirm_grant`). The system account, loading the
+    roles an agency starts with, confirms its own grants at once."""
+    permissions.require(by, permissions.GRANT_ROLE, user)
+    valid_from = valid_from or timezone.localdate()
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write why the role is granted."))
+    _check_grant(user, role, division, acting_for, valid_from, valid_until)
+    proposal = needs_confirmation(role, acting_for)
+    order_number = (order_number or "").strip()
+    if proposal and not permissions.is_system_account(by) and (not order_number or order_date is None):
+        raise InvalidTransition(
+            _("An executive role or an acting appointment needs the number and the date of its order.")
+        )
+    with permissions.refusals_kept(), transaction.atomic():
+        assignment = RoleAssignment(
+            agency_id=user.agency_id,
+            user=user,
+            role=role,
+            division=division,
+            acting_for=acting_for,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            granted_by=by,
+            note=note,
+            order_number=order_number,
+            order_date=order_date,
+            status=RoleAssignment.Status.PROPOSED if proposal else RoleAssignment.Status.IN_EFFECT,
+        )
+        if proposal and permissions.is_system_account(by):
+            assignment.status = RoleAssignment.Status.IN_EFFECT
+            assignment.confirmed_by = by
+            assignment.confirmed_at = timezone.now()
+        assignment.full_clean()
+        save_with_history(assignment, by=by, reason=reason)
+        if assignment.status == RoleAssignment.Status.PROPOSED:
+            signals.grant_proposed.send(sender=RoleAssignment, assignment=assignment, by=by)
+        else:
+            signals.role_granted.send(sender=RoleAssignment, assignment=assignment, by=by)
     permissions.forget_standing(user)
+    return assignment
+
+
+@agency_transaction()
+def confirm_grant(assignment: RoleAssignment, *, by: User, reason: Reason | str) -> RoleAssignment:
+    """A second person confirms a proposed grant (ยืนยันคำสั่ง), which then takes effect: the chief
+    administrator for an acting-mayor appointment, the mayor for the others (`permissions.confirmers_of`);
+    a platform operator when nobody in the agency can."""
+    permissions.require(by, permissions.CONFIRM_GRANT, assignment)
+    # Words the confirmer typed, or a code (a platform operator's confirmation), or the default code.
+    reason = reason if isinstance(reason, Reason) else (reason or "").strip() or CONFIRMED_REASON
+    with permissions.refusals_kept(), transaction.atomic():
+        assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.status != RoleAssignment.Status.PROPOSED:
+            status = assignment.get_status_display()
+            raise InvalidTransition(_("This grant is %(status)s; there is nothing to confirm.") % {"status": status})
+        assignment.status = RoleAssignment.Status.IN_EFFECT
+        assignment.confirmed_by = by
+        assignment.confirmed_at = timezone.now()
+        save_with_history(assignment, by=by, reason=reason, update_fields=["status", "confirmed_by", "confirmed_at"])
+        signals.role_granted.send(sender=RoleAssignment, assignment=assignment, by=by)
+    permissions.forget_standing(assignment.user)
+    return assignment
+
+
+@agency_transaction()
+def decline_grant(assignment: RoleAssignment, *, by: User, reason: str) -> RoleAssignment:
+    """A confirmer declines a proposed grant, or its proposer withdraws it; the proposal is kept, declined."""
+    permissions.require(by, permissions.DECLINE_GRANT, assignment)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write why the grant is declined."))
+    with permissions.refusals_kept(), transaction.atomic():
+        assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.status != RoleAssignment.Status.PROPOSED:
+            status = assignment.get_status_display()
+            raise InvalidTransition(_("This grant is %(status)s; there is nothing to decline.") % {"status": status})
+        assignment.status = RoleAssignment.Status.DECLINED
+        save_with_history(assignment, by=by, reason=reason, update_fields=["status"])
     return assignment
 
 
@@ -151,16 +262,76 @@ def grant_role(
 def end_role(
     assignment: RoleAssignment, *, on: datetime.date | None = None, by: User | None, reason: str
 ) -> RoleAssignment:
-    """End a role assignment (the record is kept: history shows who held what, when)."""
+    """End a role assignment (the record is kept: history shows who held what, when). Nobody ends their
+    own role; a proposal is declined rather than ended."""
+    permissions.require(by, permissions.END_ROLE, assignment)
     on = on or timezone.localdate()
-    with transaction.atomic():
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write why the role ends."))
+    with permissions.refusals_kept(), transaction.atomic():
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.status != RoleAssignment.Status.IN_EFFECT:
+            raise InvalidTransition(_("Only a grant in effect can end; decline a proposal instead."))
         if assignment.valid_until is not None and assignment.valid_until <= on:
             raise InvalidTransition(_("This role assignment has already ended."))
         assignment.valid_until = max(on, assignment.valid_from)
         save_with_history(assignment, by=by, reason=reason, update_fields=["valid_until"])
     permissions.forget_standing(assignment.user)
     return assignment
+
+
+def extend_role(
+    assignment: RoleAssignment,
+    *,
+    until: datetime.date | None,
+    by: User,
+    reason: str,
+    order_number: str = "",
+    order_date: datetime.date | None = None,
+) -> RoleAssignment:
+    """Extend a role to a later end date (or none). A division membership or an auditor's or administrator's
+    role is extended at once. An executive role or an acting appointment is extended by a new proposal that
+    continues it from the day after it ends, with its order, confirmed like any grant: returns that proposal."""
+    permissions.require(by, permissions.GRANT_ROLE, assignment)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write why the role is extended."))
+    if assignment.status != RoleAssignment.Status.IN_EFFECT or assignment.valid_until is None:
+        raise InvalidTransition(_("Only a grant in effect with an end date can be extended."))
+    if until is not None and until <= assignment.valid_until:
+        raise InvalidTransition(_("The new end date must be after the current one."))
+    if assignment.needs_confirmation():
+        return grant_role(
+            assignment.user,
+            assignment.role,
+            division=assignment.division,
+            acting_for=assignment.acting_for,
+            valid_from=assignment.valid_until + datetime.timedelta(days=1),
+            valid_until=until,
+            by=by,
+            reason=reason,
+            note=assignment.note,
+            order_number=order_number,
+            order_date=order_date,
+        )
+    with permissions.refusals_kept(), transaction.atomic():
+        assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        assignment.valid_until = until
+        save_with_history(assignment, by=by, reason=reason, update_fields=["valid_until"])
+        signals.role_granted.send(sender=RoleAssignment, assignment=assignment, by=by)
+    permissions.forget_standing(assignment.user)
+    return assignment
+
+
+def save_fiscal_year(fiscal_year: FiscalYear, *, by: User, reason: str) -> FiscalYear:
+    """Create or change a fiscal year. Every agency shares it: platform operators only."""
+    permissions.require(by, permissions.CHANGE_SHARED_RECORD, fiscal_year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Write why the fiscal year changes."))
+    with permissions.refusals_kept(), transaction.atomic():
+        return save_with_history(fiscal_year, by=by, reason=reason)
 
 
 # ---------------------------------------------------------------------------------------------------------------

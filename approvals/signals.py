@@ -31,3 +31,11 @@ action_returned = Signal()
 
 # An agency administrator cancelled an action; its open tasks are ended. Extra: `reason` (str).
 action_cancelled = Signal()
+
+# Rules of authority. These carry no `action`: `assignment` (RoleAssignment) and `by` only.
+# A role, membership or acting appointment took effect (granted at once, confirmed, or extended); the
+# internal auditors are told of every grant.
+role_granted = Signal()
+
+# An executive role or an acting appointment was proposed and waits for a second person's confirmation.
+grant_proposed = Signal()

@@ -16,14 +16,20 @@ from approvals.forms import ReportUploadForm
 from approvals.importer.errors import ReportError
 from approvals.importer.parser import parse_report_bytes
 from approvals.importer.writer import import_plan
-from approvals.models import Action, Indicator, Measure, Plan
+from approvals.models import Action, BudgetItem, Indicator, Measure, Plan, RoleAssignment, budget_totals
 
 PENDING_IMPORT_KEY = "approvals.pending_import"
 
 
 def home(request: HttpRequest) -> HttpResponse:
     plans = Plan.objects.visible_to(request.user).select_related("fiscal_year")
-    return render(request, "approvals/home.html", {"plans": plans})
+    # Grants waiting for this person's confirmation (the chief administrator's or the mayor's).
+    waiting = [
+        a
+        for a in RoleAssignment.objects.visible_to(request.user).proposed()
+        if permissions.check(request.user, permissions.CONFIRM_GRANT, a) is None
+    ]
+    return render(request, "approvals/home.html", {"plans": plans, "grants_to_confirm": len(waiting)})
 
 
 def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
@@ -34,10 +40,16 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     indicators = Indicator.objects.order_by("number").prefetch_related(Prefetch("actions", queryset=actions))
     measures = Measure.objects.filter(plan=plan).order_by("number")
     measures = measures.prefetch_related(Prefetch("indicators", queryset=indicators))
+    budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number"))
     return render(
         request,
         "approvals/plan_detail.html",
-        {"plan": plan, "measures": measures, "budget_items": plan.budget_items.order_by("number")},
+        {
+            "plan": plan,
+            "measures": measures,
+            "budget_items": budget_items,
+            "budget_totals": budget_totals(budget_items),
+        },
     )
 
 

@@ -28,6 +28,10 @@ SYSTEM_ACCOUNT = "system.account_created"
 SIGN_IN = "auth.sign_in"
 PASSWORD_CHANGED = "auth.password_changed"
 
+# Authority: grants of roles and appointments.
+GRANT_CONFIRMED = "authority.grant_confirmed"
+OPERATOR_CONFIRMED = "authority.confirmed_by_operator"
+
 # The plan and the workflow.
 PLAN_IMPORTED = "plan.imported"
 PLAN_ACTIVATED = "plan.activated"
@@ -75,6 +79,8 @@ SENTENCES: Mapping[str, Any] = {
     SYSTEM_ACCOUNT: _("the system account was created"),
     SIGN_IN: _("signing in"),
     PASSWORD_CHANGED: _("the password was changed"),
+    GRANT_CONFIRMED: _("the grant was confirmed"),
+    OPERATOR_CONFIRMED: _("the grant was confirmed by a platform operator"),
     PLAN_IMPORTED: _("the measures report was imported"),
     PLAN_ACTIVATED: _("the plan was activated"),
     DRAFT_SAVED: _("results saved as a draft"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit import views
+from audit import refusal_views, views
 
 app_name = "audit"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("changes/export.<str:fmt>", views.change_log_export, name="change-log-export"),
     path("actions/", views.actions, name="actions"),
     path("actions/<int:pk>/", views.action_timeline, name="action-timeline"),
+    path("refusals/", refusal_views.refusals, name="refusals"),
 ]

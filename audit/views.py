@@ -14,13 +14,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals import permissions
+from approvals import permissions, spreadsheets
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, Agency
 from approvals.thaidate import be_datetime
@@ -130,10 +130,12 @@ def _finding_page(request: HttpRequest, finding: Finding, forms: dict | None = N
 
 
 def _finding_of(request: HttpRequest, pk: int) -> Finding:
-    return get_object_or_404(
+    # Another agency's finding is a 404, and the attempt is recorded (by kind and id, never its content).
+    return permissions.get_or_404(
         _findings_of(request).select_related(
             "action__indicator", "agency", "corrective_action__indicator", "run", "reviewed_by"
         ),
+        request.user,
         pk=pk,
     )
 
@@ -226,14 +228,14 @@ def check_request(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 @auditors_only
 def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(_runs_of(request).select_related("agency"), pk=pk)
+    run = permissions.get_or_404(_runs_of(request).select_related("agency"), request.user, pk=pk)
     return render(request, "audit/check_detail.html", {"run": run, **check_result(run, request.user.agency_id)})
 
 
 @require_GET
 @auditors_only
 def check_status(request: HttpRequest, pk: int) -> JsonResponse:
-    run = get_object_or_404(_runs_of(request), pk=pk)
+    run = permissions.get_or_404(_runs_of(request), request.user, pk=pk)
     return JsonResponse(
         {
             "id": run.pk,
@@ -318,7 +320,9 @@ def pack_build(request: HttpRequest) -> HttpResponse:
 @require_GET
 @auditors_only
 def pack_download(request: HttpRequest, pk: int) -> FileResponse:
-    pack = get_object_or_404(_packs_of(request), pk=pk)
+    pack = permissions.get_or_404(_packs_of(request), request.user, pk=pk)
+    if not pack.file:  # a pack whose building did not finish has no file to give
+        raise Http404(_("This evidence pack has no file."))
     response = FileResponse(
         pack.file.open("rb"), as_attachment=True, filename=pack.download_name(), content_type="application/zip"
     )
@@ -389,7 +393,8 @@ def _csv(rows: Iterator[list[str]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read the Thai text as UTF-8
     for row in rows:
-        yield writer.writerow(row)
+        # Formula-like text (a reason typed as =HYPERLINK(...)) is neutralised in every export.
+        yield writer.writerow(spreadsheets.csv_row(row))
 
 
 @require_GET
@@ -412,7 +417,7 @@ def change_log_export(request: HttpRequest, fmt: str) -> HttpResponse:
     for index, row in enumerate(rows):
         if index > XLSX_MAX_ROWS:
             break
-        sheet.append(row)
+        sheet.append(spreadsheets.xlsx_row(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
@@ -442,8 +447,10 @@ def actions(request: HttpRequest) -> HttpResponse:
 @require_GET
 @auditors_only
 def action_timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(
-        Action.objects.visible_to(request.user).select_related("indicator__measure__plan__fiscal_year"), pk=pk
+    action = permissions.get_or_404(
+        Action.objects.visible_to(request.user).select_related("indicator__measure__plan__fiscal_year"),
+        request.user,
+        pk=pk,
     )
     return render(
         request,

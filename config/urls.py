@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from approvals import account_views
 from approvals import views as approval_views
 from audit import reasons
 from audit.middleware import with_reason
@@ -17,13 +18,13 @@ urlpatterns = [
         with_reason(reasons.code(reasons.SIGN_IN), by_the_account=True)(auth_views.LoginView.as_view()),
         name="login",
     ),
-    path(
-        "accounts/password/",
-        with_reason(reasons.code(reasons.PASSWORD_CHANGED))(auth_views.PasswordChangeView.as_view()),
-        name="password_change",
-    ),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The person's own account: password (required after a temporary one) and second factor.
+    path("accounts/", account_views.account, name="account"),
+    path("accounts/password/", account_views.OwnPasswordChangeView.as_view(), name="password-change"),
+    path("accounts/second-factor/", account_views.second_factor_setup, name="second-factor-setup"),
+    path("accounts/second-factor/verify/", account_views.second_factor_verify, name="second-factor-verify"),
+    path("accounts/second-factor/recovery-codes/", account_views.recovery_codes, name="recovery-codes"),
     # The language switch is on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("approvals/", include("approvals.urls")),

@@ -51,6 +51,10 @@ def title(event: str, params: dict) -> str:
             "count": params.get("count", 0),
             "chain": params.get("chain", ""),
         }
+    if event == "role_granted":
+        return _("In effect: %(grant)s") % {"grant": params.get("grant", "")}
+    if event == "grant_proposed":
+        return _("Waiting for your confirmation: %(grant)s") % {"grant": params.get("grant", "")}
     return str(params.get("action", event))
 
 
@@ -61,6 +65,8 @@ def body(event: str, params: dict) -> str:
         lines.append(_("Reason: %(reason)s") % {"reason": params["reason"]})
     if params.get("due_date"):
         lines.append(_("Due date: %(due)s") % {"due": _due(params)})
+    if params.get("order"):
+        lines.append(_("Order: %(order)s") % {"order": params["order"]})
     if params.get("divisions"):
         lines.append(_("Divisions: %(divisions)s") % {"divisions": ", ".join(params["divisions"])})
     if params.get("by"):

@@ -32,6 +32,9 @@ class Event(models.TextChoices):
     ESCALATION = "escalation", _("Overdue work escalated to me")
     # Translators: the history verification found history rows changed, deleted or added outside the app.
     HISTORY_ALTERED = "history_altered", _("History altered outside the app (internal auditors)")
+    # Rules of authority: the internal auditors hear of every grant; confirmers of what waits for them.
+    ROLE_GRANTED = "role_granted", _("A role or appointment takes effect in my agency (auditors)")
+    GRANT_PROPOSED = "grant_proposed", _("A proposed role or appointment waits for my confirmation")
 
 
 class Channel(models.TextChoices):

@@ -6,8 +6,11 @@ if the change rolls back, nobody is told; if it commits, the relay delivers.
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from approvals import permissions, signals
-from approvals.models import Action, Agency, Decision, Division, Role, Submission, User
+from approvals.models import Action, Agency, Decision, Division, Role, RoleAssignment, Submission, User
+from approvals.thaidate import be_date
 from audit import signals as audit_signals
 from notifications import recipients
 from notifications.models import Event
@@ -145,6 +148,44 @@ def on_chain_broken(sender, *, finding, issues: list, **kwargs) -> None:
     )
 
 
+def _grant_params(assignment: RoleAssignment, url: str) -> dict:
+    params = {"grant": str(assignment), "url": url}
+    if assignment.order_number:
+        order = assignment.order_number
+        if assignment.order_date:
+            order = f"{order} ({be_date(assignment.order_date, 'long')})"
+        params["order"] = order
+    return params
+
+
+def on_role_granted(sender, *, assignment: RoleAssignment, by: User, **kwargs) -> None:
+    """Every grant that takes effect: the internal auditors are told, and so is the person granted."""
+    people = recipients.executives(assignment.agency_id, Role.AUDITOR) | {assignment.user_id}
+    notify(
+        Event.ROLE_GRANTED,
+        key=f"granted:assignment:{assignment.pk}:{assignment.valid_from}:{assignment.valid_until}",
+        recipients=people,
+        agency_id=assignment.agency_id,
+        params=_grant_params(assignment, reverse("approvals:roles")),
+        by=by,
+    )
+
+
+def on_grant_proposed(sender, *, assignment: RoleAssignment, by: User, **kwargs) -> None:
+    """A proposal waits for whoever may confirm it (platform operators when nobody in the agency can)."""
+    confirmers = {person.pk for person in permissions.confirmers_of(assignment)}
+    if not confirmers:
+        confirmers = set(User.objects.filter(is_superuser=True, is_active=True).values_list("pk", flat=True))
+    notify(
+        Event.GRANT_PROPOSED,
+        key=f"proposed:assignment:{assignment.pk}",
+        recipients=confirmers,
+        agency_id=assignment.agency_id,
+        params=_grant_params(assignment, reverse("approvals:grants")),
+        by=by,
+    )
+
+
 def connect() -> None:
     audit_signals.chain_broken.connect(on_chain_broken, dispatch_uid="notifications.chain_broken")
     signals.task_assigned.connect(on_task_assigned, dispatch_uid="notifications.task_assigned")
@@ -153,6 +194,8 @@ def connect() -> None:
     signals.action_approved.connect(on_action_approved, dispatch_uid="notifications.action_approved")
     signals.action_returned.connect(on_action_returned, dispatch_uid="notifications.action_returned")
     signals.action_cancelled.connect(on_action_cancelled, dispatch_uid="notifications.action_cancelled")
+    signals.role_granted.connect(on_role_granted, dispatch_uid="notifications.role_granted")
+    signals.grant_proposed.connect(on_grant_proposed, dispatch_uid="notifications.grant_proposed")
 
 
 def disconnect() -> None:
@@ -165,5 +208,7 @@ def disconnect() -> None:
         (signals.action_returned, "notifications.action_returned"),
         (signals.action_cancelled, "notifications.action_cancelled"),
         (audit_signals.chain_broken, "notifications.chain_broken"),
+        (signals.role_granted, "notifications.role_granted"),
+        (signals.grant_proposed, "notifications.grant_proposed"),
     ):
         signal.disconnect(dispatch_uid=uid)

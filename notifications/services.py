@@ -116,7 +116,8 @@ def deliver(
     Returns the deliveries still to be sent (email, LINE)."""
     system = system_user()
     pending: list[int] = []
-    url = ""
+    # A notification about no action (a grant of a role) names its page in its details.
+    url = params.get("url", "")
     action = Action.objects.with_plan().filter(pk=action_id).first() if action_id else None
     if action is not None:
         params = {**describe(action), **params}

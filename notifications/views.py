@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from approvals import permissions
 from approvals.exceptions import InvalidTransition
 from notifications import health, services
 from notifications.forms import PreferenceForm
@@ -39,7 +40,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(Notification.objects.for_recipient(request.user), pk=pk)
+    notification = permissions.get_or_404(Notification.objects.for_recipient(request.user), request.user, pk=pk)
     services.mark_read(notification, by=request.user)
     return _back(request)
 

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -385,12 +384,8 @@ def _action_line(
 
 
 def _budget(plan: Plan, cutoff: datetime.date) -> list[BudgetLine]:
-    zero = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
-    items = (
-        BudgetItem.objects.filter(plan=plan)
-        .annotate(spent=Coalesce(Sum("expenditures__amount", filter=Q(expenditures__spent_on__lte=cutoff)), zero))
-        .order_by("number")
-    )
+    # "Spent" has one definition (withdrawn entries do not count), shared with the plan page and dashboards.
+    items = BudgetItem.objects.filter(plan=plan).with_spent(until=cutoff).order_by("number")
     return [BudgetLine(number=item.number, item=item.item, amount=item.amount, spent=item.spent) for item in items]
 
 

@@ -92,7 +92,7 @@ def bar_chart(bars: list[Bar], *, title: str, description: str = "") -> SafeStri
 def legend(kinds: list[tuple[str, str]]) -> SafeString:
     """A colour key for the segments: [(kind, label), ...]."""
     items = "".join(
-        f'<li><span class="swatch" style="background:{COLOURS.get(kind, COLOURS["value"])}"></span>{escape(label)}</li>'
+        f'<li><span class="swatch swatch-{escape(kind if kind in COLOURS else "value")}"></span>{escape(label)}</li>'
         for kind, label in kinds
     )
     return mark_safe(f'<ul class="chart-legend">{items}</ul>')

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from approvals import permissions
 from approvals.exceptions import DomainError
-from approvals.models import Action, Agency, Evidence, Plan, Submission
+from approvals.models import Action, Agency, BudgetItem, Evidence, Plan, Submission, budget_totals
 from reports import dashboards, public, services, verification
 from reports.assembly import round_facts
 from reports.forms import RenderForm, VerifyForm
@@ -42,10 +42,19 @@ def executive_dashboard(request: HttpRequest) -> HttpResponse:
     plans = _plans(request)
     plan = _chosen_plan(request, plans)
     dashboard = dashboards.executive_dashboard(plan) if plan else None
+    # Planned against spent: the same figures (BudgetItem.with_spent) as the plan page and the official report.
+    budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number")) if plan else []
     return render(
         request,
         "reports/executive_dashboard.html",
-        {"plans": plans, "plan": plan, "dashboard": dashboard, "charts": dashboard.charts() if dashboard else {}},
+        {
+            "plans": plans,
+            "plan": plan,
+            "dashboard": dashboard,
+            "charts": dashboard.charts() if dashboard else {},
+            "budget_items": budget_items,
+            "budget_totals": budget_totals(budget_items),
+        },
     )
 
 
@@ -54,10 +63,20 @@ def division_dashboard(request: HttpRequest) -> HttpResponse:
     plans = _plans(request)
     plan = _chosen_plan(request, plans)
     dashboard = dashboards.division_dashboard(plan, division_ids) if plan and division_ids else None
+    # The finance division's dashboard also shows the budget it spends against (the same figures everywhere).
+    finance = plan is not None and permissions.standing(request.user).finance_division_ids
+    budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number")) if finance else []
     return render(
         request,
         "reports/division_dashboard.html",
-        {"plans": plans, "plan": plan, "dashboard": dashboard, "charts": dashboard.charts() if dashboard else {}},
+        {
+            "plans": plans,
+            "plan": plan,
+            "dashboard": dashboard,
+            "charts": dashboard.charts() if dashboard else {},
+            "budget_items": budget_items,
+            "budget_totals": budget_totals(budget_items),
+        },
     )
 
 

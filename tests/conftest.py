@@ -155,20 +155,47 @@ def outsider_agency_user(db):
     return _persona(other, "eve", Role.STAFF, outsider_division, first_name="อีฟ")
 
 
+def pass_second_factor(client, user) -> None:
+    """Finish a forced sign-in as the person would: with their authenticator (one is enrolled if needed)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def client(client):
-    """Django's test client, whose force_login signs in through the model backend.
+    """Django's test client, whose force_login signs in fully: through the model backend, and past the
+    second factor (executives, administrators and auditors need one; SECOND_FACTOR_REQUIRED is on, as in
+    production). `force_login(user, second_factor=False)` stops at the password.
 
     force_login would otherwise pick the first configured backend, django-axes' lockout backend,
     which authenticates nobody, so the session would not resolve to a user.
     """
     force_login = client.force_login
 
-    def force_login_with_model_backend(user, backend="django.contrib.auth.backends.ModelBackend"):
-        return force_login(user, backend=backend)
+    def force_login_with_model_backend(
+        user, backend="django.contrib.auth.backends.ModelBackend", second_factor: bool = True
+    ):
+        force_login(user, backend=backend)
+        if second_factor:
+            pass_second_factor(client, user)
 
     client.force_login = force_login_with_model_backend
     return client
+
+
+@pytest.fixture(autouse=True)
+def _browser_sign_in_by_password(request, settings):
+    """Browser tests sign in through the sign-in form with the password only, unless marked
+    `second_factor` (the TOTP sign-in test): the second factor has its own tests."""
+    if request.node.get_closest_marker("browser") and not request.node.get_closest_marker("second_factor"):
+        settings.SECOND_FACTOR_REQUIRED = False
 
 
 @pytest.fixture(autouse=True)

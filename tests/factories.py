@@ -120,3 +120,28 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     results = "จัดประชุมชี้แจงแผนการใช้จ่ายงบประมาณ"
     outcome = "บุคลากรทราบแผนการดำเนินงาน"
     progress = 100
+
+
+def platform_operator(username: str = "operator") -> models.User:
+    """A platform operator (superuser, no agency)."""
+    user = models.User.objects.filter(username=username).first()
+    if user is None:
+        user = UserFactory(username=username, agency=None, is_superuser=True, is_staff=True)
+    return user
+
+
+def grant_in_effect(user, role, *, by, confirmer=None, reason: str = "แต่งตั้งตามคำสั่ง", **kwargs):
+    """Grant a role through the services, as it happens in an agency: an executive role or an acting
+    appointment is proposed with its order and confirmed by the person who may confirm it (a platform
+    operator when nobody in the agency can)."""
+    from approvals import permissions, services
+
+    if models.needs_confirmation(role, kwargs.get("acting_for")):
+        kwargs.setdefault("order_number", "๑/๒๕๖๙")
+        kwargs.setdefault("order_date", timezone.localdate())
+    assignment = services.grant_role(user, role, by=by, reason=reason, **kwargs)
+    if assignment.status == models.RoleAssignment.Status.PROPOSED:
+        confirmers = permissions.confirmers_of(assignment)
+        confirmer = confirmer or (confirmers[0] if confirmers else platform_operator())
+        assignment = services.confirm_grant(assignment, by=confirmer, reason="ยืนยันคำสั่ง")
+    return assignment

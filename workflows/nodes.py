@@ -17,6 +17,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Node
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.flow import utils as flow_utils
+from viewflow.workflow.models import Task
 from viewflow.workflow.nodes.mixins import NextNodeMixin
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
@@ -76,6 +77,14 @@ def action_of_task(task: Any) -> Action:
     return Action.objects.select_related("agency").get(process__pk=task.process_id)
 
 
+def _agency_of_task(task: Any) -> int | None:
+    return Action.objects.filter(process__pk=task.process_id).values_list("agency_id", flat=True).first()
+
+
+# A task carries no agency of its own: a refused look-up of another agency's task finds it through its action.
+permissions.agency_of_model(Task, _agency_of_task)
+
+
 class GuardedViewMixin:
     """Task URLs (assign, release, execute) check our rules before viewflow's: an action of another agency
     is not found (404); a refusal is explained and recorded for the auditors (403, approvals.permissions);
@@ -112,6 +121,7 @@ class GuardedViewMixin:
             task = get_object_or_404(node.flow_class.task_class, pk=task_pk, process_id=process_pk)
             action = action_of_task(task)
             if not Action.objects.visible_to(request.user).filter(pk=action.pk).exists():
+                permissions.refuse_outside_scope(Task, request.user, {"pk": task.pk})
                 raise Http404(_("No such task."))
             if task.status not in OPEN_STATUSES:
                 by = task.owner or _("someone else")

@@ -16,6 +16,7 @@ import io
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import fontpkg_sarabun
@@ -24,8 +25,19 @@ from django.db import transaction
 from django.utils import timezone
 from fpdf import FPDF
 
-from approvals import services
-from approvals.models import Action, Agency, Division, FiscalYear, Plan, Role, RoleAssignment, Submission, User
+from approvals import administration, services
+from approvals.models import (
+    Action,
+    Agency,
+    BudgetItem,
+    Division,
+    FiscalYear,
+    Plan,
+    Role,
+    RoleAssignment,
+    Submission,
+    User,
+)
 from audit import services as audit_services
 from audit.models import AuditRun
 from workflows.models import ActionProcess
@@ -208,6 +220,34 @@ class Player:
         services.approve_action(action, by=approver, reason="อนุมัติ")
 
 
+# What the finance division spent in the sample year: (budget item number, days after 1 October, baht, voucher).
+SPENDING = (
+    (1, 45, Decimal("650.00"), "ฎ.๑๒/๒๕๖๖"),
+    (2, 120, Decimal("1000.00"), "ฎ.๓๔/๒๕๖๖"),
+    (3, 200, Decimal("420.50"), "ฎ.๕๖/๒๕๖๖"),
+)
+
+
+def record_sample_spending(plan: Plan) -> None:
+    """The finance division records some spending against the plan's budget, as its staff would."""
+    finance = (
+        RoleAssignment.objects.filter(agency=plan.agency, division__keeps_accounts=True).active().select_related("user")
+    ).first()
+    if finance is None:
+        return
+    items = {item.number: item for item in BudgetItem.objects.filter(plan=plan)}
+    for number, days, amount, voucher in SPENDING:
+        if number in items:
+            administration.record_expenditure(
+                items[number],
+                by=finance.user,
+                reason="เบิกจ่ายตามแผน",
+                amount=amount,
+                spent_on=plan.fiscal_year.start_date + datetime.timedelta(days=days),
+                document_number=voucher,
+            )
+
+
 def play_sample_year(slug: str = SAMPLE_SLUG) -> tuple[Plan, Counter | None]:
     """Activate the sample plan and play its year; None instead of counts when it was played already."""
     agency = Agency.objects.filter(slug=slug).first()
@@ -232,6 +272,7 @@ def play_sample_year(slug: str = SAMPLE_SLUG) -> tuple[Plan, Counter | None]:
         services.activate_plan(plan, by=cast.admin, reason="เริ่มดำเนินการตามแผนปีงบประมาณ")
         for index, action in enumerate(actions):
             player.play(action, SCRIPT[index % len(SCRIPT)])
+        record_sample_spending(plan)
     if cast.auditor is not None:
         # After the year is committed: the scan reads it as the auditors will.
         audit_services.run_check_now(

@@ -57,16 +57,14 @@ def queue_tasks(user: User) -> QuerySet[Task]:
     action_ref = OuterRef("process__actionprocess__action_id")
     tasks = agency_tasks(user).filter(status__in=OPEN_STATUSES, owner_permission__in=user.get_all_permissions())
     tasks = tasks.annotate(
-        sod_submitted=Exists(Submission.objects.filter(action_id=action_ref, submitted_by=user)),
+        **permissions.took_part(action_ref, user),
         sod_reviewed=Exists(
             Decision.objects.filter(action_id=action_ref, stage=Decision.Stage.REVIEW, decided_by=user)
         ),
     )
-    return tasks.exclude(
-        Q(flow_task=flow.review_by_chief, sod_submitted=True)
-        | Q(flow_task=flow.approve_by_mayor, sod_submitted=True)
-        | Q(flow_task=flow.approve_by_mayor, sod_reviewed=True)
-    )
+    took_part = Q(sod_submitted=True) | Q(sod_uploaded=True) | Q(sod_withdrew=True) | Q(sod_drafted=True)
+    executive = Q(flow_task=flow.review_by_chief) | Q(flow_task=flow.approve_by_mayor)
+    return tasks.exclude(executive & took_part).exclude(Q(flow_task=flow.approve_by_mayor, sod_reviewed=True))
 
 
 def task_rows(tasks: Any, user: User) -> list[dict[str, Any]]:
@@ -321,7 +319,7 @@ class ReleaseTaskView(View):
 
 def reassign_task(request: HttpRequest, pk: int) -> HttpResponse:
     """A division head gives a division's task to another member."""
-    task = get_object_or_404(agency_tasks(request.user).filter(status__in=OPEN_STATUSES), pk=pk)
+    task = permissions.get_or_404(agency_tasks(request.user).filter(status__in=OPEN_STATUSES), request.user, pk=pk)
     division_id = (task.data or {}).get("division")
     if division_id is None:
         raise Http404(_("Only a division's task can be reassigned."))
@@ -374,6 +372,9 @@ def _action_context(action: Action, user: User) -> dict[str, Any]:
         "story": action_story(action, submissions=submissions, decisions=decisions, tasks=tasks, divisions=divisions),
         "overdue": action.is_overdue(),
         "can_cancel": permissions.check(user, permissions.CANCEL_ACTION, action) is None and not action.is_locked(),
+        # Who may take the step the action waits for; when segregation of duties leaves nobody, the page says
+        # so and names who can unblock it, instead of waiting silently.
+        "deciders": permissions.deciders_of(action),
     }
 
 

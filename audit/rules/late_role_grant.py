@@ -24,7 +24,8 @@ STAGE_ROLE = {Decision.Stage.REVIEW: Role.CHIEF_ADMINISTRATOR, Decision.Stage.AP
 
 
 def started_at(assignment: RoleAssignment) -> datetime.datetime:
-    """When the assignment took effect: the later of its recording and the start of its first day."""
+    """When the assignment took effect: the latest of its recording, its confirmation (a proposed grant takes
+    effect only once a second person confirms it) and the start of its first day."""
     created = (
         RoleAssignment.history.filter(id=assignment.pk, history_type="+")
         .order_by("history_id")
@@ -32,7 +33,8 @@ def started_at(assignment: RoleAssignment) -> datetime.datetime:
         .first()
     )
     first_day = timezone.make_aware(datetime.datetime.combine(assignment.valid_from, datetime.time.min))
-    return max(created, first_day) if created else first_day
+    moments = [moment for moment in (created, assignment.confirmed_at, first_day) if moment is not None]
+    return max(moments)
 
 
 def _enabling(assignments, moment: datetime.datetime) -> list[RoleAssignment]:
@@ -62,7 +64,10 @@ def _late(assignments, moment: datetime.datetime, window: datetime.timedelta, ac
 
 def scan(agency, now) -> Iterator[Hit]:
     window = datetime.timedelta(hours=setting("AUDIT_ROLE_GRANT_HOURS"))
-    recent = RoleAssignment.objects.filter(agency=agency).select_related("user", "granted_by")
+    # Only grants that took effect enable a decision (a declined or pending proposal never did).
+    recent = RoleAssignment.objects.filter(agency=agency, status=RoleAssignment.Status.IN_EFFECT).select_related(
+        "user", "granted_by"
+    )
     decisions = Decision.objects.filter(agency=agency).select_related("action__indicator__measure__plan", "decided_by")
     for decision in decisions:
         role = STAGE_ROLE.get(decision.stage)

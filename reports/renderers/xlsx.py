@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from approvals import spreadsheets
 from reports import official
 from reports.assembly import ReportData
 from reports.verification import qr_png
@@ -111,7 +112,8 @@ def _write_row(
 ) -> None:
     lines = 1
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
+        # Text from the plan and from people (results, outcomes) never becomes a live formula.
+        cell = spreadsheets.xlsx_cell(sheet, row=row, column=column, value=value)
         cell.font = _font(bold=bold)
         cell.alignment = align
         cell.border = BORDER
@@ -124,7 +126,7 @@ def _write_row(
 
 def _title(sheet: Worksheet, row: int, text: str, columns: int, *, size: float = 14, bold: bool = True) -> None:
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-    cell = sheet.cell(row=row, column=1, value=text)
+    cell = spreadsheets.xlsx_cell(sheet, row=row, column=1, value=text)
     cell.font = _font(size=size, bold=bold)
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -136,7 +138,7 @@ def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
     _title(sheet, 1, first, columns, size=16)
     _title(sheet, 2, " ".join([*others, data.place]).strip(), columns)
     sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=columns)
-    intro = sheet.cell(row=3, column=1, value=data.introduction())
+    intro = spreadsheets.xlsx_cell(sheet, row=3, column=1, value=data.introduction())
     intro.font = _font()
     intro.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[3].height = min(
@@ -184,7 +186,7 @@ def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
     for (first, last), signature in zip(((1, 2), (3, 3), (4, 5)), data.signatures, strict=False):
         if last > first:
             sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-        cell = sheet.cell(row=row, column=first, value="\n".join(signature.lines()))
+        cell = spreadsheets.xlsx_cell(sheet, row=row, column=first, value="\n".join(signature.lines()))
         cell.font = _font()
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="top")
     sheet.row_dimensions[row].height = max(len(s.lines()) for s in data.signatures) * POINTS_PER_LINE + 6

@@ -45,25 +45,27 @@ def test_a_refused_attempt_is_recorded_for_the_auditors(staff_member, action):
     )
 
 
-def test_an_acting_mayor_may_approve_only_within_the_appointment(agency, mayor, action):
+def test_an_acting_mayor_may_approve_only_within_the_appointment(
+    agency, mayor, chief_administrator, agency_admin, action
+):
     deputy = factories.UserFactory(agency=agency)
     today = timezone.localdate()
-    grant_role(
+    factories.grant_in_effect(
         deputy,
         Role.MAYOR,
         acting_for=mayor,
         valid_from=today - datetime.timedelta(days=3),
         valid_until=today - datetime.timedelta(days=1),
-        by=mayor,
+        by=agency_admin,
         reason="ลาพักร้อน",
     )
     assert not deputy.has_perm(permissions.APPROVE_SUBMISSION, action)
 
 
-def test_an_acting_chief_administrator_knows_whom_they_stand_in_for(agency, chief_administrator):
+def test_an_acting_chief_administrator_knows_whom_they_stand_in_for(agency, chief_administrator, mayor, agency_admin):
     deputy = factories.UserFactory(agency=agency)
-    grant_role(
-        deputy, Role.CHIEF_ADMINISTRATOR, acting_for=chief_administrator, by=chief_administrator, reason="ไปราชการ"
+    factories.grant_in_effect(
+        deputy, Role.CHIEF_ADMINISTRATOR, acting_for=chief_administrator, by=agency_admin, reason="ไปราชการ"
     )
     assert permissions.acting_for(deputy, Role.CHIEF_ADMINISTRATOR) == chief_administrator
 

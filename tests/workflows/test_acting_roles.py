@@ -10,21 +10,24 @@ from django.utils import timezone
 
 from approvals import services
 from approvals.exceptions import NotAllowed
-from approvals.models import Decision, Role
+from approvals.models import Decision, Role, RoleAssignment
 from tests import factories
 from tests.workflows.conftest import login, open_tasks, submit, url
 from workflows.flows import ActionFlow
 
 
 def appoint(person, role, stands_in_for, *, days_from: int, days_until: int):
+    """An acting appointment as the agency makes it: proposed by its administrator with the order, then
+    confirmed (the chief administrator confirms an acting mayor, the mayor an acting chief)."""
     today = timezone.localdate()
-    return services.grant_role(
+    administrator = RoleAssignment.objects.filter(agency=person.agency, role=Role.AGENCY_ADMIN).first().user
+    return factories.grant_in_effect(
         person,
         role,
         acting_for=stands_in_for,
         valid_from=today + datetime.timedelta(days=days_from),
         valid_until=today + datetime.timedelta(days=days_until),
-        by=stands_in_for,
+        by=administrator,
         reason="ไปราชการต่างจังหวัด",
     )
 

@@ -103,5 +103,5 @@ def test_the_mayor_cannot_approve_an_action_they_submitted_for(activated, divisi
     submit(activated, division, mayor)
     services.accept_action(activated, by=chief_administrator)
 
-    with pytest.raises(NotAllowed, match="เป็นผู้ส่งผลการดำเนินการของแนวทางนี้"):
+    with pytest.raises(NotAllowed, match="มีส่วนร่วมในผลการดำเนินการ"):
         services.approve_action(activated, by=mayor)

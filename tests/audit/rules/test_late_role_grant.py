@@ -3,7 +3,6 @@ import datetime
 from django.utils import timezone
 
 from approvals.models import Decision, Role
-from approvals.services import grant_role
 from audit.rules import late_role_grant
 from tests import factories
 from tests.audit.factories import DecisionFactory
@@ -16,7 +15,7 @@ def bangkok_day(day: datetime.date, hour: int) -> datetime.datetime:
 
 def test_an_acting_mayor_appointed_an_hour_before_approving_is_flagged(agency, action, mayor, agency_admin):
     deputy = factories.UserFactory(agency=agency)
-    appointment = grant_role(deputy, Role.MAYOR, acting_for=mayor, by=agency_admin, reason="นายกลาพักร้อน")
+    appointment = factories.grant_in_effect(deputy, Role.MAYOR, acting_for=mayor, by=agency_admin, reason="นายกลาพักร้อน")
     decision = DecisionFactory(
         action=action, decided_by=deputy, on_behalf_of=mayor, decided_at=timezone.now() + datetime.timedelta(hours=1)
     )
@@ -28,7 +27,7 @@ def test_an_acting_mayor_appointed_an_hour_before_approving_is_flagged(agency, a
 
 def test_a_role_granted_a_week_before_the_decision_is_not_flagged(agency, action, agency_admin):
     chief = factories.UserFactory(agency=agency)
-    grant_role(chief, Role.CHIEF_ADMINISTRATOR, by=agency_admin, reason="บรรจุแต่งตั้ง")
+    factories.grant_in_effect(chief, Role.CHIEF_ADMINISTRATOR, by=agency_admin, reason="บรรจุแต่งตั้ง")
     DecisionFactory(
         action=action,
         stage=Decision.Stage.REVIEW,
@@ -42,7 +41,7 @@ def test_a_role_granted_a_week_before_the_decision_is_not_flagged(agency, action
 
 def test_a_membership_granted_just_before_submitting_is_flagged(agency, action, division, agency_admin):
     newcomer = factories.UserFactory(agency=agency)
-    membership = grant_role(newcomer, Role.STAFF, division=division, by=agency_admin, reason="ช่วยราชการ")
+    membership = factories.grant_in_effect(newcomer, Role.STAFF, division=division, by=agency_admin, reason="ช่วยราชการ")
     submission = factories.SubmissionFactory(
         action=action,
         agency=agency,
@@ -58,7 +57,7 @@ def test_a_membership_granted_just_before_submitting_is_flagged(agency, action, 
 
 def test_a_role_granted_before_the_plan_was_activated_is_not_flagged(agency, action, agency_admin):
     chief = factories.UserFactory(agency=agency)
-    grant_role(chief, Role.CHIEF_ADMINISTRATOR, by=agency_admin, reason="ตั้งค่าหน่วยงาน")
+    factories.grant_in_effect(chief, Role.CHIEF_ADMINISTRATOR, by=agency_admin, reason="ตั้งค่าหน่วยงาน")
     plan = action.indicator.measure.plan
     plan.activated_at = timezone.now()
     plan.save(update_fields=["activated_at"])
@@ -78,7 +77,7 @@ def test_a_role_granted_after_the_plan_was_activated_is_flagged(agency, action, 
     plan.activated_at = timezone.now()
     plan.save(update_fields=["activated_at"])
     chief = factories.UserFactory(agency=agency)
-    appointment = grant_role(chief, Role.CHIEF_ADMINISTRATOR, by=agency_admin, reason="รักษาราชการแทน")
+    appointment = factories.grant_in_effect(chief, Role.CHIEF_ADMINISTRATOR, by=agency_admin, reason="รักษาราชการแทน")
     decision = DecisionFactory(
         action=action,
         stage=Decision.Stage.REVIEW,
@@ -95,14 +94,14 @@ def test_a_role_granted_after_the_plan_was_activated_is_flagged(agency, action, 
 def test_a_renewal_of_a_role_the_person_held_when_the_window_opened_is_not_flagged(agency, action, agency_admin):
     today = timezone.localdate()
     chief = factories.UserFactory(agency=agency)
-    grant_role(
+    factories.grant_in_effect(
         chief,
         Role.CHIEF_ADMINISTRATOR,
         valid_until=today + datetime.timedelta(days=4),
         by=agency_admin,
         reason="วาระแรก",
     )
-    grant_role(
+    factories.grant_in_effect(
         chief, Role.CHIEF_ADMINISTRATOR, valid_from=today + datetime.timedelta(days=5), by=agency_admin, reason="ต่อวาระ"
     )
     DecisionFactory(
