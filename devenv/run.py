@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,14 @@ from devenv import postgres
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(command, env=env, cwd=BASE_DIR, start_new_session=True)
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -26,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-serve", action="store_true", help="prepare the demo and stop (tests use it)")
     parser.add_argument("--data-dir", type=Path, default=BASE_DIR / "var" / "postgres", help="embedded server data")
     options = parser.parse_args(argv)
+    # Also SIGINT: a run started in the background of a script inherits SIGINT ignored.
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
 
     env = dict(os.environ)
     # DEBUG is on for this local run only; production sets it off. Demo emails go to files under var/mail.
@@ -48,23 +60,26 @@ def main(argv: list[str] | None = None) -> int:
         if env.get("REDIS_URL"):
             print("REDIS_URL is set: starting a Celery worker and beat beside the web app", flush=True)
             celery = [python, "-m", "celery", "-A", "config"]
-            children.append(subprocess.Popen([*celery, "worker", "-l", "info"], env=env, cwd=BASE_DIR))
-            children.append(subprocess.Popen([*celery, "beat", "-l", "info"], env=env, cwd=BASE_DIR))
-        return subprocess.run(
-            [python, "manage.py", "runserver", f"{options.host}:{options.port}"], env=env, cwd=BASE_DIR
-        ).returncode
+            children.append(_start([*celery, "worker", "-l", "info"], env))
+            children.append(_start([*celery, "beat", "-l", "info"], env))
+        server = _start([python, "manage.py", "runserver", f"{options.host}:{options.port}"], env)
+        children.append(server)
+        return server.wait()
     except KeyboardInterrupt:
         return 0
     except subprocess.CalledProcessError as error:
         return error.returncode
     finally:
+        # Each child runs in a process group of its own (runserver's reloader starts the server as a child of its
+        # own): Ctrl-C or a SIGTERM reaches this process, which stops every group before the embedded server.
         for child in children:
-            child.terminate()
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGINT)
         for child in children:
             try:
                 child.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                child.kill()
+                os.killpg(child.pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":
