@@ -66,7 +66,8 @@ def environment(database: ScratchDatabase, **extra: str) -> dict[str, str]:
     """manage.py's environment for `database`: the app's and the owner's roles, no broker (tasks run in
     process, so that nothing lands in the test Redis), and `extra` (MEDIA_ROOT, BACKUP_DIR...)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "REDIS_URL"))}
-    env.update(DATABASE_URL=database.app_url, DATABASE_OWNER_URL=database.owner_url, **extra)
+    env.update(DATABASE_URL=database.app_url, DATABASE_OWNER_URL=database.owner_url)
+    env.update(extra)
     return env
 
 

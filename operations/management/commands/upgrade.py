@@ -11,8 +11,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
-from audit import seal
+from audit import roles, seal
 from audit.startup import missing_triggers
 from operations import backup
 from operations.restore import pending_migrations
@@ -25,8 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--backup-dir", type=Path, help="ที่เก็บชุดสำรอง / where the backup goes (BACKUP_DIR)")
 
     def handle(self, *args, backup_dir: Path | None = None, **options) -> None:
-        pending = pending_migrations("default")
+        # As the owner: before its first upgrade, an installation's app role may not even read the tables.
+        with roles.as_owner(connection):
+            pending = pending_migrations("default")
         self.stdout.write(f"รายการปรับรุ่นที่ยังไม่ได้ทำ / pending migrations: {len(pending)}")
+        for name in pending:
+            self.stdout.write(f"  {name}")
         made = backup.create_backup(backup_dir or Path(settings.BACKUP_DIR))
         self.stdout.write(f"สำรองก่อนปรับรุ่นแล้ว / backed up before upgrading: {made.path}")
         restore_hint = f"กู้คืนด้วย / restore with: manage.py restore {made.path}"
