@@ -98,6 +98,7 @@ def verify_chains(*, by: User | None, reason: Reason | str | None = None) -> tup
     """Verify every hash chain; record one critical finding per broken chain and tell the auditors."""
     reason = reason or reasons.code(reasons.VERIFICATION)
     report = seal.verify()
+    signals.chains_verified.send(sender=None, report=report)
     by_chain: dict[int, list[seal.Issue]] = {}
     for issue in report.issues:
         by_chain.setdefault(issue.chain, []).append(issue)

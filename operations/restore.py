@@ -34,7 +34,7 @@ from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
 
-from audit import roles, seal
+from audit import roles, seal, signals
 from audit.startup import missing_triggers
 from operations import pgtools
 from operations.backup import CHUNK, DUMP, FILES, KIND, MANIFEST, owner_login, safe_name, sha256_of
@@ -260,4 +260,5 @@ def restore_backup(path: Path, *, using: str = DEFAULT_DB_ALIAS, storage: Storag
     _restore_files(path, manifest, storage, report)
     report.triggers_missing = missing_triggers(using)
     report.verification = seal.verify(using=using)
+    signals.chains_verified.send(sender=None, report=report.verification)
     return report

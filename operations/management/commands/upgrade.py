@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from audit import roles, seal
+from audit import roles, seal, signals
 from audit.startup import missing_triggers
 from operations import backup
 from operations.restore import pending_migrations
@@ -43,6 +43,7 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(f"ทริกเกอร์ไม่ครบ / audit triggers missing: {'; '.join(problems)}. {restore_hint}")
         report = seal.verify()
+        signals.chains_verified.send(sender=None, report=report)
         for issue in report.issues:
             self.stdout.write(issue.describe())
         if not report.ok:
