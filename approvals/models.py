@@ -72,7 +72,11 @@ class User(AbstractUser):
     # Translators: ตำแหน่ง, the official position printed in signature blocks.
     position = models.CharField(_("position"), max_length=200, blank=True)
 
-    history = AuditedHistoricalRecords(excluded_fields=["last_login"])
+    # Names and addresses are personal data: sealed through a salted digest, so that a lawful erasure can
+    # blank them in the history without breaking its seals (audit/personal.py).
+    history = AuditedHistoricalRecords(
+        excluded_fields=["last_login"], personal_fields=["username", "first_name", "last_name", "email"]
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -52,6 +52,8 @@ VIEW_REPORTS = "approvals.view_reports"
 # Rendering the official progress report and opening the executive dashboard.
 RENDER_REPORT = "approvals.render_report"
 VIEW_EXECUTIVE_DASHBOARD = "approvals.view_executive_dashboard"
+# Erasing a person's personal data from the history (audit/personal.py).
+ERASE_PERSONAL_DATA = "approvals.erase_personal_data"
 DIVISION_QUEUE_PREFIX = "approvals.division_"
 
 # Django admin permissions granted by role, so that the admin shows each role what it may see or edit.
@@ -222,6 +224,10 @@ def check(user: User, perm: str, obj: object | None = None) -> str | None:
         if Role.AGENCY_ADMIN in me.roles:
             return None
         return _("Only the agency administrator can do this.")
+    if perm == ERASE_PERSONAL_DATA:
+        if Role.AGENCY_ADMIN in me.roles:
+            return None
+        return _("Only the agency administrator can erase a person's personal data.")
     if perm in (RENDER_REPORT, VIEW_EXECUTIVE_DASHBOARD):
         if me.roles & EXECUTIVE_ROLES:
             return None
@@ -312,7 +318,7 @@ def role_permissions(user: User) -> set[str]:
         perms.add(REVIEW_FINDING)
         perms |= {f"approvals.view_{name}" for name in _MASTER_DATA_MODELS + _RECORD_MODELS}
     if Role.AGENCY_ADMIN in me.roles:
-        perms |= {CANCEL_ACTION, IMPORT_PLAN}
+        perms |= {CANCEL_ACTION, IMPORT_PLAN, ERASE_PERSONAL_DATA}
         for name in _MASTER_DATA_MODELS:
             perms |= {f"approvals.view_{name}", f"approvals.add_{name}", f"approvals.change_{name}"}
         perms |= {f"approvals.view_{name}" for name in _RECORD_MODELS}

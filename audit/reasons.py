@@ -58,6 +58,7 @@ REPORT_FAILED = "report.failed"
 RISK_SCAN = "audit.risk_scan"
 VERIFICATION = "audit.verification"
 REFUSAL = "audit.refusal_recorded"
+PERSONAL_DATA_ERASED = "privacy.personal_data_erased"
 
 SENTENCES: Mapping[str, Any] = {
     REQUEST: _("changed through the page %(name)s"),
@@ -91,6 +92,7 @@ SENTENCES: Mapping[str, Any] = {
     RISK_SCAN: _("a risk scan"),
     VERIFICATION: _("a verification of the history"),
     REFUSAL: _("a refused attempt was recorded"),
+    PERSONAL_DATA_ERASED: _("personal data erased (redaction %(redaction)s)"),
 }
 
 

