@@ -126,3 +126,23 @@ def test_a_change_after_the_upgrade_is_historised_with_its_context_and_every_cha
     assert (change["user"], change["reason"]) == ("palad", "ตรวจหลังปรับรุ่น")
     assert change["source"] == {"kind": "request", "name": "/after-upgrade/", "id": "after-upgrade-1"}
     assert (change["sealed"], change["issues"]) == (True, [])
+
+
+def test_a_person_erased_after_the_upgrade_leaves_every_chain_verified_with_rows_the_old_release_sealed(upgraded):
+    erased = manage(
+        upgraded.env,
+        "erase_personal_data",
+        "--user=malee",
+        "--by=admin",
+        "--legal-basis=pdpa_erasure",
+        "--reference=ทต 0002/2569",
+        "--reason=เจ้าของข้อมูลขอให้ลบ",
+    )
+    names = upgraded.database.rows(
+        "SELECT username, first_name FROM approvals_historicaluser WHERE id = "
+        "(SELECT id FROM approvals_user WHERE username LIKE 'erased-%%') ORDER BY history_id"
+    )
+
+    assert erased.returncode == 0, erased.stdout + erased.stderr
+    assert "verified" in erased.stdout
+    assert names[:-1] == [("", "")] * (len(names) - 1) and names[-1][0].startswith("erased-")
