@@ -45,7 +45,9 @@ def queue_lengths() -> dict[str, int]:
     import redis
     from celery import current_app
 
-    names = {queue.name for queue in (current_app.amqp.queues or {}).values()} or {settings.CELERY_TASK_DEFAULT_QUEUE}
+    # The queues the configuration declares (CELERY_TASK_QUEUES), and always the default one.
+    declared = current_app.conf.task_queues or ()
+    names = {getattr(queue, "name", queue) for queue in declared} | {current_app.conf.task_default_queue}
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         return {

@@ -8,6 +8,7 @@ import json
 
 import pytest
 import redis
+from celery import current_app
 from django.conf import settings as django_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
@@ -65,7 +66,7 @@ def test_the_metrics_count_requests_by_method_and_status(client, db, token):
 
 
 def test_the_queue_depth_is_the_length_of_the_celery_queue_in_redis(client, db, token, redis_url):
-    queue = django_settings.CELERY_TASK_DEFAULT_QUEUE
+    queue = current_app.conf.task_default_queue
     connection = redis.Redis.from_url(django_settings.REDIS_URL)
     before = scrape(client)[("khunatham_celery_queue_length", (("queue", queue),))]
     connection.lpush(queue, b"waiting-task")
