@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint messages browser-deps clean
+.PHONY: install run test lint messages browser-deps clean upgrade backup
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ lint: install
 # The migrations check runs there too, on PostgreSQL, before the suite.
 test: install messages browser-deps lint
 	$(PY) -m devenv.test
+
+# An installation's upgrade to this code: a backup, then migrate as the tables' owner, then every audit trigger
+# checked and every hash chain verified (operations/management/commands/upgrade.py, docs/operations.md).
+upgrade: install messages
+	$(PY) manage.py upgrade
+
+backup: install
+	$(PY) manage.py backup
 
 clean:
 	rm -rf $(VENV) media staticfiles var

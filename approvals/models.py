@@ -100,7 +100,11 @@ class User(AbstractUser):
     # When an administrator last lifted a sign-in lockout; its history row says who and why.
     unlocked_at = models.DateTimeField(_("sign-in lockout lifted at"), null=True, blank=True)
 
-    history = AuditedHistoricalRecords(excluded_fields=["last_login"])
+    # Names and addresses are personal data: sealed through a salted digest, so that a lawful erasure can
+    # blank them in the history without breaking its seals (audit/personal.py).
+    history = AuditedHistoricalRecords(
+        excluded_fields=["last_login"], personal_fields=["username", "first_name", "last_name", "email"]
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

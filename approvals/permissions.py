@@ -73,6 +73,8 @@ VIEW_REPORTS = "approvals.view_reports"
 # Rendering the official progress report and opening the executive dashboard.
 RENDER_REPORT = "approvals.render_report"
 VIEW_EXECUTIVE_DASHBOARD = "approvals.view_executive_dashboard"
+# Erasing a person's personal data from the history (audit/personal.py).
+ERASE_PERSONAL_DATA = "approvals.erase_personal_data"
 DIVISION_QUEUE_PREFIX = "approvals.division_"
 # The agency administration pages: the agency administrator changes, the internal auditors read.
 MANAGE_AGENCY = "approvals.manage_agency"
@@ -491,6 +493,10 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
         if Role.AGENCY_ADMIN in me.roles:
             return None
         return Refusal(_("Only the agency administrator can do this."), Rule.ROLE)
+    if perm == ERASE_PERSONAL_DATA:
+        if Role.AGENCY_ADMIN in me.roles:
+            return None
+        return Refusal(_("Only the agency administrator can erase a person's personal data."), Rule.ROLE)
     if perm == MANAGE_PERSON:
         if Role.AGENCY_ADMIN not in me.roles:
             return Refusal(_("Only the agency administrator can do this."), Rule.ROLE)
@@ -763,7 +769,7 @@ def role_permissions(user: User) -> set[str]:
         perms |= {RUN_AUDIT_CHECK, BUILD_EVIDENCE_PACK}
     if Role.AGENCY_ADMIN in me.roles:
         perms |= {CANCEL_ACTION, IMPORT_PLAN, MANAGE_AGENCY, MANAGE_PERSON, VIEW_ADMINISTRATION, GRANT_ROLE, END_ROLE}
-        perms |= {SET_PASSWORD, MANAGE_BUDGET}
+        perms |= {SET_PASSWORD, MANAGE_BUDGET, ERASE_PERSONAL_DATA}
     if me.roles & {Role.CHIEF_ADMINISTRATOR, Role.MAYOR, Role.AUDITOR, Role.AGENCY_ADMIN}:
         perms |= {VIEW_EVIDENCE, VIEW_SPENDING_EVIDENCE}
     if me.roles & {Role.CHIEF_ADMINISTRATOR, Role.MAYOR}:

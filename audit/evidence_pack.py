@@ -41,6 +41,7 @@ from django.utils import timezone
 from approvals.models import Action, Agency, Evidence, Indicator, Measure, Plan, User
 from audit import packverify, seal
 from audit.models import Anchor, EvidencePack, Seal, SealLayout
+from audit.seal import redactions
 
 VERIFIER = Path(packverify.__file__)
 CHUNK = 1 << 20
@@ -162,13 +163,17 @@ def _history_rows(chain: int, included: list[Seal], layouts: dict) -> list[list[
         for history_id, row in seal.fetch_rows(connection, table, columns, ids).items():
             fetched[(layout_id, history_id)] = row
     lines = []
+    redacted = redactions.load(connection)
     for entry in included:
         table, columns = layouts[entry.layout_id]
         row = fetched.get((entry.layout_id, entry.history_id))
         if row is None:
             continue  # a history row deleted outside the app: the verifier reports its seal without a row
+        # Personal columns travel as the salted digests the seal covers, never as the values themselves; a
+        # column a redaction erased, as the digest the redaction recorded.
+        erased = redacted.get((table, entry.history_id), {}).get("columns")
         texts = json.dumps(
-            {column.name: seal.value_text(column, row.get(column.name)) for column in columns}, ensure_ascii=False
+            {column.name: seal.sealed_text(column, row, erased) for column in columns}, ensure_ascii=False
         )
         lines.append([chain, entry.seq, table, entry.history_id, entry.layout_id, texts, bytes(entry.seal).hex()])
     return lines

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -62,18 +63,40 @@ class HistoryContext(models.Model):
         return reasons.describe(self.history_reason_code, self.history_reason_params, self.history_change_reason)
 
 
+class PersonalDataSalt(models.Model):
+    """The random salt of a history row whose personal columns are sealed through a salted digest
+    (audit/personal.py): set by the column's default when the capture trigger inserts the row, erased with
+    the personal values by a redaction, never sealed itself."""
+
+    history_salt = models.UUIDField(_("salt"), null=True, blank=True, editable=False, db_default=RandomUUID())
+
+    class Meta:
+        abstract = True
+
+
 class AuditedHistoricalRecords(HistoricalRecords):
     """`HistoricalRecords` whose rows the database writes and seals.
 
     `links` says how the history row finds its agency and action when the model has no such columns
     (viewflow's records). `capture=False` leaves the capture trigger to be declared elsewhere: on a proxy
     in our own app for a model of another app, so that its migration is ours (audit/models.py).
+    `personal_fields` names the fields that hold a person's personal data (ข้อมูลส่วนบุคคล): their history is
+    sealed through a salted digest, so that a lawful erasure can blank them without breaking the chain
+    (audit/personal.py).
     """
 
     def __init__(
-        self, *args: Any, bases: Sequence[type] = (), links: Links | None = None, capture: bool = True, **kwargs
+        self,
+        *args: Any,
+        bases: Sequence[type] = (),
+        links: Links | None = None,
+        capture: bool = True,
+        personal_fields: Sequence[str] = (),
+        **kwargs,
     ):
-        super().__init__(*args, bases=[HistoryContext, *bases], **kwargs)
+        self.personal_fields = tuple(personal_fields)
+        salt = [PersonalDataSalt] if self.personal_fields else []
+        super().__init__(*args, bases=[HistoryContext, *salt, *bases], **kwargs)
         self.links = links or Links()
         self.capture = capture
         self.history_model: type[models.Model] | None = None
@@ -96,7 +119,8 @@ class AuditedHistoricalRecords(HistoricalRecords):
         history_model = self.history_model
         if self.capture:
             capture_trigger(sender, self.links, history_model).register(sender)
-        SealHistoryRow(sender._meta.label).register(history_model)
+        personal = tuple(sender._meta.get_field(name).column for name in self.personal_fields)
+        SealHistoryRow(sender._meta.label, personal=personal).register(history_model)
         for trigger in append_only():
             trigger.register(history_model)
 

@@ -271,6 +271,49 @@ class AuditRun(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
+class Redaction(models.Model):
+    """A lawful erasure of a person's personal data from the history (การลบข้อมูลส่วนบุคคลออกจากประวัติ): who
+    did it, why, on which legal basis, and, for every history row it blanked, what the verifier needs to
+    keep verifying that row (audit/personal.py). Append-only and historised: its own history row is sealed
+    into the person's agency chain, and the verifier accepts a blanked personal column only when a sealed
+    redaction names it."""
+
+    class LegalBasis(models.TextChoices):
+        # Translators: พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 มาตรา 33 (สิทธิขอให้ลบข้อมูล)
+        ERASURE_REQUEST = "pdpa_erasure", _("The data subject's request to erase (Personal Data Protection Act, s. 33)")
+        # Translators: ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ พ.ศ. 2526 (การทำลายหนังสือเมื่อครบอายุการเก็บ)
+        RETENTION_ENDED = "retention_ended", _("The retention period ended and destruction was approved")
+        OTHER_LAW = "other_law", _("Another law or a court order")
+
+    agency = models.ForeignKey(
+        "approvals.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices)
+    # The request's or the approval's document number (เลขที่หนังสือ), as the office filed it.
+    reference = models.CharField(_("reference"), max_length=200)
+    reason = models.TextField(_("reason"))
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("performed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    performed_at = models.DateTimeField(_("performed at"), default=timezone.now)
+    # [{"table", "history_id", "chain", "seq", "columns": {column: digest or null}, "rest"?, "seal"?}, ...]
+    rows = models.JSONField(_("history rows blanked"), default=list)
+
+    history = AuditedHistoricalRecords()
+
+    class Meta:
+        verbose_name = _("redaction")
+        verbose_name_plural = _("redactions")
+        ordering = ["-performed_at", "-id"]
+        triggers = append_only()
+
+    def __str__(self) -> str:
+        return f"{self.get_legal_basis_display()}: {self.reference}"
+
+
 # viewflow's own records: `app="audit"` puts their history models and migrations here, with agency and
 # action columns so that workflow history joins its agency's chain and the action's timeline. Their capture
 # triggers are declared on proxies of ours, because a trigger declared on viewflow's models would need a

@@ -69,6 +69,7 @@ CHECK_PROGRESS = "audit.check_progress"
 CHECK_FINISHED = "audit.check_finished"
 CHECK_FAILED = "audit.check_failed"
 EVIDENCE_PACK_BUILT = "audit.evidence_pack_built"
+PERSONAL_DATA_ERASED = "privacy.personal_data_erased"
 
 SENTENCES: Mapping[str, Any] = {
     REQUEST: _("changed through the page %(name)s"),
@@ -111,6 +112,7 @@ SENTENCES: Mapping[str, Any] = {
     CHECK_FINISHED: _("a check finished"),
     CHECK_FAILED: _("a check failed"),
     EVIDENCE_PACK_BUILT: _("an evidence pack was built"),
+    PERSONAL_DATA_ERASED: _("personal data erased (redaction %(redaction)s)"),
 }
 
 

@@ -19,8 +19,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from audit.seal.tables import history_models
 
-# The audit trail's own tables, append-only like the history tables.
-LEDGER_TABLES = ("audit_seal", "audit_seallayout", "audit_anchor")
+# The audit trail's own tables, append-only like the history tables (redactions: audit/personal.py).
+LEDGER_TABLES = ("audit_seal", "audit_seallayout", "audit_anchor", "audit_redaction")
 
 
 def owner_credentials() -> dict[str, str] | None:

@@ -15,3 +15,8 @@ finding_raised = Signal()
 # should be told. sender=Finding; extra: `finding` (Finding), `issues` (list of dicts: kind, chain,
 # table, history_id, seq, detail).
 chain_broken = Signal()
+
+# A verification of the hash chains ran (the nightly task, `audit_verify`, `upgrade`, `restore`), whatever it
+# found: the operations app keeps each chain's last outcome for the metrics. sender=None; extra: `report`
+# (audit.seal.Report). Sent after the verification, outside any transaction of its own.
+chains_verified = Signal()

@@ -41,6 +41,7 @@ from audit.seal.encoding import (
     INT,
     JSON,
     LOCK_NAMESPACE,
+    SALT_COLUMN,
     TEXT,
     UUID,
     Column,
@@ -197,7 +198,8 @@ class Captured:
     def _columns(self) -> tuple[set[str], set[str]]:
         own = {f.column for f in self.model._meta.concrete_fields}
         history = {f.column for f in self.history_model._meta.concrete_fields}
-        return own, history - HISTORY_MARKER_COLUMNS - set(CONTEXT_COLUMNS)
+        # The salt of personal columns is the history table's own, filled by its column default.
+        return own, history - HISTORY_MARKER_COLUMNS - set(CONTEXT_COLUMNS) - {SALT_COLUMN}
 
     @property
     def copied(self) -> list[str]:
@@ -325,11 +327,11 @@ _INTEGER_TYPES = {
 }
 
 
-def _field_column(model_field: models.Field) -> Column:
+def _field_column(model_field: models.Field, personal: bool = False) -> Column:
     target = model_field.target_field if model_field.is_relation else model_field
     internal = target.get_internal_type()
     if internal in _INTEGER_TYPES:
-        return Column(model_field.column, INT)
+        return Column(model_field.column, INT, personal=personal)
     kinds = {
         "BooleanField": BOOL,
         "DateTimeField": DATETIME,
@@ -339,13 +341,15 @@ def _field_column(model_field: models.Field) -> Column:
         "FloatField": FLOAT,
     }
     if internal == "DecimalField":
-        return Column(model_field.column, DECIMAL, target.decimal_places)
-    return Column(model_field.column, kinds.get(internal, TEXT))
+        return Column(model_field.column, DECIMAL, target.decimal_places, personal=personal)
+    return Column(model_field.column, kinds.get(internal, TEXT), personal=personal)
 
 
-def columns_of(history_model: type[models.Model]) -> list[Column]:
-    """The columns a seal covers, sorted by name, with the kind that fixes each one's text."""
-    return sorted((_field_column(f) for f in history_model._meta.concrete_fields), key=lambda c: c.name)
+def columns_of(history_model: type[models.Model], personal: tuple[str, ...] = ()) -> list[Column]:
+    """The columns a seal covers, sorted by name, with the kind that fixes each one's text; those named in
+    `personal` are sealed through a salted digest (audit/personal.py), and the salt itself is not sealed."""
+    fields = [f for f in history_model._meta.concrete_fields if f.column != SALT_COLUMN]
+    return sorted((_field_column(f, f.column in personal) for f in fields), key=lambda c: c.name)
 
 
 def layout_signature(table: str, columns: list[Column]) -> str:
@@ -362,10 +366,16 @@ def layout_id(signature: str) -> int:
 def _sql_text(column: Column) -> str:
     ref = f"NEW.{_quoted(column.name)}"
     if column.kind == DATETIME:
-        return f"to_char({ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
-    if column.kind == DATE:
-        return f"to_char({ref}, 'YYYY-MM-DD')"
-    return f"({ref})::text"
+        text = f"to_char({ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+    elif column.kind == DATE:
+        text = f"to_char({ref}, 'YYYY-MM-DD')"
+    else:
+        text = f"({ref})::text"
+    if column.personal:
+        # NULL stays NULL; a value becomes "#" + SHA-256(salt || its text), as encoding.canonical writes it.
+        salt = f"coalesce(uuid_send(NEW.{_quoted(SALT_COLUMN)}), ''::bytea)"
+        return f"('#' || encode(sha256({salt} || convert_to({text}, 'UTF8')), 'hex'))"
+    return text
 
 
 class SealHistoryRow(AuditTrigger):
@@ -382,14 +392,16 @@ class SealHistoryRow(AuditTrigger):
     when = pgtrigger.After
     operation = pgtrigger.Insert
 
-    def __init__(self, tracked_label: str) -> None:
+    def __init__(self, tracked_label: str, personal: tuple[str, ...] = ()) -> None:
         # The historised model's label ("approvals.Agency"): the agency's own rows are its chain.
         self.tracked_label = tracked_label
+        # Columns holding personal data, sealed through a salted digest so that they can be erased.
+        self.personal = tuple(sorted(personal))
         super().__init__()
 
     def _layout(self, history_model: type[models.Model]) -> tuple[str, list[Column], str]:
         table = history_model._meta.db_table
-        columns = columns_of(history_model)
+        columns = columns_of(history_model, self.personal)
         return table, columns, layout_signature(table, columns)
 
     def get_setup(self, model: type[models.Model]) -> str:
@@ -409,15 +421,22 @@ class SealHistoryRow(AuditTrigger):
             ("hseq", "bigint"),
             ("hseal", "bytea"),
             ("s", "bytea"),
+            # One variable per personal column: its salted digest is computed once, not for its length too.
+            *((f"p{number}", "text") for number, _column in self._personal_columns(model)),
         ]
+
+    def _personal_columns(self, model: type[models.Model]) -> list[tuple[int, Column]]:
+        _table, columns, _signature = self._layout(model)
+        return list(enumerate(column for column in columns if column.personal))
 
     def get_func(self, model: type[models.Model]) -> str:
         table, columns, signature = self._layout(model)
         links = seal_links(model, self.tracked_label)
         chain = f"coalesce(NEW.{_quoted(links.chain)}, 0)" if links.chain else "0"
+        digests = {column.name: f"p{number}" for number, column in self._personal_columns(model)}
         pieces = []
         for column in columns:
-            text = _sql_text(column)
+            text = digests.get(column.name) or _sql_text(column)
             pieces.append(
                 f"{_literal(column.name + '=')} || coalesce(length({text})::text || ':' || {text}, '~') || ';'"
             )
@@ -429,6 +448,8 @@ class SealHistoryRow(AuditTrigger):
             action = f"NEW.{_quoted(links.action)}" if links.action else "NULL"
             division = f"NEW.{_quoted(links.division)}" if links.division else "NULL"
             prelude = f"a := {action}; d := {division};"
+        for number, column in self._personal_columns(model):
+            prelude += f" p{number} := {_sql_text(column)};"
         obj = f"NEW.{_quoted(links.object)}" if links.object else "NULL"
         names = {c.name for c in columns}
         user = "NEW.history_user_id" if "history_user_id" in names else "NULL"

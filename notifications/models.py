@@ -242,7 +242,8 @@ class Preference(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = AuditedHistoricalRecords()
+    # A LINE user id is personal data (audit/personal.py).
+    history = AuditedHistoricalRecords(personal_fields=["line_user_id"])
 
     class Meta:
         verbose_name = _("notification preference")

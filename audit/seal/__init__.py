@@ -41,6 +41,7 @@ from audit.seal.encoding import (
     canonical,
     compute_seal,
     jsonb_text,
+    sealed_text,
     value_text,
 )
 from audit.seal.tables import _history_table_of, _instance_table, captured_models, fetch_rows, history_models
@@ -75,6 +76,7 @@ __all__ = [
     "history_models",
     "jsonb_text",
     "read_anchor_file",
+    "sealed_text",
     "value_text",
     "verify",
 ]

@@ -7,7 +7,7 @@ import datetime
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -36,14 +36,24 @@ INT, TEXT, BOOL, DECIMAL, DATETIME, DATE, JSON, UUID, FLOAT = (
 KINDS = (INT, TEXT, BOOL, DECIMAL, DATETIME, DATE, JSON, UUID, FLOAT)
 
 
+# The history column holding a row's random salt, in tables whose layout seals personal columns through a
+# salted digest (audit/personal.py). Not itself sealed: erasing it with the personal values leaves nothing
+# from which they could be guessed, while the digests recorded by the redaction keep the seal verifiable.
+SALT_COLUMN = "history_salt"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     kind: str
     scale: int = 0
+    # Sealed as "#" + SHA-256(salt || value text) instead of the value (personal data, audit/personal.py).
+    personal: bool = False
 
     def as_list(self) -> list:
-        return [self.name, self.kind, self.scale]
+        # A column that is not personal keeps the three-item form, so that every earlier layout's signature
+        # (audit.triggers.layout_signature) stays what it was.
+        return [self.name, self.kind, self.scale, True] if self.personal else [self.name, self.kind, self.scale]
 
 
 class JsonText(str):
@@ -142,10 +152,35 @@ def value_text(column: Column, value: Any) -> str | None:
     return str(value)
 
 
-def canonical(columns: Iterable[Column], row: dict[str, Any]) -> str:
+def salt_bytes(salt: Any) -> bytes:
+    """A row's salt as PostgreSQL's uuid_send gives it (no salt: no bytes)."""
+    if salt is None:
+        return b""
+    return salt.bytes if isinstance(salt, uuid.UUID) else uuid.UUID(str(salt)).bytes
+
+
+def personal_digest(salt: Any, text: str) -> str:
+    """The hex SHA-256 that a personal column's value is sealed as, with the row's salt."""
+    return hashlib.sha256(salt_bytes(salt) + text.encode()).hexdigest()
+
+
+def sealed_text(column: Column, row: Mapping[str, Any], redacted: Mapping[str, str | None] | None = None) -> str | None:
+    """One column's text as the seal covers it. A personal column appears as "#" + its salted digest; one that a
+    redaction erased appears as the digest the redaction recorded (`redacted`, by column)."""
+    if column.personal and redacted and column.name in redacted:
+        digest = redacted[column.name]
+        return None if digest is None else "#" + digest
+    text = value_text(column, row.get(column.name))
+    if column.personal and text is not None:
+        text = "#" + personal_digest(row.get(SALT_COLUMN), text)
+    return text
+
+
+def canonical(columns: Iterable[Column], row: dict[str, Any], redacted: Mapping[str, str | None] | None = None) -> str:
+    """The text a row's seal covers: each column's `sealed_text`, in the layout's order."""
     parts = []
     for column in columns:
-        text = value_text(column, row.get(column.name))
+        text = sealed_text(column, row, redacted)
         parts.append(f"{column.name}=~;" if text is None else f"{column.name}={len(text)}:{text};")
     return "".join(parts)
 

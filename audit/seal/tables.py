@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from audit.seal.encoding import GLOBAL_CHAIN, JSON, Column, JsonText
+from audit.seal.encoding import GLOBAL_CHAIN, JSON, SALT_COLUMN, Column, JsonText
 
 
 def history_models() -> dict[str, type]:
@@ -68,6 +68,10 @@ def fetch_rows(
         quoted = _quote(connection, column.name)
         selected.append(f"{quoted}::text" if column.kind == JSON else quoted)
     names = [c.name for c in columns]
+    if any(c.personal for c in columns):
+        # The salt of the personal columns' digests is read with them, though not sealed itself.
+        selected.append(_quote(connection, SALT_COLUMN))
+        names.append(SALT_COLUMN)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]

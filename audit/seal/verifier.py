@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from audit.seal import redactions
 from audit.seal.anchors import read_anchor_file
 from audit.seal.encoding import GENESIS, GLOBAL_CHAIN, Column, canonical, compute_seal
 from audit.seal.tables import _chains, _quote, captured_models, chain_column, fetch_rows, history_models
@@ -110,6 +111,7 @@ def _verify_chain(
     sealed: dict[str, set[int]],
     report: Report,
     batch: int,
+    redacted: dict[tuple[str, int], dict[str, Any]] | None = None,
 ) -> None:
     previous: bytes | None = GENESIS
     expected_seq = 1
@@ -139,12 +141,33 @@ def _verify_chain(
             table, columns = layouts[layout_id]
             sealed[table].add(history_id)
             row = rows.get((layout_id, history_id))
+            entry = (redacted or {}).get((table, history_id))
             if row is None:
                 report.issues.append(Issue("deleted", chain, table=table, history_id=history_id, seq=seq))
-            elif previous is not None and compute_seal(previous, chain, table, seq, canonical(columns, row)) != stored:
+            elif previous is not None and not _row_verifies(previous, chain, table, seq, columns, row, stored, entry):
                 report.issues.append(Issue("changed", chain, table=table, history_id=history_id, seq=seq))
             previous, expected_seq = stored, seq + 1
     report.chains[chain] = (expected_seq - 1, previous or b"")
+
+
+def _row_verifies(
+    previous: bytes,
+    chain: int,
+    table: str,
+    seq: int,
+    columns: list[Column],
+    row: dict[str, Any],
+    stored: bytes,
+    entry: dict[str, Any] | None,
+) -> bool:
+    """The row is what its seal says, or exactly what a sealed redaction left of it (audit/seal/redactions.py)."""
+
+    def seal_of(blanked: Any = None) -> bytes:
+        return compute_seal(previous, chain, table, seq, canonical(columns, row, blanked))
+
+    if entry is None:
+        return seal_of() == stored
+    return redactions.verifies(columns, row, stored, entry, seal_of)
 
 
 def _rows_of_chain(connection: BaseDatabaseWrapper, table: str, chain: int) -> Iterator[int]:
@@ -197,11 +220,12 @@ def verify(*, chain: int | None = None, using: str = DEFAULT_DB_ALIAS, batch: in
     connection = connections[using]
     report = Report()
     layouts = _layouts(connection)
+    redacted = redactions.load(connection)
     chains = [chain] if chain is not None else _chains(connection)
     tables = sorted(history_models())
     for current in chains:
         sealed: dict[str, set[int]] = defaultdict(set)
-        _verify_chain(connection, current, layouts, sealed, report, batch)
+        _verify_chain(connection, current, layouts, sealed, report, batch, redacted)
         _check_anchors(connection, current, report)
         for table in tables:
             for history_id in _rows_of_chain(connection, table, current):

@@ -258,7 +258,7 @@ def test_the_verifier_writes_the_canonical_text_and_seal_exactly_as_the_app_does
     for entry in seals:
         table, columns = layouts[entry.layout_id]
         row = seal.fetch_rows(connection, table, columns, [entry.history_id])[entry.history_id]
-        texts = {column.name: seal.value_text(column, row.get(column.name)) for column in columns}
+        texts = {column.name: seal.sealed_text(column, row) for column in columns}
         ours = seal.canonical(columns, row)
         theirs = packverify.canonical([column.name for column in columns], texts)
         before = previous.get(entry.seq - 1, seal.GENESIS)

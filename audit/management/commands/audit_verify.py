@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit import seal
+from audit import seal, signals
 
 
 class Command(BaseCommand):
@@ -20,6 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, agency: int | None = None, **options) -> None:
         report = seal.verify(chain=agency)
+        signals.chains_verified.send(sender=None, report=report)
         for issue in report.issues:
             self.stdout.write(issue.describe())
         heads = ", ".join(f"{chain}:{seq}" for chain, (seq, _seal) in sorted(report.chains.items()))
