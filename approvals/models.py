@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -113,6 +114,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    if TYPE_CHECKING:
+        # Set on the request's user by django_otp's OTPMiddleware: whether this session passed the second factor.
+        def is_verified(self) -> bool: ...
 
 
 class Division(models.Model):

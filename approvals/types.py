@@ -1,0 +1,19 @@
+"""Types shared by the views: the request of a signed-in person.
+
+LoginRequiredMiddleware (config/settings.py) sends every request of a page not marked @login_not_required to
+the sign-in page first, so such a page's `request.user` is always an `approvals.User`, never AnonymousUser."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from approvals.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a page behind the login (every page not marked @login_not_required)."""
+
+    user: User
