@@ -7,7 +7,7 @@ Views are thin: a scoped queryset (404 outside the agency, recorded), a form, on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
@@ -33,6 +33,9 @@ from approvals.models import (
     budget_totals,
 )
 from approvals.types import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from approvals.types import AgencyUser
 
 # --- helpers -----------------------------------------------------------------------------------------------------
 
@@ -68,13 +71,13 @@ def _people(request: AuthenticatedHttpRequest):
     return permissions.scope(User.objects.all(), request.user)
 
 
-def _person(request: AuthenticatedHttpRequest, pk: int) -> User:
+def _person(request: AuthenticatedHttpRequest, pk: int) -> AgencyUser:
     # A person of another agency is not found (404), and the attempt is recorded.
     return permissions.get_or_404(_people(request), request.user, pk=pk)
 
 
 def _agency(request: AuthenticatedHttpRequest) -> Agency:
-    if not request.user.agency_id:
+    if request.user.agency is None:
         raise Http404
     return request.user.agency
 

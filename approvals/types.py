@@ -17,3 +17,20 @@ class AuthenticatedHttpRequest(HttpRequest):
     """The request of a page behind the login (every page not marked @login_not_required)."""
 
     user: User
+
+
+if TYPE_CHECKING:
+    from approvals.models import Agency
+
+    class AgencyUser(User):
+        """A person of an agency (for type checking only: no such model exists)."""
+
+        agency: Agency
+        agency_id: int
+
+
+class AgencyHttpRequest(AuthenticatedHttpRequest):
+    """The request of a page of an agency's staff: its permission check (for example `auditors_only`) has
+    refused anyone who belongs to no agency before the page reads `request.user.agency_id`."""
+
+    user: AgencyUser

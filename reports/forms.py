@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -42,6 +43,9 @@ class RenderForm(forms.Form):
     approved_by = SignatoryChoiceField(
         label=gettext_lazy("Approved by (mayor)"), queryset=RoleAssignment.objects.none()
     )
+
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
 
     def __init__(self, *args, plans: list[Plan], user: User, today: datetime.date, **kwargs) -> None:
         super().__init__(*args, **kwargs)

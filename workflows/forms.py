@@ -51,6 +51,9 @@ class DecisionForm(forms.Form):
         help_text=_("Leave all unticked to return to every division."),
     )
 
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
+
     def __init__(self, *args: Any, approval: bool, divisions: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if approval:
@@ -81,6 +84,9 @@ class ReasonForm(forms.Form):
 class ReassignForm(forms.Form):
     to = forms.TypedChoiceField(label=_("Give the task to"), coerce=int)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
 
     def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
