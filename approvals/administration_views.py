@@ -293,7 +293,7 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _person_page(request: AuthenticatedHttpRequest, person: User, **forms_given: Any) -> HttpResponse:
+def _person_page(request: AuthenticatedHttpRequest, person: AgencyUser, **forms_given: Any) -> HttpResponse:
     assignments = (
         RoleAssignment.objects.visible_to(request.user)
         .filter(user=person)
@@ -807,7 +807,7 @@ def expenditure_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 
 
 @require_GET
-def expenditure_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def expenditure_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The scan of a spending document, served only to those who may open it."""
     expenditure = get_object_or_404(Expenditure.objects.visible_to(request.user), pk=pk)
     permissions.require(request.user, permissions.VIEW_SPENDING_EVIDENCE, expenditure)

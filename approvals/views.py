@@ -17,7 +17,7 @@ from approvals.importer.errors import ReportError
 from approvals.importer.parser import parse_report_bytes
 from approvals.importer.writer import import_plan
 from approvals.models import Action, BudgetItem, Indicator, Measure, Plan, RoleAssignment, budget_totals
-from approvals.types import AuthenticatedHttpRequest
+from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
 
 PENDING_IMPORT_KEY = "approvals.pending_import"
 
@@ -55,7 +55,7 @@ def plan_detail(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def plan_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+def plan_import(request: AgencyHttpRequest) -> HttpResponse:
     """Step 1: upload the report; it is parsed and kept in the session until confirmed."""
     # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html with its reason.
     permissions.require(request.user, permissions.IMPORT_PLAN)
@@ -79,7 +79,7 @@ def plan_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def plan_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+def plan_import_confirm(request: AgencyHttpRequest) -> HttpResponse:
     """Step 2: show the parsed plan; writing happens only when the administrator confirms."""
     # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html with its reason.
     permissions.require(request.user, permissions.IMPORT_PLAN)

@@ -450,7 +450,7 @@ def activate_plan(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
 # --- evidence ------------------------------------------------------------------------------------------------------
 
 
-def download_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def download_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Evidence is served only here, to people who may see the action: there is no public media URL."""
     evidence = get_object_or_404(
         Evidence.objects.visible_to(request.user).select_related("submission__action__agency"), pk=pk
