@@ -175,5 +175,6 @@ class EvidencePackForm(forms.Form):
 
     def subject_object(self) -> Action | Indicator | Plan:
         kind, _sep, pk = self.cleaned_data["subject"].partition(":")
-        model = {"plan": Plan, "indicator": Indicator, "action": Action}[kind]
+        kinds: dict[str, type[Action | Indicator | Plan]] = {"plan": Plan, "indicator": Indicator, "action": Action}
+        model = kinds[kind]
         return model.objects.get(agency_id=self.agency_id, pk=int(pk))

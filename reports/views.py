@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from approvals import permissions
 from approvals.exceptions import DomainError
 from approvals.models import Action, Agency, BudgetItem, Evidence, Plan, Submission, budget_totals
-from approvals.types import AuthenticatedHttpRequest
+from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
 from reports import dashboards, public, services, verification
 from reports.assembly import round_facts
 from reports.forms import RenderForm, VerifyForm
@@ -86,7 +86,7 @@ def _scoped_reports(request: AuthenticatedHttpRequest):
     return RenderedReport.objects.visible_to(request.user).select_related("fiscal_year", "requested_by", "published_by")
 
 
-def render_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+def render_page(request: AgencyHttpRequest) -> HttpResponse:
     reports = _scoped_reports(request).select_related("prepared_by", "reviewed_by__user", "approved_by__user")
     plans = _plans(request)
     form = RenderForm(request.POST or None, plans=plans, user=request.user, today=timezone.localdate())

@@ -70,7 +70,7 @@ class DecisionForm(forms.Form):
         self.fields["divisions"].choices = [(d.pk, d.name) for d in divisions]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         decision = cleaned.get("decision")
         if decision in (RETURN_TO_DIVISIONS, RETURN_TO_REVIEW) and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Write the reason for returning the action, so the division knows what to fix."))
