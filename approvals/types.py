@@ -5,7 +5,7 @@ the sign-in page first, so such a page's `request.user` is always an `approvals.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
@@ -34,3 +34,9 @@ class AgencyHttpRequest(AuthenticatedHttpRequest):
     refused anyone who belongs to no agency before the page reads `request.user.agency_id`."""
 
     user: AgencyUser
+
+
+class TaskHttpRequest(AuthenticatedHttpRequest):
+    """The request of a task page that viewflow serves: its view wrappers put the task's activation on it."""
+
+    activation: Any

@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from approvals import permissions, services
 from approvals.exceptions import DomainError, NotAllowed
 from approvals.models import Action, Decision, Division, Evidence, Plan, Role, RoleAssignment, Submission, User
-from approvals.types import AuthenticatedHttpRequest
+from approvals.types import AuthenticatedHttpRequest, TaskHttpRequest
 from audit import context, reasons
 from workflows import forms
 from workflows.nodes import OPEN_STATUSES
@@ -70,7 +70,10 @@ def queue_tasks(user: User) -> QuerySet[Task]:
 
 def task_rows(tasks: Any, user: User) -> list[dict[str, Any]]:
     """What a task list shows for each task; no query per task."""
-    divisions = {d.pk: d for d in Division.objects.filter(agency_id=user.agency_id)} if user.agency_id else {}
+    # Keyed by the ids in the tasks' data (None for a task of no division).
+    divisions: dict[Any, Division] = (
+        {d.pk: d for d in Division.objects.filter(agency_id=user.agency_id)} if user.agency_id else {}
+    )
     today = timezone.localdate()
     rows = []
     for task in tasks:
@@ -151,7 +154,7 @@ def _evidence_prefetch() -> Prefetch:
     )
 
 
-def perform_action(request: AuthenticatedHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def perform_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
     """A division records what it did, saves drafts, attaches evidence and submits."""
     task = request.activation.task
     action = _action_of(process_pk, request.user)
@@ -235,7 +238,7 @@ def _return_for(decisions: list[Decision], submission: Submission) -> Decision |
     return None
 
 
-def _decision_page(request: AuthenticatedHttpRequest, process_pk: int, *, approval: bool) -> HttpResponse:
+def _decision_page(request: TaskHttpRequest, process_pk: int, *, approval: bool) -> HttpResponse:
     action = _action_of(process_pk, request.user)
     context = _action_context(action, request.user)
     divisions = [s.division for s in context["current"]]
@@ -271,12 +274,12 @@ def _decision_page(request: AuthenticatedHttpRequest, process_pk: int, *, approv
     return render(request, "workflows/decide.html", context, status=status)
 
 
-def review_action(request: AuthenticatedHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def review_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
     """The chief administrator reviews every division's results together."""
     return _decision_page(request, process_pk, approval=False)
 
 
-def approve_action(request: AuthenticatedHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def approve_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
     """The mayor approves the reviewed results."""
     return _decision_page(request, process_pk, approval=True)
 
@@ -289,12 +292,12 @@ RELEASE_REASON = reasons.code(reasons.TASK_RELEASED)
 class TakeTaskView(View):
     """Take a task from a queue (viewflow's assign URL)."""
 
-    def get(self, request: AuthenticatedHttpRequest, **kwargs: Any) -> HttpResponse:
+    def get(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
         task = request.activation.task
         action = _action_of(task.process_id, request.user)
         return render(request, "workflows/take_task.html", {"task": task, "action": action})
 
-    def post(self, request: AuthenticatedHttpRequest, **kwargs: Any) -> HttpResponse:
+    def post(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
         task = request.activation.task
         # viewflow saves the task itself: its history row names the signed-in person and this reason.
         with context.acting(reason=TAKE_REASON):
@@ -306,12 +309,12 @@ class TakeTaskView(View):
 class ReleaseTaskView(View):
     """Put a task one holds back in its queue (viewflow's unassign URL)."""
 
-    def get(self, request: AuthenticatedHttpRequest, **kwargs: Any) -> HttpResponse:
+    def get(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
         task = request.activation.task
         action = _action_of(task.process_id, request.user)
         return render(request, "workflows/release_task.html", {"task": task, "action": action})
 
-    def post(self, request: AuthenticatedHttpRequest, **kwargs: Any) -> HttpResponse:
+    def post(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
         with context.acting(reason=RELEASE_REASON):
             request.activation.unassign()
         messages.success(request, _("The task is back in its queue."))
