@@ -88,7 +88,7 @@ class PackScope:
     indicator: Indicator | None = None
     plan: Plan | None = None
     # The scope's own records besides its actions: (model, id) of the indicator, measure, plan.
-    own: list[tuple[type, int]] = field(default_factory=list)
+    own: list[tuple[type[Indicator | Measure | Plan], int]] = field(default_factory=list)
 
 
 def scope_of(obj: Action | Indicator | Plan) -> PackScope:
