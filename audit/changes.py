@@ -283,6 +283,7 @@ def changes_for_seals(seals: list[Seal]) -> list[Change]:
     for item in seals:
         wanted[item.layout.table_name].append(item.history_id)
     loaded: dict[tuple[str, int], Change] = {}
+    change: Change | None
     for table, ids in wanted.items():
         model = models_by_table.get(table)
         if model is None:
