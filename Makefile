@@ -30,8 +30,11 @@ browser-deps:
 # LibreOffice's Writer and Calc (without a desktop) open the DOCX and XLSX reports in the report tests.
 	@test -e /usr/lib/libreoffice/program/libswlo.so -a -e /usr/lib/libreoffice/program/libsclo.so || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null; }
 
+# mypy with django-stubs ([tool.mypy] in pyproject.toml) loads config.settings, which needs no database; with
+# DEBUG off it would ask for a SECRET_KEY, so the check runs with DEBUG on (the types are the same).
 lint: install
 	$(VENV)/bin/ruff check .
+	DEBUG=true $(VENV)/bin/mypy
 
 # PostgreSQL and Redis from TEST_DATABASE_URL / TEST_REDIS_URL or their local defaults; with CI=true a
 # missing one fails; otherwise an embedded PostgreSQL and a redis-server of our own (devenv/test.py).

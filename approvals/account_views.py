@@ -8,9 +8,9 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import PasswordChangeView
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 
 from approvals import administration, second_factor
 from approvals.exceptions import DomainError
+from approvals.types import AuthenticatedHttpRequest
 
 
 class CodeForm(forms.Form):
@@ -29,15 +30,15 @@ class CodeForm(forms.Form):
     )
 
 
-def _next(request: HttpRequest) -> str:
+def _next(request: AuthenticatedHttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return reverse_lazy("home")
+    return reverse("home")
 
 
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's account: their password and their second factor."""
     return render(
         request,
@@ -50,7 +51,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def second_factor_setup(request: HttpRequest) -> HttpResponse:
+def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code, type a code from it, keep the recovery codes."""
     if second_factor.is_enrolled(request.user):
         # Replacing an authenticator: sign in with the current one first (or a recovery code).
@@ -81,7 +82,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def second_factor_verify(request: HttpRequest) -> HttpResponse:
+def second_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The sign-in's second step: a code from the authenticator app, or one recovery code."""
     if request.user.is_verified():
         return redirect(_next(request))
@@ -109,7 +110,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """New recovery codes, for a person signed in with their second factor; the old ones stop working."""
     if not (request.user.is_verified() and second_factor.is_enrolled(request.user)):
         return redirect("second-factor-setup")

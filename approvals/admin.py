@@ -178,7 +178,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     form = OperatorUserChangeForm
     add_form = OperatorUserCreationForm
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Agency"), {"fields": ("agency", "position", "must_change_password", "unlocked_at")}),
         (_("Reason for this change"), {"fields": ("change_reason",)}),
     )

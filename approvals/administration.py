@@ -378,7 +378,7 @@ def record_expenditure(
             expenditure.evidence_sha256 = checked.sha256
             stored_name = expenditure_upload_to(expenditure, checked.name)
             storage = Expenditure._meta.get_field("evidence").storage
-            if not storage.exists(stored_name):
+            if not storage.exists(stored_name) and evidence is not None:  # checked only when given
                 evidence.seek(0)
                 stored_name = storage.save(stored_name, evidence)
             expenditure.evidence.name = stored_name

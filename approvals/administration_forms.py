@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -101,6 +102,9 @@ class GrantForm(forms.Form):
     order_date = BuddhistEraDateField(label=_("Order date"), required=False)
     reason = ReasonField()
 
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
+
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = Division.objects.filter(agency_id=agency_id, is_active=True)
@@ -142,6 +146,9 @@ class ResponsibilityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     reason = ReasonField()
+
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
 
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -7,11 +7,11 @@ Views are thin: a scoped queryset (404 outside the agency, recorded), a form, on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,20 +32,24 @@ from approvals.models import (
     User,
     budget_totals,
 )
+from approvals.types import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from approvals.types import AgencyUser
 
 # --- helpers -----------------------------------------------------------------------------------------------------
 
 
-def _can_view(request: HttpRequest) -> None:
+def _can_view(request: AuthenticatedHttpRequest) -> None:
     # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html and recorded.
     permissions.require(request.user, permissions.VIEW_ADMINISTRATION)
 
 
-def _can(request: HttpRequest, perm: str, obj: object | None = None) -> bool:
+def _can(request: AuthenticatedHttpRequest, perm: str, obj: object | None = None) -> bool:
     return permissions.check(request.user, perm, obj) is None
 
 
-def _done(request: HttpRequest, call, success: str) -> bool:
+def _done(request: AuthenticatedHttpRequest, call, success: str) -> bool:
     """Run one service call; a refusal or invalid change becomes an error message."""
     try:
         call()
@@ -56,24 +60,24 @@ def _done(request: HttpRequest, call, success: str) -> bool:
     return True
 
 
-def _invalid(request: HttpRequest, form) -> None:
+def _invalid(request: AuthenticatedHttpRequest, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
-def _people(request: HttpRequest):
+def _people(request: AuthenticatedHttpRequest):
     return permissions.scope(User.objects.all(), request.user)
 
 
-def _person(request: HttpRequest, pk: int) -> User:
+def _person(request: AuthenticatedHttpRequest, pk: int) -> AgencyUser:
     # A person of another agency is not found (404), and the attempt is recorded.
     return permissions.get_or_404(_people(request), request.user, pk=pk)
 
 
-def _agency(request: HttpRequest) -> Agency:
-    if not request.user.agency_id:
+def _agency(request: AuthenticatedHttpRequest) -> Agency:
+    if request.user.agency is None:
         raise Http404
     return request.user.agency
 
@@ -82,7 +86,7 @@ def _agency(request: HttpRequest) -> Agency:
 
 
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     _can_view(request)
     agency = _agency(request)
     plans = Plan.objects.visible_to(request.user).select_related("fiscal_year").order_by("-fiscal_year__year")
@@ -101,7 +105,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def agency_details(request: HttpRequest) -> HttpResponse:
+def agency_details(request: AuthenticatedHttpRequest) -> HttpResponse:
     _can_view(request)
     agency = _agency(request)
     form = forms.AgencyForm(
@@ -140,7 +144,7 @@ def agency_details(request: HttpRequest) -> HttpResponse:
 # --- divisions ---------------------------------------------------------------------------------------------------
 
 
-def divisions(request: HttpRequest) -> HttpResponse:
+def divisions(request: AuthenticatedHttpRequest) -> HttpResponse:
     _can_view(request)
     agency = _agency(request)
     form = forms.DivisionForm(request.POST or None)
@@ -182,7 +186,7 @@ def divisions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def division_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def division_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     division = get_object_or_404(Division.objects.visible_to(request.user), pk=pk)
     form = forms.DivisionForm(
@@ -236,7 +240,7 @@ def division_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- people ------------------------------------------------------------------------------------------------------
 
 
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     _can_view(request)
     agency = _agency(request)
     form = forms.NewPersonForm(request.POST or None)
@@ -289,7 +293,7 @@ def people(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _person_page(request: HttpRequest, person: User, **forms_given: Any) -> HttpResponse:
+def _person_page(request: AuthenticatedHttpRequest, person: AgencyUser, **forms_given: Any) -> HttpResponse:
     assignments = (
         RoleAssignment.objects.visible_to(request.user)
         .filter(user=person)
@@ -343,7 +347,7 @@ def _person_page(request: HttpRequest, person: User, **forms_given: Any) -> Http
     )
 
 
-def person(request: HttpRequest, pk: int) -> HttpResponse:
+def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     subject = _person(request, pk)
     if request.method == "POST":
@@ -371,7 +375,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def person_active(request: HttpRequest, pk: int) -> HttpResponse:
+def person_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     subject = _person(request, pk)
     form = forms.ReasonOnlyForm(request.POST)
@@ -388,7 +392,7 @@ def person_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def person_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     subject = _person(request, pk)
     form = forms.ReasonOnlyForm(request.POST)
@@ -404,7 +408,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def person_password(request: HttpRequest, pk: int) -> HttpResponse:
+def person_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     subject = _person(request, pk)
     form = forms.TemporaryPasswordForm(request.POST)
@@ -421,7 +425,7 @@ def person_password(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("approvals:person", pk=subject.pk)
 
 
-def person_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def person_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     subject = _person(request, pk)
     if request.method != "POST":
@@ -465,7 +469,7 @@ def person_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def roles(request: HttpRequest) -> HttpResponse:
+def roles(request: AuthenticatedHttpRequest) -> HttpResponse:
     _can_view(request)
     today = timezone.localdate()
     assignments = (
@@ -487,7 +491,7 @@ def roles(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def grants(request: HttpRequest) -> HttpResponse:
+def grants(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Proposed grants: those the person may confirm, and (for administrators and auditors) all of them."""
     proposals = (
         RoleAssignment.objects.visible_to(request.user)
@@ -515,12 +519,12 @@ def grants(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _assignment(request: HttpRequest, pk: int) -> RoleAssignment:
+def _assignment(request: AuthenticatedHttpRequest, pk: int) -> RoleAssignment:
     return get_object_or_404(RoleAssignment.objects.visible_to(request.user).select_related("user"), pk=pk)
 
 
 @require_POST
-def grant_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     form = forms.ReasonOnlyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -533,7 +537,7 @@ def grant_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def grant_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     form = forms.ReasonOnlyForm(request.POST)
     if form.is_valid():
@@ -548,7 +552,7 @@ def grant_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def role_end(request: HttpRequest, pk: int) -> HttpResponse:
+def role_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     assignment = _assignment(request, pk)
     form = forms.EndForm(request.POST)
@@ -566,7 +570,7 @@ def role_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def role_extend(request: HttpRequest, pk: int) -> HttpResponse:
+def role_extend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     assignment = _assignment(request, pk)
     form = forms.ExtendForm(request.POST)
@@ -595,7 +599,7 @@ def role_extend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def plan_actions(request: HttpRequest, year: int) -> HttpResponse:
+def plan_actions(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     _can_view(request)
     plan = get_object_or_404(
         Plan.objects.visible_to(request.user).select_related("fiscal_year"), fiscal_year__year=year
@@ -613,7 +617,7 @@ def plan_actions(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     action = get_object_or_404(
         Action.objects.visible_to(request.user).select_related("indicator__measure__plan__fiscal_year"), pk=pk
@@ -674,7 +678,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- budget and spending -----------------------------------------------------------------------------------------
 
 
-def budget(request: HttpRequest, year: int) -> HttpResponse:
+def budget(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """The plan's budget: planned against spent per item; the administrator and finance add items."""
     plan = get_object_or_404(
         Plan.objects.visible_to(request.user).select_related("fiscal_year"), fiscal_year__year=year
@@ -715,7 +719,7 @@ def budget(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def budget_item(request: HttpRequest, pk: int) -> HttpResponse:
+def budget_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One budget item: its spending, recorded by the finance division; corrections of the item."""
     item = get_object_or_404(
         BudgetItem.objects.visible_to(request.user).select_related("plan__fiscal_year").with_spent(), pk=pk
@@ -786,7 +790,7 @@ def budget_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def expenditure_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def expenditure_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     expenditure = get_object_or_404(Expenditure.objects.visible_to(request.user), pk=pk)
     form = forms.ReasonOnlyForm(request.POST)
     if form.is_valid():
@@ -803,7 +807,7 @@ def expenditure_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def expenditure_document(request: HttpRequest, pk: int) -> HttpResponse:
+def expenditure_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The scan of a spending document, served only to those who may open it."""
     expenditure = get_object_or_404(Expenditure.objects.visible_to(request.user), pk=pk)
     permissions.require(request.user, permissions.VIEW_SPENDING_EVIDENCE, expenditure)

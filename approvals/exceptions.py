@@ -1,6 +1,14 @@
 """Domain exceptions raised by services and caught by views, commands and tasks."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
+
+if TYPE_CHECKING:
+    from approvals.models import AccessRefusal
 
 
 class DomainError(Exception):
@@ -9,6 +17,11 @@ class DomainError(Exception):
 
 class NotAllowed(DomainError, PermissionDenied):
     """The acting user may not do this (role, scope or segregation of duties)."""
+
+    # Set by permissions.require when the refusal is recorded: the record, and how to write it again after a
+    # rollback (permissions.keep_refusal).
+    refusal: AccessRefusal
+    record_again: Callable[[], AccessRefusal]
 
 
 class InvalidTransition(DomainError):

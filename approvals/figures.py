@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -49,7 +51,7 @@ OPEN_STATUSES = (
     Action.Status.AWAITING_APPROVAL,
 )
 # How an action's status is grouped in charts and tallies.
-KIND = {
+KIND: dict[str, str] = {
     Action.Status.DONE: "done",
     Action.Status.AWAITING_REVIEW: "review",
     Action.Status.AWAITING_APPROVAL: "review",
@@ -281,8 +283,9 @@ def plan_figures(plan: Plan, today: datetime.date | None = None) -> PlanFigures:
     """Every figure of `plan` as of `today`, in four queries."""
     today = today or timezone.localdate()
     # One row per action and named division (the join through Responsibility), grouped back per action.
-    rows: dict[int, dict] = {}
+    rows: dict[int, Mapping[str, Any]] = {}
     named: dict[int, set[int]] = defaultdict(set)
+    row: Mapping[str, Any]
     for row in (
         Action.objects.filter(agency_id=plan.agency_id, indicator__measure__plan=plan)
         .order_by("indicator__measure__number", "indicator__number", "position", "id")

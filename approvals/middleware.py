@@ -1,4 +1,5 @@
 import logging
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -11,6 +12,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request
+
+from approvals.types import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +85,13 @@ class RefusalMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from approvals import permissions
+        from approvals.models import User
 
         with permissions.on_page(request.path, request.method or "") as page:
             response = self.get_response(request)
             user = getattr(request, "user", None)
-            if response.status_code == 403 and not page.recorded and getattr(user, "is_authenticated", False):
+            # Signed in: the user model's instance (AnonymousUser is not one).
+            if response.status_code == 403 and not page.recorded and isinstance(user, User):
                 match = getattr(request, "resolver_match", None)
                 name = match.view_name if match else request.path
                 reason = getattr(request, "_refusal_message", "") or _("You may not open this page.")
@@ -104,7 +109,8 @@ class RefusalMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, PermissionDenied) and str(exception):
-            request._refusal_message = str(exception)
+            # Read back by __call__ once the response is the 403; HttpRequest declares no such attribute.
+            request._refusal_message = str(exception)  # type: ignore[attr-defined]
         return None
 
 
@@ -155,8 +161,11 @@ class SignInGateMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        from approvals.models import User
+
         user = getattr(request, "user", None)
-        if not getattr(user, "is_authenticated", False):
+        # Signed in: the user model's instance (AnonymousUser is not one).
+        if not isinstance(user, User):
             return None
         match = request.resolver_match
         if match is not None and match.url_name in SIGN_IN_PAGES:
@@ -166,7 +175,8 @@ class SignInGateMiddleware:
             return None
         from approvals import second_factor
 
-        step = second_factor.missing_step(request)
+        # Signed in (above): the request of a page behind the login.
+        step = second_factor.missing_step(cast(AuthenticatedHttpRequest, request))
         if step is None and user.must_change_password:
             step = "password-change"
         if step is None:

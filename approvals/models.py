@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -20,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedHistoricalRecords
 
+if TYPE_CHECKING:
+    from approvals.permissions import Standing
+
 
 class AgencyScopedQuerySet(models.QuerySet):
     """Querysets of records that belong to one agency.
@@ -28,17 +32,17 @@ class AgencyScopedQuerySet(models.QuerySet):
     record belongs to another agency records the attempt for the auditors before raising DoesNotExist
     (so `get_object_or_404` on it gives the 404 and the record)."""
 
-    _visible_to = None
+    _visible_to: User | None = None
 
     def _clone(self):
         clone = super()._clone()
         clone._visible_to = self._visible_to
         return clone
 
-    def for_agency(self, agency: Agency | int) -> AgencyScopedQuerySet:
+    def for_agency(self, agency: Agency | int) -> Self:
         return self.filter(agency=agency)
 
-    def visible_to(self, user) -> AgencyScopedQuerySet:
+    def visible_to(self, user) -> Self:
         # Imported here because permissions imports these models.
         from approvals import permissions
 
@@ -107,12 +111,20 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        # django-stubs types AbstractUser.Meta's names as str; Django takes lazy translations here as everywhere.
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
         ordering = ["first_name", "last_name", "username"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    if TYPE_CHECKING:
+        # Set on the request's user by django_otp's OTPMiddleware: whether this session passed the second factor.
+        def is_verified(self) -> bool: ...
+
+        # permissions.standing()'s cache of the person's roles for one day.
+        _khunatham_standing: Standing
 
 
 class Division(models.Model):
@@ -553,6 +565,8 @@ class BudgetItem(models.Model):
     amount = models.DecimalField(_("planned amount (baht)"), max_digits=14, decimal_places=2)
 
     objects = BudgetItemQuerySet.as_manager()
+    # Annotated by BudgetItemQuerySet.with_spent().
+    spent: Decimal
     history = AuditedHistoricalRecords()
 
     class Meta:
@@ -825,6 +839,8 @@ class AccessRefusal(models.Model):
 
     objects = AgencyScopedQuerySet.as_manager()
     history = AuditedHistoricalRecords()
+    # Set by permissions.record_refusal on a refusal it counted a repeat on: the count it reached.
+    _counted_repeats: int
 
     class Meta:
         verbose_name = _("refused attempt")

@@ -28,7 +28,7 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -226,7 +226,10 @@ def needs_second_factor(user: Any) -> bool:
     return user.is_superuser or bool(standing(user).roles & SECOND_FACTOR_ROLES)
 
 
-def scope(queryset: models.QuerySet, user: User) -> models.QuerySet:
+_Scoped = TypeVar("_Scoped", bound=models.QuerySet)
+
+
+def scope(queryset: _Scoped, user: User) -> _Scoped:
     """Limit an agency-owned queryset to the signed-in person's agency (none for outsiders)."""
     if not user.is_authenticated or not user.agency_id:
         return queryset.none()
@@ -459,7 +462,7 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
     if perm == VIEW_PLAN or perm == VIEW_REPORTS:
         return None
     if perm.startswith(DIVISION_QUEUE_PREFIX):
-        division_id = int(perm.removeprefix(DIVISION_QUEUE_PREFIX))
+        division_id: int | None = int(perm.removeprefix(DIVISION_QUEUE_PREFIX))
         if division_id in me.division_ids:
             return None
         return Refusal(_("You are not a member of this division."), Rule.DIVISION)

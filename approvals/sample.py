@@ -66,8 +66,8 @@ def load_sample_agency(report_path: Path = SAMPLE_REPORT) -> tuple[Agency, Impor
                 name=parsed.agency,
                 slug=SAMPLE_SLUG,
                 kind=Agency.Kind.SAO,
-                district=parsed.district,
-                province=parsed.province,
+                district=parsed.district or "",
+                province=parsed.province or "",
                 by=by,
                 reason=REASON,
             )

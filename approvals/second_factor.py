@@ -17,7 +17,6 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import match_token
 from django_otp.oath import TOTP
@@ -28,6 +27,7 @@ from django_otp.util import random_hex
 from approvals import permissions
 from approvals.exceptions import InvalidTransition
 from approvals.models import User
+from approvals.types import AuthenticatedHttpRequest
 
 AUTHENTICATOR = "authenticator"
 RECOVERY = "recovery codes"
@@ -43,7 +43,7 @@ def is_enrolled(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def missing_step(request: HttpRequest) -> str | None:
+def missing_step(request: AuthenticatedHttpRequest) -> str | None:
     """The URL name of the step the person must finish before any other page, or None."""
     user = request.user
     if user.is_verified():
@@ -55,7 +55,7 @@ def missing_step(request: HttpRequest) -> str | None:
     return None
 
 
-def pending_device(request: HttpRequest) -> TOTPDevice:
+def pending_device(request: AuthenticatedHttpRequest) -> TOTPDevice:
     """The authenticator being set up, not saved: its secret waits in the session until a code from the
     app proves it was scanned (opening the page changes nothing in the database)."""
     key = request.session.get(PENDING_KEY)
@@ -80,7 +80,7 @@ def qr_svg(device: TOTPDevice) -> SafeString:
     return mark_safe(buffer.getvalue().decode())
 
 
-def confirm_device(request: HttpRequest, device: TOTPDevice, token: str) -> list[str]:
+def confirm_device(request: AuthenticatedHttpRequest, device: TOTPDevice, token: str) -> list[str]:
     """Save the authenticator once a code from it is typed; an earlier one is replaced. Returns new recovery
     codes, shown once."""
     token = (token or "").strip()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
@@ -44,6 +44,8 @@ from audit.context import Reason
 
 if TYPE_CHECKING:
     from viewflow.workflow.models import Task
+
+_Saved = TypeVar("_Saved", bound=models.Model)
 
 # The workflow services (activate_plan ... cancel_action) are at the end of this module.
 # Every service that changes an agency's records runs in `agency_transaction`: its transaction takes the agency's
@@ -80,12 +82,12 @@ def system_user() -> User:
 
 
 def save_with_history(
-    obj: models.Model,
+    obj: _Saved,
     *,
     by: User | str | None,
     reason: Reason | str,
     update_fields: list[str] | None = None,
-) -> models.Model:
+) -> _Saved:
     """Save a historised record inside the acting context of `by` and `reason` (a `Reason`, or text a
     person typed): the database writes its history row, with both, in the same statement. The one way
     the domain saves rows."""
@@ -109,7 +111,7 @@ def create_agency(
     district: str = "",
     province: str = "",
     by: User | None,
-    reason: str,
+    reason: Reason | str,
 ) -> Agency:
     """Create an agency; a Subdistrict Administrative Organization starts with the usual divisions."""
     with transaction.atomic():
@@ -167,7 +169,7 @@ def grant_role(
     acting_for: User | None = None,
     valid_from: datetime.date | None = None,
     valid_until: datetime.date | None = None,
-    by: User | None,
+    by: User,
     reason: str,
     note: str = "",
     order_number: str = "",
@@ -190,6 +192,7 @@ def grant_role(
         raise InvalidTransition(
             _("An executive role or an acting appointment needs the number and the date of its order.")
         )
+    assert user.agency_id is not None  # _check_grant refused a person of no agency
     with permissions.refusals_kept(), transaction.atomic():
         assignment = RoleAssignment(
             agency_id=user.agency_id,
@@ -260,7 +263,7 @@ def decline_grant(assignment: RoleAssignment, *, by: User, reason: str) -> RoleA
 
 @agency_transaction()
 def end_role(
-    assignment: RoleAssignment, *, on: datetime.date | None = None, by: User | None, reason: str
+    assignment: RoleAssignment, *, on: datetime.date | None = None, by: User, reason: str
 ) -> RoleAssignment:
     """End a role assignment (the record is kept: history shows who held what, when). Nobody ends their
     own role; a proposal is declined rather than ended."""
@@ -395,7 +398,7 @@ def _check_editable(action: Action, submission: Submission) -> None:
     raise InvalidTransition(_("These results belong to an earlier round and can no longer be changed."))
 
 
-def _set_action_status(action: Action, status: str, *, by: User, reason: str, **fields: object) -> None:
+def _set_action_status(action: Action, status: str, *, by: User, reason: Reason | str, **fields: object) -> None:
     action.status = status
     for name, value in fields.items():
         setattr(action, name, value)
@@ -585,7 +588,7 @@ def _decide(
     action: Action, *, by: User, stage: str, outcome: str, reason: str, on_behalf_of: User | None, **fields: object
 ) -> Decision:
     """Record a decision (the words its maker typed are its history row's reason)."""
-    default = {Decision.Outcome.ACCEPTED: reasons.ACCEPTED, Decision.Outcome.APPROVED: reasons.APPROVED}
+    default: dict[str, str] = {Decision.Outcome.ACCEPTED: reasons.ACCEPTED, Decision.Outcome.APPROVED: reasons.APPROVED}
     return save_with_history(
         Decision(
             agency_id=action.agency_id,

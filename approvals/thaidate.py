@@ -42,7 +42,7 @@ _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _ARABIC_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
-def thai_digits(text: str) -> str:
+def thai_digits(text: object) -> str:
     return str(text).translate(_THAI_DIGITS)
 
 

@@ -25,7 +25,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
@@ -118,14 +118,15 @@ class agency_transaction:  # lower case: used as a decorator and a context manag
         self.agency_ids = agency_ids
         self.agency_of = agency_of
         self.using = using
-        self._context = None
+        self._context: AbstractContextManager[None] | None = None
 
     def __enter__(self) -> None:
-        self._context = _atomic_with_chain_locks(self.agency_ids, self.using)
-        return self._context.__enter__()
+        self._context = context = _atomic_with_chain_locks(self.agency_ids, self.using)
+        return context.__enter__()
 
     def __exit__(self, *exc_info: Any) -> bool | None:
         context, self._context = self._context, None
+        assert context is not None  # entered first
         return context.__exit__(*exc_info)
 
     def __call__(self, service: F) -> F:

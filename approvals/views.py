@@ -6,7 +6,7 @@ import hashlib
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,11 +17,12 @@ from approvals.importer.errors import ReportError
 from approvals.importer.parser import parse_report_bytes
 from approvals.importer.writer import import_plan
 from approvals.models import Action, BudgetItem, Indicator, Measure, Plan, RoleAssignment, budget_totals
+from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
 
 PENDING_IMPORT_KEY = "approvals.pending_import"
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     plans = Plan.objects.visible_to(request.user).select_related("fiscal_year")
     # Grants waiting for this person's confirmation (the chief administrator's or the mayor's).
     waiting = [
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/home.html", {"plans": plans, "grants_to_confirm": len(waiting)})
 
 
-def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(
         Plan.objects.visible_to(request.user).select_related("agency", "fiscal_year"), fiscal_year__year=year
     )
@@ -54,7 +55,7 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def plan_import(request: HttpRequest) -> HttpResponse:
+def plan_import(request: AgencyHttpRequest) -> HttpResponse:
     """Step 1: upload the report; it is parsed and kept in the session until confirmed."""
     # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html with its reason.
     permissions.require(request.user, permissions.IMPORT_PLAN)
@@ -78,7 +79,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def plan_import_confirm(request: HttpRequest) -> HttpResponse:
+def plan_import_confirm(request: AgencyHttpRequest) -> HttpResponse:
     """Step 2: show the parsed plan; writing happens only when the administrator confirms."""
     # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html with its reason.
     permissions.require(request.user, permissions.IMPORT_PLAN)

@@ -21,6 +21,7 @@ from approvals.models import Action, User
 from approvals.thaidate import be_date, be_datetime
 from audit import seal
 from audit.models import Seal, SealLayout
+from audit.seal.tables import HistoryModel
 
 HISTORY_TYPES = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 # How far back one change-log page searches when a filter leaves most rows out: each page stays
@@ -125,7 +126,7 @@ def field_changes(row: Any, previous: Any | None) -> list[FieldChange]:
     return changes
 
 
-def kind_of(model: type) -> str:
+def kind_of(model: HistoryModel) -> str:
     return str(model.instance_type._meta.verbose_name)
 
 
@@ -134,7 +135,7 @@ def record_kinds() -> list[tuple[str, str]]:
     return sorted(((table, kind_of(model)) for table, model in seal.history_models().items()), key=lambda k: k[1])
 
 
-def changes_for_rows(model: type, rows: Iterable[Any], previous: dict[int, Any]) -> list[Change]:
+def changes_for_rows(model: HistoryModel, rows: Iterable[Any], previous: dict[int, Any]) -> list[Change]:
     result = []
     for row in rows:
         result.append(
@@ -155,7 +156,7 @@ def changes_for_rows(model: type, rows: Iterable[Any], previous: dict[int, Any])
     return result
 
 
-def load_changes(model: type, history_ids: list[int]) -> dict[int, Change]:
+def load_changes(model: HistoryModel, history_ids: list[int]) -> dict[int, Change]:
     """History rows of one table with the row before each (two queries)."""
     earlier = model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
     rows = list(
@@ -282,6 +283,7 @@ def changes_for_seals(seals: list[Seal]) -> list[Change]:
     for item in seals:
         wanted[item.layout.table_name].append(item.history_id)
     loaded: dict[tuple[str, int], Change] = {}
+    change: Change | None
     for table, ids in wanted.items():
         model = models_by_table.get(table)
         if model is None:

@@ -88,7 +88,7 @@ class PackScope:
     indicator: Indicator | None = None
     plan: Plan | None = None
     # The scope's own records besides its actions: (model, id) of the indicator, measure, plan.
-    own: list[tuple[type, int]] = field(default_factory=list)
+    own: list[tuple[type[Indicator | Measure | Plan], int]] = field(default_factory=list)
 
 
 def scope_of(obj: Action | Indicator | Plan) -> PackScope:
@@ -158,6 +158,7 @@ def _history_rows(chain: int, included: list[Seal], layouts: dict) -> list[list[
     for entry in included:
         by_layout[entry.layout_id].append(entry.history_id)
     fetched: dict[tuple[int, int], dict] = {}
+    row: dict | None
     for layout_id, ids in by_layout.items():
         table, columns = layouts[layout_id]
         for history_id, row in seal.fetch_rows(connection, table, columns, ids).items():
@@ -213,7 +214,8 @@ EVIDENCE_HEADER = [
 def _add_evidence(writer: _Writer, evidence: list[Evidence]) -> tuple[int, list[list[Any]], list[dict]]:
     """Every evidence file once (content-addressed), and a line per evidence record. Returns the number of
     files, the lines of evidence.csv, and the manifest's evidence entries."""
-    files, lines, entries, paths = 0, [], [], {}
+    files, lines, entries = 0, [], []
+    paths: dict[str, str] = {}
     for item in evidence:
         path = paths.get(item.sha256)
         if path is None:

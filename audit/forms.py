@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,9 @@ class ChangeLogFilterForm(forms.Form):
     )
     date_from = BuddhistEraDateField(label=_("From"), required=False)
     date_to = BuddhistEraDateField(label=_("To"), required=False)
+
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
 
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -78,6 +83,9 @@ class CloseFindingForm(forms.Form):
         help_text=_("The action of the plan that puts right what was found, if there is one."),
     )
 
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
+
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["corrective_action"]
@@ -106,6 +114,9 @@ class FindingFilterForm(forms.Form):
         label=_("Division"), queryset=Division.objects.none(), required=False, empty_label=_("All divisions")
     )
 
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
+
     def __init__(self, *args, agency_id: int, rules: list[tuple[str, str]], **kwargs) -> None:
         from audit.models import Finding
 
@@ -128,6 +139,9 @@ class EvidencePackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why the pack is made and for whom: the letter of the State Audit Office, a complaint, ..."),
     )
+
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
 
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         from audit.models import EvidencePack
@@ -161,5 +175,6 @@ class EvidencePackForm(forms.Form):
 
     def subject_object(self) -> Action | Indicator | Plan:
         kind, _sep, pk = self.cleaned_data["subject"].partition(":")
-        model = {"plan": Plan, "indicator": Indicator, "action": Action}[kind]
+        kinds: dict[str, type[Action | Indicator | Plan]] = {"plan": Plan, "indicator": Indicator, "action": Action}
+        model = kinds[kind]
         return model.objects.get(agency_id=self.agency_id, pk=int(pk))

@@ -49,6 +49,8 @@ class HistoryContext(models.Model):
     )
     # {"kind": "request" | "job" | "command" | "migration", "name": ..., "id": ..., "method": ..., "view": ...}
     history_source = models.JSONField(_("made through"), null=True, blank=True)
+    # simple-history's own column on the history models made with this base.
+    history_change_reason: str | None
 
     class Meta:
         abstract = True
@@ -129,7 +131,8 @@ def capture_trigger(
     model: type[models.Model], links: Links | None = None, history_model: type[models.Model] | None = None
 ) -> CaptureHistory:
     """The capture trigger of a historised model, writing into its history model."""
-    history_model = history_model or model.history.model
+    # A historised model's simple-history manager; Model declares none.
+    history_model = history_model or model.history.model  # type: ignore[attr-defined]
     return CaptureHistory((history_model._meta.app_label, history_model._meta.model_name), links)
 
 

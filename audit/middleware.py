@@ -27,7 +27,8 @@ class ActingContextMiddleware:
             method=request.method,
             view=lambda: request.resolver_match.view_name if request.resolver_match else "",
         ) as entered:
-            request.correlation_id = entered.correlation_id
+            # For code holding only the request (HttpRequest declares no such attribute).
+            request.correlation_id = entered.correlation_id  # type: ignore[attr-defined]
             response = self.get_response(request)
         response.headers.setdefault("X-Request-ID", entered.correlation_id)
         return response

@@ -46,7 +46,7 @@ from audit import context, reasons, roles
 from audit.models import Redaction
 from audit.seal import redactions
 from audit.seal.encoding import GENESIS, SALT_COLUMN, canonical, compute_seal, personal_digest, value_text
-from audit.seal.tables import fetch_rows
+from audit.seal.tables import HistoryModel, fetch_rows
 from audit.seal.verifier import _layouts as seal_layouts
 from audit.triggers import APPEND_ONLY, SealHistoryRow
 
@@ -55,7 +55,7 @@ from audit.triggers import APPEND_ONLY, SealHistoryRow
 class PersonalTable:
     """A history table with personal columns, and how its rows name their person."""
 
-    history_model: type[models.Model]
+    history_model: HistoryModel
     columns: tuple[str, ...]
     person_column: str  # the history column holding the person's id ("id" of an account's own rows)
     append_only_trigger: str
@@ -168,6 +168,7 @@ def _blank(personal: PersonalTable, history_ids: list[int]) -> None:
 def _anonymise(personal: PersonalTable, person: User) -> None:
     """The live record keeps its id and its place in every relation, and loses what identified the person."""
     model = personal.model
+    records: list[models.Model]
     if _is_user_model(model):
         records = [person]
     else:
@@ -182,7 +183,7 @@ def _anonymise(personal: PersonalTable, person: User) -> None:
         if record is person:
             person.is_active = False
             person.set_unusable_password()
-            fields += [model._meta.get_field("is_active"), model._meta.get_field("password")]
+            fields += [f for f in model._meta.concrete_fields if f.name in ("is_active", "password")]
         record.save(update_fields=[f.name for f in fields])
 
 

@@ -4,12 +4,13 @@ rule, on which record (by kind and id only), and how often within minutes. Read-
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from approvals import permissions
 from approvals.models import AccessRefusal, User
+from approvals.types import AuthenticatedHttpRequest
 from audit.views import auditors_only
 
 PAGE_SIZE = 50
@@ -17,7 +18,7 @@ PAGE_SIZE = 50
 
 @require_GET
 @auditors_only
-def refusals(request: HttpRequest) -> HttpResponse:
+def refusals(request: AuthenticatedHttpRequest) -> HttpResponse:
     listed = AccessRefusal.objects.visible_to(request.user).select_related("user", "repeat", "action__indicator")
     rule = request.GET.get("rule", "")
     if rule in permissions.Rule.values:

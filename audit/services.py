@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -62,9 +63,11 @@ def _finding_reason(run: AuditRun) -> Reason:
     """The reason written on the findings a check raises."""
     if run.kind == AuditRun.Kind.VERIFICATION:
         return REASON_NIGHTLY_VERIFICATION if run.origin == AuditRun.Origin.NIGHTLY else REASON_VERIFICATION
-    return {AuditRun.Origin.NIGHTLY: REASON_NIGHTLY_SCAN, AuditRun.Origin.SAMPLE_YEAR: REASON_SAMPLE_YEAR_SCAN}.get(
-        run.origin, REASON_RISK_SCAN
-    )
+    by_origin: dict[str, Reason] = {
+        AuditRun.Origin.NIGHTLY: REASON_NIGHTLY_SCAN,
+        AuditRun.Origin.SAMPLE_YEAR: REASON_SAMPLE_YEAR_SCAN,
+    }
+    return by_origin.get(run.origin, REASON_RISK_SCAN)
 
 
 def fingerprint(rule: str, agency_id: int | None, key: str) -> str:
@@ -295,7 +298,7 @@ def _progress_saver(run: AuditRun) -> Callable[[int], None]:
     return advance
 
 
-def rows_in_scope(agency: Agency) -> int:
+def rows_in_scope(agency: Agency | None) -> int:
     """The records the red-flag rules read for an agency: actions, submissions, decisions, roles,
     refused attempts, budget items and expenditures."""
     return sum(
@@ -307,7 +310,7 @@ def rows_in_scope(agency: Agency) -> int:
 def _perform_scan(run: AuditRun) -> None:
     advance = _progress_saver(run)
     now = timezone.now()
-    results = []
+    results: list[dict[str, Any]] = []
     with translation.override(settings.LANGUAGE_CODE):
         for index, rule in enumerate(RULES, start=1):
             hits, new = _scan_rule(rule, run.agency, now, by=run.requested_by, reason=_finding_reason(run), run=run)

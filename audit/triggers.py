@@ -29,6 +29,7 @@ from typing import Any
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.related import RelatedField
 from pgtrigger import compiler
 
 from audit.seal.encoding import (
@@ -196,8 +197,8 @@ class Captured:
         return self.history_model._meta.db_table
 
     def _columns(self) -> tuple[set[str], set[str]]:
-        own = {f.column for f in self.model._meta.concrete_fields}
-        history = {f.column for f in self.history_model._meta.concrete_fields}
+        own = {f.column for f in self.model._meta.concrete_fields if f.column is not None}
+        history = {f.column for f in self.history_model._meta.concrete_fields if f.column is not None}
         # The salt of personal columns is the history table's own, filled by its column default.
         return own, history - HISTORY_MARKER_COLUMNS - set(CONTEXT_COLUMNS) - {SALT_COLUMN}
 
@@ -226,14 +227,14 @@ class CaptureHistory(AuditTrigger):
     when = pgtrigger.After
     operation = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
 
-    def __init__(self, history_label: tuple[str, str], links: Links | None = None) -> None:
+    def __init__(self, history_label: tuple[str, str | None], links: Links | None = None) -> None:
         self.history_label = history_label
         self.links = links or Links()
         super().__init__()
 
     def captured(self, model: type[models.Model]) -> Captured:
         return Captured(
-            model=model._meta.concrete_model,
+            model=model._meta.concrete_model or model,  # None only for an abstract model
             history_model=model._meta.apps.get_model(*self.history_label),
             links=self.links,
         )
@@ -328,10 +329,12 @@ _INTEGER_TYPES = {
 
 
 def _field_column(model_field: models.Field, personal: bool = False) -> Column:
-    target = model_field.target_field if model_field.is_relation else model_field
+    target = model_field.target_field if isinstance(model_field, RelatedField) else model_field
     internal = target.get_internal_type()
+    column = model_field.column
+    assert column is not None  # every concrete field has its column
     if internal in _INTEGER_TYPES:
-        return Column(model_field.column, INT, personal=personal)
+        return Column(column, INT, personal=personal)
     kinds = {
         "BooleanField": BOOL,
         "DateTimeField": DATETIME,
@@ -340,9 +343,9 @@ def _field_column(model_field: models.Field, personal: bool = False) -> Column:
         "UUIDField": UUID,
         "FloatField": FLOAT,
     }
-    if internal == "DecimalField":
-        return Column(model_field.column, DECIMAL, target.decimal_places, personal=personal)
-    return Column(model_field.column, kinds.get(internal, TEXT), personal=personal)
+    if isinstance(target, models.DecimalField):
+        return Column(column, DECIMAL, target.decimal_places, personal=personal)
+    return Column(column, kinds.get(internal, TEXT), personal=personal)
 
 
 def columns_of(history_model: type[models.Model], personal: tuple[str, ...] = ()) -> list[Column]:

@@ -13,7 +13,8 @@ from operator import or_
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from approvals import permissions, spreadsheets
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, Agency
 from approvals.thaidate import be_datetime
+from approvals.types import AgencyHttpRequest
 from audit import changes, rules, services
 from audit.forms import ChangeLogFilterForm, CloseFindingForm, EvidencePackForm, FindingFilterForm, ReasonForm
 from audit.models import Anchor, AuditRun, EvidencePack, Finding
@@ -37,7 +39,7 @@ def auditors_only(view):
     """Internal auditors of an agency only; anyone else gets the refusal page (and it is recorded)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: AgencyHttpRequest, *args, **kwargs) -> HttpResponse:
         # A refusal (NotAllowed is a PermissionDenied) is shown by templates/403.html with its reason.
         permissions.require(request.user, permissions.VIEW_AUDIT_TRAIL)
         return view(request, *args, **kwargs)
@@ -45,7 +47,7 @@ def auditors_only(view):
     return wrapper
 
 
-def _findings_of(request: HttpRequest):
+def _findings_of(request: AgencyHttpRequest):
     # An agency's auditors see its findings and those of the global chain (shared records).
     return Finding.objects.filter(Q(agency_id=request.user.agency_id) | Q(agency__isnull=True))
 
@@ -71,7 +73,7 @@ def finding_counts(visible) -> dict:
 
 @require_GET
 @auditors_only
-def findings(request: HttpRequest) -> HttpResponse:
+def findings(request: AgencyHttpRequest) -> HttpResponse:
     visible = _findings_of(request)
     # With no filter chosen, the list is the work still to do: the open findings.
     form = FindingFilterForm(
@@ -108,7 +110,9 @@ def findings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _finding_page(request: HttpRequest, finding: Finding, forms: dict | None = None, status: int = 200) -> HttpResponse:
+def _finding_page(
+    request: AgencyHttpRequest, finding: Finding, forms: dict | None = None, status: int = 200
+) -> HttpResponse:
     history = finding.history.select_related("history_user").order_by("-history_id")
     rule = rules.get_rule(finding.rule)
     forms = forms or {}
@@ -129,7 +133,7 @@ def _finding_page(request: HttpRequest, finding: Finding, forms: dict | None = N
     )
 
 
-def _finding_of(request: HttpRequest, pk: int) -> Finding:
+def _finding_of(request: AgencyHttpRequest, pk: int) -> Finding:
     # Another agency's finding is a 404, and the attempt is recorded (by kind and id, never its content).
     return permissions.get_or_404(
         _findings_of(request).select_related(
@@ -142,13 +146,13 @@ def _finding_of(request: HttpRequest, pk: int) -> Finding:
 
 @require_GET
 @auditors_only
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AgencyHttpRequest, pk: int) -> HttpResponse:
     return _finding_page(request, _finding_of(request, pk))
 
 
 @require_POST
 @auditors_only
-def finding_review(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_review(request: AgencyHttpRequest, pk: int) -> HttpResponse:
     """Close the finding with the auditor's note (and the corrective action, where one applies)."""
     finding = _finding_of(request, pk)
     form = CloseFindingForm(request.POST, agency_id=request.user.agency_id)
@@ -168,7 +172,7 @@ def finding_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("audit:finding-detail", pk=finding.pk)
 
 
-def _move_finding(request: HttpRequest, pk: int, service, form_name: str, done: str) -> HttpResponse:
+def _move_finding(request: AgencyHttpRequest, pk: int, service, form_name: str, done: str) -> HttpResponse:
     finding = _finding_of(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -184,20 +188,20 @@ def _move_finding(request: HttpRequest, pk: int, service, form_name: str, done: 
 
 @require_POST
 @auditors_only
-def finding_start_review(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_start_review(request: AgencyHttpRequest, pk: int) -> HttpResponse:
     return _move_finding(request, pk, services.start_review, "review", _("The finding is now under review."))
 
 
 @require_POST
 @auditors_only
-def finding_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_reopen(request: AgencyHttpRequest, pk: int) -> HttpResponse:
     return _move_finding(request, pk, services.reopen_finding, "reopen", _("The finding was reopened."))
 
 
 # --- checks: scans and verifications asked for now, and the nightly ones -------------------------------------
 
 
-def _runs_of(request: HttpRequest):
+def _runs_of(request: AgencyHttpRequest):
     # An agency's auditors see its own checks and the nightly verification of every chain.
     return AuditRun.objects.filter(Q(agency_id=request.user.agency_id) | Q(agency__isnull=True)).select_related(
         "requested_by"
@@ -206,14 +210,14 @@ def _runs_of(request: HttpRequest):
 
 @require_GET
 @auditors_only
-def checks(request: HttpRequest) -> HttpResponse:
+def checks(request: AgencyHttpRequest) -> HttpResponse:
     page = Paginator(_runs_of(request).order_by("-requested_at", "-id"), 30).get_page(request.GET.get("page"))
     return render(request, "audit/checks.html", {"page": page, "kinds": AuditRun.Kind.choices, "section": "checks"})
 
 
 @require_POST
 @auditors_only
-def check_request(request: HttpRequest, kind: str) -> HttpResponse:
+def check_request(request: AgencyHttpRequest, kind: str) -> HttpResponse:
     if kind not in AuditRun.Kind.values:
         raise Http404
     try:
@@ -227,14 +231,14 @@ def check_request(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_GET
 @auditors_only
-def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def check_detail(request: AgencyHttpRequest, pk: int) -> HttpResponse:
     run = permissions.get_or_404(_runs_of(request).select_related("agency"), request.user, pk=pk)
     return render(request, "audit/check_detail.html", {"run": run, **check_result(run, request.user.agency_id)})
 
 
 @require_GET
 @auditors_only
-def check_status(request: HttpRequest, pk: int) -> JsonResponse:
+def check_status(request: AgencyHttpRequest, pk: int) -> JsonResponse:
     run = permissions.get_or_404(_runs_of(request), request.user, pk=pk)
     return JsonResponse(
         {
@@ -282,27 +286,27 @@ def check_result(run: AuditRun, agency_id: int) -> dict:
 # --- evidence packs for external auditors ----------------------------------------------------------------------
 
 
-def _packs_of(request: HttpRequest):
+def _packs_of(request: AgencyHttpRequest):
     return EvidencePack.objects.filter(agency_id=request.user.agency_id).select_related(
         "built_by", "action__indicator", "indicator", "plan__fiscal_year"
     )
 
 
-def _packs_page(request: HttpRequest, form: EvidencePackForm, status: int = 200) -> HttpResponse:
+def _packs_page(request: AgencyHttpRequest, form: EvidencePackForm, status: int = 200) -> HttpResponse:
     page = Paginator(_packs_of(request).order_by("-built_at", "-id"), 30).get_page(request.GET.get("page"))
     return render(request, "audit/packs.html", {"page": page, "form": form, "section": "packs"}, status=status)
 
 
 @require_GET
 @auditors_only
-def packs(request: HttpRequest) -> HttpResponse:
+def packs(request: AgencyHttpRequest) -> HttpResponse:
     initial = {"subject": request.GET["subject"]} if request.GET.get("subject") else None
     return _packs_page(request, EvidencePackForm(initial=initial, agency_id=request.user.agency_id))
 
 
 @require_POST
 @auditors_only
-def pack_build(request: HttpRequest) -> HttpResponse:
+def pack_build(request: AgencyHttpRequest) -> HttpResponse:
     form = EvidencePackForm(request.POST, agency_id=request.user.agency_id)
     if not form.is_valid():
         return _packs_page(request, form, status=400)
@@ -319,7 +323,7 @@ def pack_build(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @auditors_only
-def pack_download(request: HttpRequest, pk: int) -> FileResponse:
+def pack_download(request: AgencyHttpRequest, pk: int) -> FileResponse:
     pack = permissions.get_or_404(_packs_of(request), request.user, pk=pk)
     if not pack.file:  # a pack whose building did not finish has no file to give
         raise Http404(_("This evidence pack has no file."))
@@ -330,14 +334,14 @@ def pack_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-def _before(request: HttpRequest) -> int | None:
+def _before(request: AgencyHttpRequest) -> int | None:
     raw = request.GET.get("before", "")
     return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
 @require_GET
 @auditors_only
-def change_log(request: HttpRequest) -> HttpResponse:
+def change_log(request: AgencyHttpRequest) -> HttpResponse:
     chain = request.user.agency_id
     form = ChangeLogFilterForm(request.GET or None, agency_id=chain)
     filters = form.filters()
@@ -399,7 +403,7 @@ def _csv(rows: Iterator[list[str]]) -> Iterator[str]:
 
 @require_GET
 @auditors_only
-def change_log_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def change_log_export(request: AgencyHttpRequest, fmt: str) -> HttpResponseBase:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     chain = request.user.agency_id
@@ -420,16 +424,16 @@ def change_log_export(request: HttpRequest, fmt: str) -> HttpResponse:
         sheet.append(spreadsheets.xlsx_row(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
+    workbook_response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="change-log-{stamp}.xlsx"'
-    return response
+    workbook_response["Content-Disposition"] = f'attachment; filename="change-log-{stamp}.xlsx"'
+    return workbook_response
 
 
 @require_GET
 @auditors_only
-def actions(request: HttpRequest) -> HttpResponse:
+def actions(request: AgencyHttpRequest) -> HttpResponse:
     listed = (
         Action.objects.visible_to(request.user)
         .select_related("indicator__measure__plan__fiscal_year")
@@ -446,7 +450,7 @@ def actions(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @auditors_only
-def action_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def action_timeline(request: AgencyHttpRequest, pk: int) -> HttpResponse:
     action = permissions.get_or_404(
         Action.objects.visible_to(request.user).select_related("indicator__measure__plan__fiscal_year"),
         request.user,

@@ -12,6 +12,7 @@ import ipaddress
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import fontpkg_sarabun
@@ -279,7 +280,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static", ("fonts/sarabun", Path(fontpkg_sarabun.__file__).parent / "files")]
 # Evidence files are private: no MEDIA_URL is served, downloads go through a permission-checked view.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

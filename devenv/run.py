@@ -62,9 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             celery = [python, "-m", "celery", "-A", "config"]
             children.append(_start([*celery, "worker", "-l", "info"], env))
             children.append(_start([*celery, "beat", "-l", "info"], env))
-        server = _start([python, "manage.py", "runserver", f"{options.host}:{options.port}"], env)
-        children.append(server)
-        return server.wait()
+        web = _start([python, "manage.py", "runserver", f"{options.host}:{options.port}"], env)
+        children.append(web)
+        return web.wait()
     except KeyboardInterrupt:
         return 0
     except subprocess.CalledProcessError as error:

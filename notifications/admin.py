@@ -28,7 +28,7 @@ class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
     can_delete = False
-    readonly_fields = ["channel", "status", "address", "attempts", "result", "sent_at", "next_attempt_at"]
+    readonly_fields = ("channel", "status", "address", "attempts", "result", "sent_at", "next_attempt_at")
     fields = readonly_fields
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -26,13 +28,14 @@ class PreferenceForm(forms.Form):
         help_text=_("The ID the agency's LINE Official Account gives you, starting with U."),
     )
 
-    def __init__(self, *args, preference: Preference, **kwargs) -> None:
-        initial = {"line_user_id": preference.line_user_id}
+    def __init__(self, *args: Any, preference: Preference, **kwargs: Any) -> None:
+        initial: dict[str, Any] = {"line_user_id": preference.line_user_id}
         for event in Event.values:
             chosen = preference.channels_for(event)
             for channel in CHOOSABLE:
                 initial[field_name(event, channel)] = channel in chosen
-        super().__init__(*args, initial=initial, **kwargs)
+        # Callers pass data (and files) positionally, never the initial values this form computes.
+        super().__init__(*args, initial=initial, **kwargs)  # type: ignore[misc]
         for event, event_label in Event.choices:
             for channel in CHOOSABLE:
                 label = f"{Channel(channel).label}: {event_label}"
@@ -50,7 +53,7 @@ class PreferenceForm(forms.Form):
         return value
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         wants_line = any(cleaned.get(field_name(event, Channel.LINE)) for event in Event.values)
         if (
             wants_line

@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,6 +27,7 @@ from approvals.models import Action, User
 from approvals.services import SYSTEM_USERNAME, save_with_history, system_user
 from approvals.transactions import agency_transaction, retry_transient
 from audit import context, reasons
+from audit.context import Reason
 from notifications import channels, outbox
 from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference
 
@@ -84,7 +86,7 @@ def notify(
     if by is not None and by.username != SYSTEM_USERNAME:
         details.setdefault("by", str(by))
     # The action's name, due date and link are looked up when delivering, outside the user's request.
-    payload = {
+    payload: dict[str, Any] = {
         "key": key,
         "event": event,
         "recipients": sorted(people),
@@ -178,7 +180,7 @@ def _new_delivery(notification: Notification, channel: str, person: User, prefer
     return delivery
 
 
-def _record(obj, *, lookup: dict, by: User, reason: str):
+def _record(obj, *, lookup: dict, by: User, reason: Reason | str):
     """Insert `obj` with history, or return the row already recorded under `lookup` (a task run twice)."""
     model = type(obj)
     existing = model.objects.filter(**lookup).first()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from approvals import permissions
 from approvals.exceptions import InvalidTransition
+from approvals.types import AuthenticatedHttpRequest
 from notifications import health, services
 from notifications.forms import PreferenceForm
 from notifications.models import Notification
@@ -24,13 +25,13 @@ PAGE_SIZE = 30
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     notifications = Notification.objects.for_recipient(request.user).select_related("action")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: AuthenticatedHttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
@@ -39,7 +40,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = permissions.get_or_404(Notification.objects.for_recipient(request.user), request.user, pk=pk)
     services.mark_read(notification, by=request.user)
     return _back(request)
@@ -47,14 +48,14 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.mark_all_read(by=request.user)
     messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
     return _back(request)
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     preference = services.preference_for(request.user)
     form = PreferenceForm(request.POST or None, preference=preference)
     if request.method == "POST" and form.is_valid():

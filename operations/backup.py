@@ -27,6 +27,7 @@ import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -123,7 +124,8 @@ def stored_file_names(using: str = DEFAULT_DB_ALIAS) -> list[str]:
         if table not in columns:
             with connection.cursor() as cursor:
                 columns[table] = {c.name for c in connection.introspection.get_table_description(cursor, table)}
-        if model._meta.get_field(name).column not in columns[table]:
+        model_field = model._meta.get_field(name)
+        if not isinstance(model_field, models.Field) or model_field.column not in columns[table]:
             continue
         values = model._base_manager.using(using).exclude(**{f"{name}__isnull": True}).exclude(**{name: ""})
         names.update(values.values_list(name, flat=True).distinct())
@@ -170,7 +172,7 @@ def _copy_files(names: list[str], folder: Path) -> tuple[list[dict[str, Any]], l
         size = 0
         try:
             with default_storage.open(name, "rb") as source, target.open("wb") as out:
-                for chunk in iter(lambda source=source: source.read(CHUNK), b""):
+                for chunk in iter(partial(source.read, CHUNK), b""):
                     digest.update(chunk)
                     size += len(chunk)
                     out.write(chunk)

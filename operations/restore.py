@@ -24,6 +24,7 @@ import hashlib
 import json
 import subprocess
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +218,7 @@ def _restore_files(path: Path, manifest: dict[str, Any], storage: Storage, repor
             continue
         digest = hashlib.sha256()
         with storage.open(name, "rb") as stored:
-            for chunk in iter(lambda stored=stored: stored.read(CHUNK), b""):
+            for chunk in iter(partial(stored.read, CHUNK), b""):
                 digest.update(chunk)
         if digest.hexdigest() != expected:
             report.file_problems.append(

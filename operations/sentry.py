@@ -10,18 +10,18 @@ response's X-Request-ID header, the log lines and the history rows' `history_sou
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.types import Event, Hint
 
 # Headers that say nothing about a person and help to place a request.
 KEPT_HEADERS = {"content-type", "content-length", "x-request-id", "host"}
 _DETAIL = re.compile(r"\n?DETAIL:.*", re.DOTALL)
 
 
-def scrub(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
+def scrub(event: Event, hint: Hint | None = None) -> Event:
     """`before_send`: drop what could identify a person, and tag the event with the request or job id."""
     from operations.logs import current_id
 

@@ -12,12 +12,16 @@ import datetime
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from approvals.figures import KIND_ORDER, PlanFigures, Tally, kind_labels, plan_figures
 from approvals.models import Decision, Division, Plan
 from reports import charts
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, StrPromise
 
 # Buckets of days from submission to approval: (upper bound inclusive, label).
 APPROVAL_BUCKETS = ((3, "0–3"), (7, "4–7"), (14, "8–14"), (30, "15–30"), (None, "> 30"))
@@ -46,7 +50,7 @@ class OverdueAction:
 @dataclass(frozen=True)
 class Return:
     action: str
-    stage: str
+    stage: StrOrPromise
     reason: str
     decided_at: datetime.datetime
     divisions: str
@@ -62,7 +66,7 @@ class ExecutiveDashboard:
     divisions: list[Tally]
     overdue: list[OverdueAction]
     returns_total: int
-    returns_by_stage: dict[str, int]
+    returns_by_stage: dict[StrPromise, int]
     returns_by_division: list[tuple[str, int]]
     recent_returns: list[Return]
     approval_days: list[float]
@@ -81,7 +85,7 @@ class ExecutiveDashboard:
         }
 
     def approval_buckets(self) -> list[tuple[str, int]]:
-        counts = Counter()
+        counts: Counter[str] = Counter()
         for days in self.approval_days:
             for upper, label in APPROVAL_BUCKETS:
                 if upper is None or days <= upper:
@@ -145,6 +149,7 @@ def executive_dashboard(plan: Plan, today: datetime.date | None = None) -> Execu
             responsible=action.responsible_label(),
         )
         for action in figures.overdue
+        if action.due_date is not None  # always: overdue means past its due date
     ]
 
     names = dict(Division.objects.filter(agency_id=plan.agency_id).values_list("pk", "name"))
@@ -219,7 +224,7 @@ def division_dashboard(plan: Plan, division_ids: set[int], today: datetime.date 
         plan=plan,
         today=figures.today,
         divisions=[division.tally for division in divisions],
-        indicators=[figures.indicator(pk).tally for pk in worked_on],
+        indicators=[indicator.tally for pk in worked_on if (indicator := figures.indicator(pk)) is not None],
         actions=actions,
         figures=figures,
     )

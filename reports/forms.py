@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -11,11 +12,14 @@ from reports.assembly import in_office
 from reports.models import ReportFormat, ReportRound
 from reports.verification import MAX_UPLOAD_BYTES
 
+if TYPE_CHECKING:
+    from approvals.types import AgencyUser
+
 
 class SignatoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, assignment: RoleAssignment) -> str:
         label = f"{assignment.user.get_full_name()} ({assignment.user.position or assignment.get_role_display()})"
-        if assignment.acting_for_id:
+        if assignment.acting_for is not None:
             # Translators: รักษาราชการแทน, the acting appointment's term, followed by the person stood in for.
             label += " " + _("acting for %(person)s") % {"person": assignment.acting_for.get_full_name()}
         return label
@@ -43,7 +47,10 @@ class RenderForm(forms.Form):
         label=gettext_lazy("Approved by (mayor)"), queryset=RoleAssignment.objects.none()
     )
 
-    def __init__(self, *args, plans: list[Plan], user: User, today: datetime.date, **kwargs) -> None:
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
+
+    def __init__(self, *args, plans: list[Plan], user: AgencyUser, today: datetime.date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.plans = {plan.fiscal_year.year: plan for plan in plans}
         self.fields["year"].choices = [(year, str(year)) for year in self.plans]

@@ -26,7 +26,7 @@ NO_DIVISION = "-"
 NO_APPROVED_RESULT = "ยังไม่มีผลการดำเนินการที่ได้รับอนุมัติ ณ วันที่ {date}"
 CANCELLED = "ยกเลิกการดำเนินการ"
 
-INDICATOR_STATUS = {
+INDICATOR_STATUS: dict[str, str] = {
     Indicator.Status.MAINTAIN: "รักษาระดับ",
     Indicator.Status.URGENT: "แก้ไขเร่งด่วน",
     Indicator.Status.DEVELOP: "พัฒนายกระดับ",

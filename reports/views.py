@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from approvals import permissions
 from approvals.exceptions import DomainError
 from approvals.models import Action, Agency, BudgetItem, Evidence, Plan, Submission, budget_totals
+from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
 from reports import dashboards, public, services, verification
 from reports.assembly import round_facts
 from reports.forms import RenderForm, VerifyForm
@@ -23,12 +24,12 @@ from reports.models import RenderedReport
 from reports.renderers import CONTENT_TYPES
 
 
-def _plans(request: HttpRequest) -> list[Plan]:
+def _plans(request: AuthenticatedHttpRequest) -> list[Plan]:
     plans = Plan.objects.visible_to(request.user).exclude(status=Plan.Status.DRAFT)
     return list(plans.select_related("agency", "fiscal_year").order_by("-fiscal_year__year"))
 
 
-def _chosen_plan(request: HttpRequest, plans: list[Plan]) -> Plan | None:
+def _chosen_plan(request: AuthenticatedHttpRequest, plans: list[Plan]) -> Plan | None:
     """The plan of the year asked for (?year=), else the latest one."""
     wanted = request.GET.get("year", "")
     for plan in plans:
@@ -37,7 +38,7 @@ def _chosen_plan(request: HttpRequest, plans: list[Plan]) -> Plan | None:
     return plans[0] if plans else None
 
 
-def executive_dashboard(request: HttpRequest) -> HttpResponse:
+def executive_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require(request.user, permissions.VIEW_EXECUTIVE_DASHBOARD)
     plans = _plans(request)
     plan = _chosen_plan(request, plans)
@@ -58,7 +59,7 @@ def executive_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def division_dashboard(request: HttpRequest) -> HttpResponse:
+def division_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     division_ids = permissions.standing(request.user).division_ids
     plans = _plans(request)
     plan = _chosen_plan(request, plans)
@@ -80,12 +81,12 @@ def division_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _scoped_reports(request: HttpRequest):
+def _scoped_reports(request: AuthenticatedHttpRequest):
     permissions.require(request.user, permissions.RENDER_REPORT)
     return RenderedReport.objects.visible_to(request.user).select_related("fiscal_year", "requested_by", "published_by")
 
 
-def render_page(request: HttpRequest) -> HttpResponse:
+def render_page(request: AgencyHttpRequest) -> HttpResponse:
     reports = _scoped_reports(request).select_related("prepared_by", "reviewed_by__user", "approved_by__user")
     plans = _plans(request)
     form = RenderForm(request.POST or None, plans=plans, user=request.user, today=timezone.localdate())
@@ -137,7 +138,7 @@ def _status(report: RenderedReport) -> dict:
     }
 
 
-def render_status(request: HttpRequest, pk: int) -> JsonResponse:
+def render_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     report = get_object_or_404(_scoped_reports(request), pk=pk)
     return JsonResponse(_status(report))
 
@@ -153,12 +154,12 @@ def _file_response(report: RenderedReport) -> FileResponse:
     )
 
 
-def render_download(request: HttpRequest, pk: int) -> FileResponse:
+def render_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return _file_response(get_object_or_404(_scoped_reports(request), pk=pk))
 
 
 @require_POST
-def render_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def render_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(_scoped_reports(request), pk=pk)
     try:
         services.publish_report(report, by=request.user)

@@ -51,6 +51,9 @@ class DecisionForm(forms.Form):
         help_text=_("Leave all unticked to return to every division."),
     )
 
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
+
     def __init__(self, *args: Any, approval: bool, divisions: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if approval:
@@ -67,7 +70,7 @@ class DecisionForm(forms.Form):
         self.fields["divisions"].choices = [(d.pk, d.name) for d in divisions]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         decision = cleaned.get("decision")
         if decision in (RETURN_TO_DIVISIONS, RETURN_TO_REVIEW) and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Write the reason for returning the action, so the division knows what to fix."))
@@ -81,6 +84,9 @@ class ReasonForm(forms.Form):
 class ReassignForm(forms.Form):
     to = forms.TypedChoiceField(label=_("Give the task to"), coerce=int)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    # Each declared field keeps its own class here (ModelChoiceField, ChoiceField); django-stubs says Field.
+    fields: dict[str, Any]
 
     def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

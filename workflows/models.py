@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
@@ -14,6 +16,8 @@ class ActionProcess(Process):
     chief administrator's review and the mayor's approval."""
 
     action = models.OneToOneField(Action, verbose_name=_("action"), on_delete=models.PROTECT, related_name="process")
+    # viewflow's Process.data (a JSONField of an untyped package, so of no type the checker can determine).
+    data: Any
 
     class Meta:
         verbose_name = _("action process")

@@ -4,10 +4,11 @@ approvals.permissions (viewflow's open-source edition has neither)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from viewflow.workflow.token import Token
 
 from approvals import permissions
 from approvals.models import Action
+from approvals.types import AuthenticatedHttpRequest
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -85,7 +87,14 @@ def _agency_of_task(task: Any) -> int | None:
 permissions.agency_of_model(Task, _agency_of_task)
 
 
-class GuardedViewMixin:
+if TYPE_CHECKING:
+    # The mixin's attributes and super() calls are those of the node it is mixed into (viewflow's untyped View).
+    from viewflow.workflow.flow import View as _MixedIntoNode
+else:
+    _MixedIntoNode = object
+
+
+class GuardedViewMixin(_MixedIntoNode):
     """Task URLs (assign, release, execute) check our rules before viewflow's: an action of another agency
     is not found (404); a refusal is explained and recorded for the auditors (403, approvals.permissions);
     a finished task sends the person to the action's page with a message saying who finished it."""
@@ -97,13 +106,13 @@ class GuardedViewMixin:
     revive_view_class = None
 
     @property
-    def assign_view(self) -> Callable[..., HttpResponse]:
+    def assign_view(self) -> Callable[..., HttpResponseBase]:
         from workflows.views import TakeTaskView
 
         return TakeTaskView.as_view()
 
     @property
-    def unassign_view(self) -> Callable[..., HttpResponse]:
+    def unassign_view(self) -> Callable[..., HttpResponseBase]:
         from workflows.views import ReleaseTaskView
 
         return ReleaseTaskView.as_view()
@@ -114,10 +123,12 @@ class GuardedViewMixin:
     def allowed(self, user: Any, task: Any, action: Action) -> bool:
         raise NotImplementedError
 
-    def _guard(self, wrapped: Callable[..., HttpResponse], url_name: str) -> Callable[..., HttpResponse]:
+    def _guard(self, wrapped: Callable[..., HttpResponseBase], url_name: str) -> Callable[..., HttpResponseBase]:
         node = self
 
-        def guarded(request: HttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+        def guarded(
+            request: AuthenticatedHttpRequest, process_pk: int, task_pk: int, **kwargs: Any
+        ) -> HttpResponseBase:
             task = get_object_or_404(node.flow_class.task_class, pk=task_pk, process_id=process_pk)
             action = action_of_task(task)
             if not Action.objects.visible_to(request.user).filter(pk=action.pk).exists():

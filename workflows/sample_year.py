@@ -206,6 +206,7 @@ class Player:
             return
         if state in ("returned", "done_after_return"):
             first_division = Submission.objects.filter(action=action).order_by("division__sort_order").first()
+            assert first_division is not None  # submit_all above submitted one per division
             services.return_action(action, by=cast.chief, reason=REVIEW_RETURN, to_divisions=[first_division.division])
             if state == "returned":
                 return

@@ -29,7 +29,7 @@ def action_story(
     submissions: list[Submission],
     decisions: list[Decision],
     tasks: list[Any],
-    divisions: dict[int, Division],
+    divisions: dict[Any, Division],
 ) -> list[Event]:
     events: list[Event] = []
     for task in tasks:

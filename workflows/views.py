@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from viewflow.workflow.status import STATUS
 from approvals import permissions, services
 from approvals.exceptions import DomainError, NotAllowed
 from approvals.models import Action, Decision, Division, Evidence, Plan, Role, RoleAssignment, Submission, User
+from approvals.types import AuthenticatedHttpRequest, TaskHttpRequest
 from audit import context, reasons
 from workflows import forms
 from workflows.nodes import OPEN_STATUSES
@@ -69,7 +70,10 @@ def queue_tasks(user: User) -> QuerySet[Task]:
 
 def task_rows(tasks: Any, user: User) -> list[dict[str, Any]]:
     """What a task list shows for each task; no query per task."""
-    divisions = {d.pk: d for d in Division.objects.filter(agency_id=user.agency_id)} if user.agency_id else {}
+    # Keyed by the ids in the tasks' data (None for a task of no division).
+    divisions: dict[Any, Division] = (
+        {d.pk: d for d in Division.objects.filter(agency_id=user.agency_id)} if user.agency_id else {}
+    )
     today = timezone.localdate()
     rows = []
     for task in tasks:
@@ -100,7 +104,7 @@ def _head_of(user: User) -> set[int]:
     return permissions.standing(user).head_of_division_ids
 
 
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     mine = (
         agency_tasks(user)
@@ -120,14 +124,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     tasks = queue_tasks(user).order_by("process__actionprocess__action__due_date", "pk")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "workflows/queue.html", {"rows": task_rows(page, user), "page": page, "nav": "queue"})
 
 
-def archive(request: HttpRequest) -> HttpResponse:
+def archive(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     tasks = agency_tasks(user).filter(owner=user, status=STATUS.DONE).order_by("-finished", "-pk")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -150,7 +154,7 @@ def _evidence_prefetch() -> Prefetch:
     )
 
 
-def perform_action(request: HttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def perform_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
     """A division records what it did, saves drafts, attaches evidence and submits."""
     task = request.activation.task
     action = _action_of(process_pk, request.user)
@@ -234,7 +238,7 @@ def _return_for(decisions: list[Decision], submission: Submission) -> Decision |
     return None
 
 
-def _decision_page(request: HttpRequest, process_pk: int, *, approval: bool) -> HttpResponse:
+def _decision_page(request: TaskHttpRequest, process_pk: int, *, approval: bool) -> HttpResponse:
     action = _action_of(process_pk, request.user)
     context = _action_context(action, request.user)
     divisions = [s.division for s in context["current"]]
@@ -270,12 +274,12 @@ def _decision_page(request: HttpRequest, process_pk: int, *, approval: bool) -> 
     return render(request, "workflows/decide.html", context, status=status)
 
 
-def review_action(request: HttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def review_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
     """The chief administrator reviews every division's results together."""
     return _decision_page(request, process_pk, approval=False)
 
 
-def approve_action(request: HttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def approve_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
     """The mayor approves the reviewed results."""
     return _decision_page(request, process_pk, approval=True)
 
@@ -288,12 +292,12 @@ RELEASE_REASON = reasons.code(reasons.TASK_RELEASED)
 class TakeTaskView(View):
     """Take a task from a queue (viewflow's assign URL)."""
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def get(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
         task = request.activation.task
         action = _action_of(task.process_id, request.user)
         return render(request, "workflows/take_task.html", {"task": task, "action": action})
 
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def post(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
         task = request.activation.task
         # viewflow saves the task itself: its history row names the signed-in person and this reason.
         with context.acting(reason=TAKE_REASON):
@@ -305,19 +309,19 @@ class TakeTaskView(View):
 class ReleaseTaskView(View):
     """Put a task one holds back in its queue (viewflow's unassign URL)."""
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def get(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
         task = request.activation.task
         action = _action_of(task.process_id, request.user)
         return render(request, "workflows/release_task.html", {"task": task, "action": action})
 
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def post(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
         with context.acting(reason=RELEASE_REASON):
             request.activation.unassign()
         messages.success(request, _("The task is back in its queue."))
         return redirect("workflows:inbox")
 
 
-def reassign_task(request: HttpRequest, pk: int) -> HttpResponse:
+def reassign_task(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A division head gives a division's task to another member."""
     task = permissions.get_or_404(agency_tasks(request.user).filter(status__in=OPEN_STATUSES), request.user, pk=pk)
     division_id = (task.data or {}).get("division")
@@ -378,7 +382,7 @@ def _action_context(action: Action, user: User) -> dict[str, Any]:
     }
 
 
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         Action.objects.visible_to(request.user).select_related("indicator__measure__plan__fiscal_year"), pk=pk
     )
@@ -393,7 +397,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def cancel_action(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.visible_to(request.user), pk=pk)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
@@ -411,7 +415,7 @@ def cancel_action(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the plan's progress -----------------------------------------------------------------------------------------
 
 
-def plan_progress(request: HttpRequest, year: int) -> HttpResponse:
+def plan_progress(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     from workflows.progress import plan_progress as build
 
     plan = get_object_or_404(
@@ -425,7 +429,7 @@ def plan_progress(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "workflows/progress.html", context)
 
 
-def current_progress(request: HttpRequest) -> HttpResponse:
+def current_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The progress of the latest plan of the person's agency."""
     plan = Plan.objects.visible_to(request.user).select_related("fiscal_year").order_by("-fiscal_year__year").first()
     if plan is None:
@@ -435,7 +439,7 @@ def current_progress(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def activate_plan(request: HttpRequest, year: int) -> HttpResponse:
+def activate_plan(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.visible_to(request.user), fiscal_year__year=year)
     try:
         services.activate_plan(plan, by=request.user)
@@ -449,7 +453,7 @@ def activate_plan(request: HttpRequest, year: int) -> HttpResponse:
 # --- evidence ------------------------------------------------------------------------------------------------------
 
 
-def download_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def download_evidence(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Evidence is served only here, to people who may see the action: there is no public media URL."""
     evidence = get_object_or_404(
         Evidence.objects.visible_to(request.user).select_related("submission__action__agency"), pk=pk

@@ -80,7 +80,7 @@ def check(stored: Stored, value: Any, line: int | None) -> None:
         raise ReportError(
             f"ไม่มี{stored.thai} ซึ่งต้องมี", f"{stored.english} is missing; it is required", line=line
         )
-    if isinstance(field, models.CharField) and len(str(value)) > field.max_length:
+    if isinstance(field, models.CharField) and field.max_length is not None and len(str(value)) > field.max_length:
         raise ReportError(
             f"{stored.thai}ยาว {len(str(value)):,} ตัวอักษร เก็บได้ไม่เกิน {field.max_length:,} ตัวอักษร",
             f"{stored.english} is {len(str(value)):,} characters long; at most {field.max_length:,} can be stored",

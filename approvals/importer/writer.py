@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -36,6 +36,9 @@ from audit.context import Reason
 IMPORT_REASON = reasons.code(reasons.PLAN_IMPORTED)
 
 
+_Row = TypeVar("_Row", bound=models.Model)
+
+
 @dataclass
 class ImportSummary:
     plan: Plan
@@ -54,11 +57,12 @@ class _Writer:
         self.agency = agency
         self.by = by
         self.reason = reason
-        self.summary: ImportSummary | None = None
+        # Set by import_plan once the plan is found or made, before any row is written.
+        self.summary: ImportSummary
 
-    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> models.Model:
+    def upsert(self, model: type[_Row], lookup: dict[str, Any], values: dict[str, Any]) -> _Row:
         """Create the row, or update only the fields that differ; count what happened."""
-        obj = model.objects.filter(**lookup).first()
+        obj = model._default_manager.filter(**lookup).first()
         if obj is None:
             obj = model(**lookup, **values)
             save_with_history(obj, by=self.by, reason=self.reason)
@@ -121,16 +125,16 @@ def import_plan(
         if fiscal_year is None:
             fiscal_year = save_with_history(FiscalYear(year=report["fiscal_year"]), by=by, reason=reason)
         plan = Plan.objects.select_for_update().filter(agency=agency, fiscal_year=fiscal_year).first()
-        writer.summary = ImportSummary(plan=plan, warnings=list(report.get("warnings", [])))
         plan_values = {"source_name": source_name, "source_sha256": source_sha256}
+        created = 0
         if plan is None:
             plan = save_with_history(
                 Plan(agency=agency, fiscal_year=fiscal_year, imported_at=timezone.now(), **plan_values),
                 by=by,
                 reason=reason,
             )
-            writer.summary.created += 1
-        writer.summary.plan = plan
+            created = 1
+        writer.summary = ImportSummary(plan=plan, created=created, warnings=list(report.get("warnings", [])))
 
         seen_actions: set[int] = set()
         for measure_data in report["measures"]:

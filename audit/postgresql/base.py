@@ -80,16 +80,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         self.audit_context_sent = None
-        return super()._commit()
+        return super()._commit()  # type: ignore[misc]  # Django's private method, not in django-stubs
 
     def _rollback(self) -> None:
         self.audit_context_sent = None
-        return super()._rollback()
+        return super()._rollback()  # type: ignore[misc]  # Django's private method, not in django-stubs
 
     def _savepoint_rollback(self, sid: str) -> None:
         self.audit_context_sent = None
-        return super()._savepoint_rollback(sid)
+        return super()._savepoint_rollback(sid)  # type: ignore[misc]  # Django's private method, not in django-stubs
 
     def _close(self) -> None:
         self.audit_context_sent = None
-        return super()._close()
+        return super()._close()  # type: ignore[misc]  # Django's private method, not in django-stubs

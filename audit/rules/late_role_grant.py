@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from approvals.models import Decision, Role, RoleAssignment, Submission
 from audit.rules.base import Hit, Rule, setting
 
-STAGE_ROLE = {Decision.Stage.REVIEW: Role.CHIEF_ADMINISTRATOR, Decision.Stage.APPROVAL: Role.MAYOR}
+STAGE_ROLE: dict[str, str] = {Decision.Stage.REVIEW: Role.CHIEF_ADMINISTRATOR, Decision.Stage.APPROVAL: Role.MAYOR}
 
 
 def started_at(assignment: RoleAssignment) -> datetime.datetime:
@@ -101,6 +101,7 @@ def scan(agency, now) -> Iterator[Hit]:
         assignments = [
             a for a in recent if a.user_id == submission.submitted_by_id and a.division_id == submission.division_id
         ]
+        assert submission.submitted_at is not None  # submitted_at__isnull=False above
         found = _late(
             assignments, submission.submitted_at, window, submission.action.indicator.measure.plan.activated_at
         )

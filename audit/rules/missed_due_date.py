@@ -28,6 +28,7 @@ def scan(agency, now) -> Iterator[Hit]:
         action__due_date__isnull=False,
     ).select_related("action__indicator")
     for decision in approvals:
+        assert decision.action.due_date is not None  # action__due_date__isnull=False above
         approved_on = timezone.localdate(decision.decided_at)
         if approved_on <= decision.action.due_date:
             continue

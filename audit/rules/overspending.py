@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,15 +14,14 @@ from audit.rules.base import Hit, Rule
 
 
 def scan(agency, now) -> Iterator[Hit]:
-    items = (
-        BudgetItem.objects.filter(agency=agency)
-        .annotate(spent=Sum("expenditures__amount"))
-        .filter(spent__gt=F("amount"))
-        .order_by("pk")
-    )
+    # The one definition of spent (BudgetItem.with_spent): a withdrawn entry no longer counts.
+    items = BudgetItem.objects.filter(agency=agency).with_spent().filter(spent__gt=F("amount")).order_by("pk")
     for item in items:
         expenditures = list(
-            Expenditure.objects.filter(budget_item=item).order_by("spent_on", "pk").values("pk", "amount", "spent_on")
+            Expenditure.objects.counted()
+            .filter(budget_item=item)
+            .order_by("spent_on", "pk")
+            .values("pk", "amount", "spent_on")
         )
         yield Hit(
             key=f"budget-item:{item.pk}",

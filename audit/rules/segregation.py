@@ -24,6 +24,7 @@ def scan(agency, now) -> Iterator[Hit]:
         .order_by("attempted_at", "pk")
     )
     for refusal in refusals:
+        assert refusal.action_id is not None  # action__isnull=False above
         submitted = Submission.objects.filter(
             action_id=refusal.action_id, submitted_by=refusal.user, submitted_at__lte=refusal.attempted_at
         ).exists()

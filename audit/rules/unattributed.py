@@ -8,6 +8,7 @@ escaped its context. The change is still historised and sealed; this rule makes 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,7 @@ from audit.rules.base import Hit, Rule
 from audit.seal.tables import chain_column, history_models
 
 
-def _rows(agency_id: int | None) -> Iterator[tuple[str, object]]:
+def _rows(agency_id: int | None) -> Iterator[tuple[str, Any]]:
     for table, model in sorted(history_models().items()):
         column = chain_column(table)
         if agency_id is None:

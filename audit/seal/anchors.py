@@ -13,7 +13,7 @@ from audit.seal.tables import _chains
 
 
 def read_anchor_file(path: str | Path) -> list[tuple[int, int, bytes]]:
-    anchors = []
+    anchors: list[tuple[int, int, bytes]] = []
     file = Path(path)
     if not file.exists():
         return anchors

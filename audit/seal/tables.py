@@ -10,8 +10,12 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from audit.seal.encoding import GLOBAL_CHAIN, JSON, SALT_COLUMN, Column, JsonText
 
+# A history model: a class simple-history (an untyped package) makes at run time, with attributes of its own
+# (instance_type, history_id, history_type ...) that no static type names.
+HistoryModel = Any
 
-def history_models() -> dict[str, type]:
+
+def history_models() -> dict[str, HistoryModel]:
     """Every simple-history model of the project, by table name."""
     from django.apps import apps
     from simple_history.models import HistoricalChanges

@@ -120,6 +120,7 @@ def _verify_chain(
         for _seq, layout_id, history_id, _seal in seals:
             wanted[layout_id].append(history_id)
         rows: dict[tuple[int, int], dict[str, Any]] = {}
+        row: dict[str, Any] | None
         for layout_id, ids in wanted.items():
             if layout_id not in layouts:
                 continue
@@ -256,7 +257,11 @@ def _unrecorded(connection: BaseDatabaseWrapper) -> Iterator[tuple[str, Issue]]:
         links_chain = chain_column(captured.history_table)
         chain = f"h.{q(links_chain)}" if links_chain else "NULL"
         # A record with no history row at all still belongs to its agency's chain.
-        record_chain = f"coalesce({chain}, b.{q(links_chain)})" if links_chain in base_fields else chain
+        record_chain = (
+            f"coalesce({chain}, b.{q(links_chain)})"
+            if links_chain is not None and links_chain in base_fields
+            else chain
+        )
         latest = (
             f"(SELECT h.* FROM {q(captured.history_table)} h JOIN (SELECT id, MAX(history_id) AS last "
             f"FROM {q(captured.history_table)} GROUP BY id) m ON h.history_id = m.last)"

@@ -15,7 +15,7 @@ RENDERERS: dict[str, Callable[[ReportData], bytes]] = {
     ReportFormat.DOCX: render_docx,
     ReportFormat.XLSX: render_xlsx,
 }
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     ReportFormat.PDF: "application/pdf",
     ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

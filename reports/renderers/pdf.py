@@ -81,6 +81,7 @@ class ReportPDF(FPDF):
     def measure(self, text: str) -> float:
         """The printed width of `text` in the current font, in mm (cached: words repeat)."""
         font, size = self.current_font, self.font_size_pt
+        assert isinstance(font, ShapedTextFont)  # the fonts registered in __init__, set before any text
         key = (font.fontkey, size, text)
         width = self._widths.get(key)
         if width is None:
@@ -99,6 +100,7 @@ class ReportPDF(FPDF):
         if not text:
             return
         font, size = self.current_font, self.font_size_pt
+        assert isinstance(font, ShapedTextFont)  # the fonts registered in __init__, set before any text
         key = (font.fontkey, size, text)
         run = self._runs.get(key)
         if run is None:
@@ -120,7 +122,7 @@ class ReportPDF(FPDF):
         height = self.line_height(size)
         for index, line in enumerate(self.wrapped(text, self.epw - indent)):
             if self.room() < height:
-                self.add_page(orientation=self.cur_orientation)
+                self.add_page(orientation=self.cur_orientation.value)
             offset = indent if index == 0 else 0
             self.text_line(self.l_margin + offset, self.get_y(), self.epw - offset, height, line, align=align)
             self.set_y(self.get_y() + height)

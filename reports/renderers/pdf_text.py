@@ -38,9 +38,10 @@ from typing import Any
 
 from fpdf.fonts import TTFFont
 from fpdf.output import OutputProducer
+from fpdf.syntax import PDFContentStream
 
 # Left-to-right text, script and language guessed by HarfBuzz from the text, no extra OpenType features.
-SHAPING = {"features": {}, "fragment_direction": None, "script": None, "language": None}
+SHAPING: dict[str, Any] = {"features": {}, "fragment_direction": None, "script": None, "language": None}
 
 
 class ShapedTextFont(TTFFont):
@@ -149,6 +150,7 @@ class ReportOutput(OutputProducer):
             silent = sorted(code for glyph, code in font.subset.items() if glyph is not None and glyph.unicode == ())
             if silent:
                 stream = font_objects[font.i].to_unicode
+                assert isinstance(stream, PDFContentStream)  # a TrueType font's ToUnicode map
                 stream._contents = stream._contents.replace(b"endcmap", _silent_block(silent), 1)
                 stream.length = len(stream._contents)
         return font_objects

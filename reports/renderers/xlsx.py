@@ -41,6 +41,7 @@ BAHT = '#,##0.00" บาท"'
 def render_xlsx(data: ReportData) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "รายงานผล"
     _measures_sheet(sheet, data)
     _budget_sheet(workbook.create_sheet("งบประมาณ"), data)
@@ -63,6 +64,9 @@ def _page_setup(sheet: Worksheet, widths: tuple[float, ...]) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
+    # A new worksheet has both (openpyxl's stubs allow None).
+    assert sheet.sheet_properties.pageSetUpPr is not None
+    assert sheet.oddFooter is not None and sheet.oddFooter.right is not None
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.oddFooter.right.text = "หน้า &P/&N"
 
@@ -94,16 +98,16 @@ def _chunks(parts: list[str], width: float) -> list[str]:
                     current = candidate
             pieces.append(current)
     chunks: list[str] = []
-    current: list[str] = []
+    chunk: list[str] = []
     for piece in pieces:
-        candidate = [*current, piece]
-        if current and _lines_needed("\n".join(candidate), width) > MAX_LINES:
-            chunks.append("\n".join(current))
-            current = [piece]
+        grown = [*chunk, piece]
+        if chunk and _lines_needed("\n".join(grown), width) > MAX_LINES:
+            chunks.append("\n".join(chunk))
+            chunk = [piece]
         else:
-            current = candidate
-    if current:
-        chunks.append("\n".join(current))
+            chunk = grown
+    if chunk:
+        chunks.append("\n".join(chunk))
     return chunks or [""]
 
 
@@ -147,7 +151,7 @@ def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
     row = 5
     _write_row(sheet, row, list(official.COLUMNS), COLUMN_WIDTHS, bold=True, fill=HEADING_FILL, align=CENTER)
     sheet.print_title_rows = f"{row}:{row}"
-    sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
+    sheet.freeze_panes = sheet.cell(row=row + 1, column=1).coordinate
     row += 1
     for measure in data.measures:
         _write_row(sheet, row, [measure.label, "", "", "", ""], COLUMN_WIDTHS, bold=True, fill=HEADING_FILL)
@@ -183,10 +187,10 @@ def _measures_sheet(sheet: Worksheet, data: ReportData) -> None:
                 row += count
     row += 1
     # Three signature blocks side by side, across columns A-B, C and D-E.
-    for (first, last), signature in zip(((1, 2), (3, 3), (4, 5)), data.signatures, strict=False):
-        if last > first:
-            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-        cell = spreadsheets.xlsx_cell(sheet, row=row, column=first, value="\n".join(signature.lines()))
+    for (left, right), signature in zip(((1, 2), (3, 3), (4, 5)), data.signatures, strict=False):
+        if right > left:
+            sheet.merge_cells(start_row=row, start_column=left, end_row=row, end_column=right)
+        cell = spreadsheets.xlsx_cell(sheet, row=row, column=left, value="\n".join(signature.lines()))
         cell.font = _font()
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="top")
     sheet.row_dimensions[row].height = max(len(s.lines()) for s in data.signatures) * POINTS_PER_LINE + 6

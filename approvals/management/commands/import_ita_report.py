@@ -100,7 +100,9 @@ def _dumps(value: dict) -> str:
 
 def _unique_slug(name: str) -> str:
     # The slug field's own length bounds it, with room for a "-<n>" suffix.
-    room = Agency._meta.get_field("slug").max_length - 8
+    max_length = Agency._meta.get_field("slug").max_length
+    assert max_length is not None  # a SlugField always has one
+    room = max_length - 8
     base = (slugify(name) or "agency")[:room].strip("-") or "agency"
     slug, n = base, 1
     while Agency.objects.filter(slug=slug).exists():

@@ -27,7 +27,8 @@ class Command(BaseCommand):
             target = Agency.objects.filter(pk=agency).first()
             if target is None:
                 raise CommandError(f"ไม่พบหน่วยงานรหัส {agency} / no agency with id {agency}")
-        chosen = [rules.get_rule(code) for code in rule] if rule else None
+        # Every code is one of the rules' (the option's choices).
+        chosen = [known for code in rule if (known := rules.get_rule(code)) is not None] if rule else None
         found = services.run_risk_scan(target, by=system_user(), rules=chosen)
         for finding in found:
             self.stdout.write(f"[{finding.severity}] {finding.rule}: {finding.summary}")
