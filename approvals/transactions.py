@@ -148,6 +148,7 @@ class agency_transaction:  # lower case: used as a decorator and a context manag
                     logger.warning("%s was cancelled by PostgreSQL (%s); running it again", service.__name__, error)
             raise AssertionError("unreachable")
 
+        # functools.wraps keeps the service's signature, which a Callable[..., Any] wrapper cannot spell as F.
         return run  # type: ignore[return-value]
 
 
