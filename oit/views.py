@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from approvals import permissions
 from approvals.exceptions import DomainError, NotAllowed
-from approvals.models import Division, Plan, Submission
+from approvals.models import Division, Plan, Submission, User
 from oit import catalogue as catalogues
 from oit import forms, services
 from oit import progress as oit_progress
@@ -50,7 +50,7 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _current_draft(item: DisclosureItem, user) -> Submission | None:
+def _current_draft(item: DisclosureItem, user: User) -> Submission | None:
     """The person's division's draft of the item in its current round, if they may work on it."""
     action = item.action
     for submission in Submission.objects.filter(
@@ -121,12 +121,22 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _newest_usable(years: list[int]) -> int | None:
+    for year in years:
+        try:
+            if catalogues.load(year).usable:
+                return year
+        except catalogues.CatalogueError:
+            continue
+    return years[0] if years else None
+
+
 def adopt(request: HttpRequest) -> HttpResponse:
     """The administrator adds the year's OIT catalogue to a plan."""
     permissions.require(request.user, permissions.IMPORT_PLAN, None)
     years = catalogues.available_years()
     plans = list(Plan.objects.visible_to(request.user).exclude(status=Plan.Status.CLOSED).select_related("fiscal_year"))
-    chosen_year = request.POST.get("catalogue") or request.GET.get("catalogue") or (years[0] if years else None)
+    chosen_year = request.POST.get("catalogue") or request.GET.get("catalogue") or _newest_usable(years)
     chosen = None
     error = ""
     try:

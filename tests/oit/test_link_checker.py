@@ -190,3 +190,20 @@ def test_private_loopback_and_link_local_addresses_are_refused(settings, host):
 def test_a_public_address_is_let_through(settings):
     settings.OIT_LINK_CHECK_ALLOW_PRIVATE = False
     assert vetted_address("93.184.215.14", 443) == "93.184.215.14"
+
+
+def test_the_risk_scan_finds_the_same_changed_and_dead_links_without_recording_them_twice(site, approved):
+    from audit import services as audit_services
+    from audit.rules import oit_links
+
+    check_published_links.apply()
+    site.pages["/o1.pdf"] = (200, "application/pdf", PDF + b"% edited\n")
+    check_published_links.apply()
+    del site.pages["/o1.pdf"]
+    check_published_links.apply()
+    check_published_links.apply()
+
+    new = audit_services.run_risk_scan(approved.agency, by=system_user(), rules=[oit_links.CHANGED, oit_links.DEAD])
+
+    assert new == []
+    assert sorted(Finding.objects.values_list("rule", flat=True)) == ["oit_link_changed", "oit_link_dead"]
