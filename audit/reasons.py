@@ -71,6 +71,12 @@ CHECK_FAILED = "audit.check_failed"
 EVIDENCE_PACK_BUILT = "audit.evidence_pack_built"
 PERSONAL_DATA_ERASED = "privacy.personal_data_erased"
 
+# OIT disclosure items.
+OIT_CATALOGUE_ADOPTED = "oit.catalogue_adopted"
+OIT_LINK_RECORDED = "oit.link_recorded"
+OIT_LINK_CHECKED = "oit.link_checked"
+OIT_LINK_FINDING = "oit.link_finding"
+
 SENTENCES: Mapping[str, Any] = {
     REQUEST: _("changed through the page %(name)s"),
     JOB: _("changed by the background job %(name)s"),
@@ -113,6 +119,10 @@ SENTENCES: Mapping[str, Any] = {
     CHECK_FAILED: _("a check failed"),
     EVIDENCE_PACK_BUILT: _("an evidence pack was built"),
     PERSONAL_DATA_ERASED: _("personal data erased (redaction %(redaction)s)"),
+    OIT_CATALOGUE_ADOPTED: _("the OIT catalogue of %(year)s was adopted"),
+    OIT_LINK_RECORDED: _("the address where an OIT item is published was recorded"),
+    OIT_LINK_CHECKED: _("the link checker visited a published OIT link"),
+    OIT_LINK_FINDING: _("the link checker found a changed or dead OIT link"),
 }
 
 

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "operations",
+    "oit",
 ]
 
 MIDDLEWARE = [
@@ -342,6 +343,18 @@ CELERY_BEAT_SCHEDULE = {
     "audit: anchor chain heads": {"task": "audit.anchor_chains", "schedule": crontab(hour=0, minute=30)},
     "audit: verify chains": {"task": "audit.verify_chains", "schedule": crontab(hour=1, minute=0)},
     "audit: scan for red flags": {"task": "audit.scan_risks", "schedule": crontab(hour=1, minute=30)},
+}
+
+# The OIT link checker (oit/linkcheck.py): every approved item's published URL, fetched with a timeout and a
+# size limit; it never follows a link or a redirect to a private, loopback or link-local address unless
+# OIT_LINK_CHECK_ALLOW_PRIVATE is on (tests only: they serve pages from 127.0.0.1).
+OIT_LINK_CHECK_TIMEOUT_SECONDS = env_int("OIT_LINK_CHECK_TIMEOUT_SECONDS", 15)
+OIT_LINK_CHECK_MAX_BYTES = env_int("OIT_LINK_CHECK_MAX_MB", 20) * 1024 * 1024
+OIT_LINK_CHECK_MAX_REDIRECTS = env_int("OIT_LINK_CHECK_MAX_REDIRECTS", 5)
+OIT_LINK_CHECK_ALLOW_PRIVATE = env_bool("OIT_LINK_CHECK_ALLOW_PRIVATE", False)
+CELERY_BEAT_SCHEDULE["oit: check published links"] = {
+    "task": "oit.check_published_links",
+    "schedule": crontab(hour=2, minute=15),
 }
 
 # The cache holds the public disclosure pages; with REDIS_URL it is shared by every process, so that an

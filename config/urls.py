@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("approvals/", include("approvals.urls")),
     path("work/", include("workflows.urls")),
+    path("oit/", include("oit.urls")),
     path("notifications/", include("notifications.urls")),
     path("healthz", notification_views.healthz, name="healthz"),
     path("metrics", operation_views.metrics, name="metrics"),

@@ -12,6 +12,7 @@ import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from approvals.figures import indicator_label, plan_figures
 from approvals.models import Action, Agency, Evidence, Indicator, Measure, Plan, Submission
+from oit import progress as oit_progress
 from reports import charts
 from reports.assembly import ActionLine
 from reports.models import RenderedReport
@@ -111,6 +113,8 @@ class PublicPage:
     reports: list[RenderedReport]
     approved: int = 0
     counted: int = 0
+    # The approved OIT disclosure items and the address the mayor approved for each (oit/progress.py).
+    oit_items: list[tuple[Any, str]] = field(default_factory=list)
 
     def indicator_chart(self):
         bars = [
@@ -223,4 +227,5 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
         reports=[reports[key] for key in sorted(reports)],
         approved=figures.overall.done,
         counted=figures.overall.total,
+        oit_items=oit_progress.approved_items(plan),
     )

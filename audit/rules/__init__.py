@@ -17,6 +17,7 @@ from audit.rules import (
     late_role_grant,
     missed_due_date,
     no_evidence,
+    oit_links,
     outside_division,
     overspending,
     quick_decision,
@@ -39,6 +40,8 @@ RULES: list[Rule] = [
     overspending.RULE,
     after_hours.RULE,
     unattributed.RULE,
+    oit_links.CHANGED,
+    oit_links.DEAD,
 ]
 
 __all__ = ["RULES", "Hit", "Rule", "get_rule", "rule_title"]

@@ -50,6 +50,7 @@ from approvals.models import (
 )
 from audit.models import AuditRun, EvidencePack, Finding
 from notifications.models import Notification
+from oit.models import DisclosureItem
 from reports.models import RenderedReport
 from tests import factories
 from workflows.flows import ActionFlow
@@ -180,7 +181,21 @@ def _build_side(prefix: str, name: str, year: int, marker: str, file_marker: byt
     pack = EvidencePack.objects.create(
         agency=agency, scope=EvidencePack.Scope.PLAN, plan=plan, reason=f"ชุดหลักฐาน{marker}", built_by=admin
     )
+    # An OIT disclosure item carried out by the approved action (its title carries the agency's marker).
+    oit_item = DisclosureItem.objects.create(
+        agency=agency,
+        plan=plan,
+        action=actions[4],
+        assessment_year=year,
+        number="O1",
+        position=1,
+        title=f"รายการ OIT{marker}",
+        publish=f"เผยแพร่{marker}",
+        period="ปัจจุบัน",
+        usual_division=division.name,
+    )
     side.records = {
+        DisclosureItem: oit_item,
         Agency: agency,
         Plan: plan,
         Division: division,
@@ -295,6 +310,7 @@ MODELS_BY_URL = {
     "audit:check-status": AuditRun,
     "audit:pack-download": EvidencePack,
     "audit:action-timeline": Action,
+    "oit:item": DisclosureItem,
 }
 PUBLIC = re.compile(r"^reports:public")
 
