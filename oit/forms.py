@@ -29,6 +29,8 @@ class AdoptForm(forms.Form):
     """The administrator picks the year's catalogue, the plan, and which division does each usual division's
     work."""
 
+    fields: dict[str, Any]  # django-stubs types each as a plain Field; these set choices
+
     catalogue = forms.TypedChoiceField(label=_("OIT catalogue of the assessment year"), coerce=int)
     plan = forms.TypedChoiceField(label=_("Add to the plan of fiscal year"), coerce=int)
 

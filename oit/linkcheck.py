@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import ipaddress
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -54,7 +55,7 @@ def _is_public(address: str) -> bool:
 def vetted_address(host: str, port: int) -> str:
     """The address to connect to: every address the host resolves to must be public (unless allowed)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise socket.gaierror(_("The host %(host)s has no address.") % {"host": host})
     if not settings.OIT_LINK_CHECK_ALLOW_PRIVATE:
@@ -78,12 +79,14 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+        # Our own context, kept by name: the one http.client makes is a private attribute.
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._address = address
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def fetch(url: str) -> Fetched:

@@ -187,7 +187,7 @@ def record_publication(
         save_with_history(
             PublishedLink(agency_id=submission.agency_id, submission=submission, url=url), by=by, reason=recorded
         )
-    elif url and link.url != url:
+    elif url and link is not None and link.url != url:
         link.url = url
         save_with_history(link, by=by, reason=recorded, update_fields=["url"])
     if document is not None:

@@ -5,20 +5,21 @@ year's catalogue. The review and the approval are the plan's own task pages."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from approvals import permissions
 from approvals.exceptions import DomainError, NotAllowed
 from approvals.models import Division, Plan, Submission, User
+from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
 from oit import catalogue as catalogues
 from oit import forms, services
 from oit import progress as oit_progress
 from oit.models import DisclosureItem
 
 
-def current_progress(request: HttpRequest) -> HttpResponse:
+def current_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     plan = Plan.objects.visible_to(request.user).select_related("fiscal_year").order_by("-fiscal_year__year").first()
     if plan is None:
         messages.info(request, _("Your agency has no plan yet."))
@@ -26,7 +27,7 @@ def current_progress(request: HttpRequest) -> HttpResponse:
     return redirect("oit:progress", year=plan.fiscal_year.year)
 
 
-def progress(request: HttpRequest, year: int) -> HttpResponse:
+def progress(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """Every OIT item of the year's plan, and what is still missing."""
     plan = permissions.get_or_404(
         Plan.objects.visible_to(request.user).select_related("agency", "fiscal_year"),
@@ -61,7 +62,7 @@ def _current_draft(item: DisclosureItem, user: User) -> Submission | None:
     return None
 
 
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = permissions.get_or_404(
         DisclosureItem.objects.visible_to(request.user).select_related("action", "plan__fiscal_year"),
         request.user,
@@ -131,7 +132,7 @@ def _newest_usable(years: list[int]) -> int | None:
     return years[0] if years else None
 
 
-def adopt(request: HttpRequest) -> HttpResponse:
+def adopt(request: AgencyHttpRequest) -> HttpResponse:
     """The administrator adds the year's OIT catalogue to a plan."""
     permissions.require(request.user, permissions.IMPORT_PLAN, None)
     years = catalogues.available_years()

@@ -32,7 +32,7 @@ def oit_item_of(action: Any) -> DisclosureItem | None:
 def published_link_of(context: template.Context, submission: Any) -> str:
     """The address a division gave for an OIT item in this submission ("" for anything else)."""
     action = getattr(submission, "action", None) if "action" not in context else context["action"]
-    if not _is_oit(action):
+    if action is None or not _is_oit(action):
         return ""
     # Asked once per page: kept on the action the page shows (the same object in every include).
     links = getattr(action, "_oit_published_links", None)
