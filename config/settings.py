@@ -333,6 +333,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_due_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # One email a day per person gathering what waited for it (notifications/services.py: build_digest).
+    "notifications: daily digest": {
+        "task": "notifications.send_daily_digests",
+        "schedule": crontab(hour=env_int("NOTIFICATION_DIGEST_HOUR", 16), minute=0),
+    },
     "notifications: escalate overdue actions": {
         "task": "notifications.escalate_overdue_actions",
         "schedule": crontab(hour=7, minute=30),
