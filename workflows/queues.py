@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -78,11 +78,11 @@ class QueueFilterForm(forms.Form):
     def __init__(self, data: Any, *, user: User, holders: list[User]) -> None:
         super().__init__(data)
         agency_id = user.agency_id
-        self.fields["division"].choices = [("", _("All divisions"))] + [
+        cast(forms.ChoiceField, self.fields["division"]).choices = [("", _("All divisions"))] + [
             (d.pk, d.name) for d in Division.objects.filter(agency_id=agency_id).order_by("sort_order", "name")
         ]
         indicators = Indicator.objects.filter(agency_id=agency_id).select_related("measure__plan__fiscal_year")
-        self.fields["indicator"].choices = [("", _("All indicators"))] + [
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = [("", _("All indicators"))] + [
             (
                 i.pk,
                 _("%(year)s · indicator %(number)s: %(name)s")
@@ -90,10 +90,10 @@ class QueueFilterForm(forms.Form):
             )
             for i in indicators.order_by("-measure__plan__fiscal_year__year", "number", "pk")
         ]
-        self.fields["state"].choices = [("", _("Every state"))] + [
+        cast(forms.ChoiceField, self.fields["state"]).choices = [("", _("Every state"))] + [
             (value, label) for value, label in Action.Status.choices if value in figures.OPEN_STATUSES
         ]
-        self.fields["holder"].choices = [
+        cast(forms.ChoiceField, self.fields["holder"]).choices = [
             ("", _("Anybody")),
             (MINE, _("Me")),
             (NOBODY, _("Nobody yet (waiting to be taken)")),
@@ -227,7 +227,7 @@ def waiting_for_divisions(user: User, form: QueueFilterForm) -> list[dict[str, A
 
 def queue(request: HttpRequest) -> HttpResponse:
     """The queue: every open task of the person's divisions and roles, with filters, sorting and counts."""
-    user = request.user
+    user = cast(User, request.user)
     base = work_tasks(user)
     holder_ids = base.exclude(owner__isnull=True).values("owner_id")
     holders = list(User.objects.filter(pk__in=holder_ids).order_by("first_name", "last_name", "username"))
