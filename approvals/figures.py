@@ -427,3 +427,82 @@ def plan_figures(plan: Plan, today: datetime.date | None = None) -> PlanFigures:
         ),
         overall=overall,
     )
+
+
+@dataclass(frozen=True)
+class DivisionSubmission:
+    """Where one division stands on an action (ส่งแล้ว / ยังไม่ส่ง): its latest submission's status and when it
+    was sent. A division has submitted when its part no longer waits for it (see `Part.waiting`)."""
+
+    division_id: int
+    division: str
+    sort_order: int
+    status: str
+    # Which sending of the division this is (ส่งครั้งที่): 1, then 2 after a return, ...
+    round: int
+    submitted_at: datetime.datetime | None
+    submitted_by: str
+
+    @property
+    def submitted(self) -> bool:
+        return self.status not in WAITING_FOR_DIVISION
+
+    @property
+    def status_label(self) -> str:
+        return str(Submission.Status(self.status).label) if self.status else ""
+
+
+def division_submissions(actions: list[Action]) -> dict[int, list[DivisionSubmission]]:
+    """For each action, every division expected to report on it (as `plan_figures` counts them: the named
+    divisions, every active division for an all-divisions action, and any division holding a submission), with
+    whether it has submitted and when; divisions that have not submitted first. Three queries for any number of
+    actions."""
+    if not actions:
+        return {}
+    agency_ids = {action.agency_id for action in actions}
+    divisions = {
+        row["id"]: row
+        for row in Division.objects.filter(agency_id__in=agency_ids).values(
+            "id", "agency_id", "name", "sort_order", "is_active"
+        )
+    }
+    named: dict[int, set[int]] = defaultdict(set)
+    # The many-to-many's own table: the model Django makes for it is not known to the type checker.
+    action_divisions: Any = Action.divisions.through
+    for action_id, division_id in action_divisions.objects.filter(
+        action_id__in=[a.pk for a in actions]
+    ).values_list("action_id", "division_id"):
+        named[action_id].add(division_id)
+    latest: dict[tuple[int, int], tuple[int, str, datetime.datetime | None, str]] = {}
+    for action_id, division_id, round_number, status, at, first, last, username in (
+        Submission.objects.filter(action_id__in=[a.pk for a in actions])
+        .order_by("round")
+        .values_list(
+            "action_id",
+            "division_id",
+            "round",
+            "status",
+            "submitted_at",
+            "submitted_by__first_name",
+            "submitted_by__last_name",
+            "submitted_by__username",
+        )
+    ):
+        name = f"{first or ''} {last or ''}".strip() or (username or "")
+        latest[(action_id, division_id)] = (round_number, status, at, name)
+    result: dict[int, list[DivisionSubmission]] = {}
+    for action in actions:
+        if action.all_divisions:
+            expected = {
+                pk for pk, row in divisions.items() if row["is_active"] and row["agency_id"] == action.agency_id
+            }
+        else:
+            expected = set(named[action.pk])
+        expected |= {division_id for (action_id, division_id) in latest if action_id == action.pk}
+        rows = []
+        for division_id in expected & divisions.keys():
+            row = divisions[division_id]
+            round_number, status, at, by = latest.get((action.pk, division_id), (1, "", None, ""))
+            rows.append(DivisionSubmission(division_id, row["name"], row["sort_order"], status, round_number, at, by))
+        result[action.pk] = sorted(rows, key=lambda r: (r.submitted, r.sort_order, r.division))
+    return result

@@ -508,8 +508,11 @@ class Action(models.Model):
         ]
 
     def __str__(self) -> str:
+        from approvals.wording import shorten
+
         number = self.number or "-"
-        return f"{self.indicator.number}.{number} {self.text[:60]}"
+        # Cut between words, never inside one (notification titles and lists repeat this name).
+        return f"{self.indicator.number}.{number} {shorten(self.text, 60)}"
 
     def is_overdue(self, on: datetime.date | None = None) -> bool:
         """Overdue, as `approvals.figures` defines it (the one definition)."""

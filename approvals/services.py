@@ -17,7 +17,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import permissions, signals
+from approvals import limits, permissions, signals
 from approvals.evidence import check_file as check_evidence_file
 from approvals.exceptions import InvalidTransition
 from approvals.models import (
@@ -475,6 +475,7 @@ def save_draft(
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
         raise InvalidTransition(_("Progress must be a whole number from 0 to 100."))
+    limits.check_result_lengths(results=results, outcome=outcome)
     flow = _flow()
     with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
         action = _locked_action(submission.action_id)

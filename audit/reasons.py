@@ -51,6 +51,7 @@ DELIVERY_ATTEMPTED = "notification.delivery_attempted"
 NOTIFICATION_READ = "notification.read"
 NOTIFICATIONS_ALL_READ = "notification.all_read"
 PREFERENCES_CHANGED = "notification.preferences_changed"
+DIGEST_BUILT = "notification.digest_built"
 
 # Reports.
 REPORT_REQUESTED = "report.requested"
@@ -104,6 +105,7 @@ SENTENCES: Mapping[str, Any] = {
     NOTIFICATION_READ: _("a notification was read"),
     NOTIFICATIONS_ALL_READ: _("all notifications were marked read"),
     PREFERENCES_CHANGED: _("notification settings were changed"),
+    DIGEST_BUILT: _("the daily digest email of %(date)s was prepared"),
     REPORT_REQUESTED: _("a report was requested"),
     REPORT_RENDERING: _("a report is being prepared"),
     REPORT_RENDERED: _("a report was prepared"),

@@ -83,6 +83,8 @@ def env_secret(name: str, default: str = "") -> str:
 
 
 DEBUG = env_bool("DEBUG", False)
+# With DEBUG on, people still get our Thai 404 and 500 pages; false shows Django's debug pages (developers).
+FRIENDLY_ERROR_PAGES = env_bool("FRIENDLY_ERROR_PAGES", True)
 SECRET_KEY = env_secret("SECRET_KEY", INSECURE_DEFAULT_SECRET)
 if SECRET_KEY == INSECURE_DEFAULT_SECRET and not DEBUG:
     raise ImproperlyConfigured(
@@ -128,6 +130,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # gunicorn serves the CSS, scripts and the Sarabun font itself in the production shape.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Our Thai 404 and 500 pages also under DEBUG (make run), unless FRIENDLY_ERROR_PAGES is false.
+    "approvals.error_pages.FriendlyErrorPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "approvals.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -334,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications: due-date reminders": {
         "task": "notifications.send_due_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # One email a day per person gathering what waited for it (notifications/services.py: build_digest).
+    "notifications: daily digest": {
+        "task": "notifications.send_daily_digests",
+        "schedule": crontab(hour=env_int("NOTIFICATION_DIGEST_HOUR", 16), minute=0),
     },
     "notifications: escalate overdue actions": {
         "task": "notifications.escalate_overdue_actions",

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from approvals import account_views
+from approvals import account_views, signout
 from approvals import views as approval_views
 from audit import reasons
 from audit.middleware import with_reason
@@ -19,7 +19,8 @@ urlpatterns = [
         with_reason(reasons.code(reasons.SIGN_IN), by_the_account=True)(auth_views.LoginView.as_view()),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Asks on a GET (a link), signs out on a POST (the header's button), and says so on the sign-in page.
+    path("accounts/logout/", signout.SignOutView.as_view(), name="logout"),
     # The person's own account: password (required after a temporary one) and second factor.
     path("accounts/", account_views.account, name="account"),
     path("accounts/password/", account_views.OwnPasswordChangeView.as_view(), name="password-change"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from approvals.thaidate import be_date
 
@@ -53,13 +53,40 @@ def title(event: str, params: dict) -> str:
         }
     if event == "role_granted":
         return _("In effect: %(grant)s") % {"grant": params.get("grant", "")}
+    if event == "digest":
+        count = len(params.get("items", []))
+        return ngettext(
+            "Daily digest %(date)s: %(count)s notification",
+            "Daily digest %(date)s: %(count)s notifications",
+            count,
+        ) % {"date": _day(params.get("date")), "count": count}
     if event == "grant_proposed":
         return _("Waiting for your confirmation: %(grant)s") % {"grant": params.get("grant", "")}
     return str(params.get("action", event))
 
 
+def _day(raw: str | None) -> str:
+    return be_date(datetime.date.fromisoformat(raw), "long") if raw else "-"
+
+
+def _digest_body(params: dict) -> str:
+    """The digest: one short paragraph per notification, oldest first, each with its link."""
+    from django.conf import settings
+
+    lines = [title("digest", params), ""]
+    for number, item in enumerate(params.get("items", []), start=1):
+        lines.append(f"{number}. {body(item['event'], item['params'])}".replace("\n", "\n   "))
+        if item.get("url"):
+            lines.append("   " + _("Open: %(url)s") % {"url": f"{settings.NOTIFICATION_SITE_URL}{item['url']}"})
+        lines.append("")
+    lines.append(_("You receive one digest a day; choose what comes at once on your notification settings page."))
+    return "\n".join(lines)
+
+
 def body(event: str, params: dict) -> str:
     """A few lines: the reason for a return or cancellation, the due date, who acted."""
+    if event == "digest":
+        return _digest_body(params)
     lines = [title(event, params)]
     if params.get("reason"):
         lines.append(_("Reason: %(reason)s") % {"reason": params["reason"]})

@@ -35,6 +35,21 @@ class Event(models.TextChoices):
     # Rules of authority: the internal auditors hear of every grant; confirmers of what waits for them.
     ROLE_GRANTED = "role_granted", _("A role or appointment takes effect in my agency (auditors)")
     GRANT_PROPOSED = "grant_proposed", _("A proposed role or appointment waits for my confirmation")
+    # The daily email that gathers what a person was told that day (not a choice on the preferences page).
+    DIGEST = "digest", _("Daily digest of my notifications")
+
+
+# What a person hears about by email at once, unless they choose otherwise: what is addressed to them
+# personally (their work returned, a decision on their work, their action cancelled) and an altered history.
+# Everything else waits for the daily digest (สรุปประจำวัน).
+IMMEDIATE_BY_DEFAULT = frozenset({Event.RETURNED, Event.APPROVED, Event.CANCELLED, Event.HISTORY_ALTERED})
+
+
+class Timing(models.TextChoices):
+    """When an email about an event is sent."""
+
+    IMMEDIATE = "immediate", _("At once")
+    DIGEST = "digest", _("In the daily digest")
 
 
 class Channel(models.TextChoices):
@@ -172,6 +187,9 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent")
+        # An email the person gets in the daily digest: held until the digest is prepared, then part of it.
+        HELD = "held", _("Waiting for the daily digest")
+        DIGESTED = "digested", _("Sent in the daily digest")
 
     # The recipient's agency: the delivery's history joins that agency's hash chain (docs/audit.md).
     agency = models.ForeignKey(
@@ -234,6 +252,9 @@ class Preference(models.Model):
     )
     # Chosen channels besides the notification centre, per event: {"assigned": ["email", "line"], ...}.
     channels = models.JSONField(_("channels by event"), default=dict, blank=True)
+    # When the email of each event is sent: {"assigned": "digest", "returned": "immediate", ...}; an event not
+    # named here follows IMMEDIATE_BY_DEFAULT.
+    timing = models.JSONField(_("email timing by event"), default=dict, blank=True)
     line_user_id = models.CharField(
         _("LINE user ID"),
         max_length=33,
@@ -259,3 +280,10 @@ class Preference(models.Model):
         if chosen is None:
             chosen = list(DEFAULT_CHANNELS)
         return {Channel.IN_APP, *(c for c in chosen if c in Channel.values)}
+
+    def timing_for(self, event: str) -> str:
+        """When this person's email about `event` is sent: at once, or in the daily digest."""
+        chosen = (self.timing or {}).get(event)
+        if chosen in Timing.values:
+            return chosen
+        return Timing.IMMEDIATE if event in IMMEDIATE_BY_DEFAULT else Timing.DIGEST

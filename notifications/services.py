@@ -29,7 +29,7 @@ from approvals.transactions import agency_transaction, retry_transient
 from audit import context, reasons
 from audit.context import Reason
 from notifications import channels, outbox
-from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference
+from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference, Timing
 
 DELIVER_TASK = "notifications.deliver"
 # The result a delivery shows while a worker sends it: which claim holds it.
@@ -171,6 +171,9 @@ def _new_delivery(notification: Notification, channel: str, person: User, prefer
         delivery.address = person.email
         if not person.email:
             delivery.status, delivery.result = Delivery.Status.SKIPPED, "no email address"
+        elif (preference or Preference(user=person)).timing_for(notification.event) == Timing.DIGEST:
+            # One email a day instead of one per event: the daily digest sends it (`build_digest`).
+            delivery.status, delivery.result = Delivery.Status.HELD, "held for the daily digest"
     elif channel == Channel.LINE:
         delivery.address = preference.line_user_id if preference else ""
         if not settings.LINE_ENABLED:
@@ -348,8 +351,15 @@ def mark_all_read(*, by: User) -> int:
             return unread.update(read_at=timezone.now())
 
 
-def save_preferences(user: User, *, channels_by_event: dict[str, list[str]], line_user_id: str, by: User) -> Preference:
-    """Store the person's channels per event and LINE user id."""
+def save_preferences(
+    user: User,
+    *,
+    channels_by_event: dict[str, list[str]],
+    line_user_id: str,
+    by: User,
+    timing_by_event: dict[str, str] | None = None,
+) -> Preference:
+    """Store the person's channels per event, when each event's email is sent, and their LINE user id."""
     line_user_id = line_user_id.strip()
     if line_user_id and not LINE_USER_ID.match(line_user_id):
         raise InvalidTransition(bilingual(LINE_USER_ID_ERROR))
@@ -362,6 +372,12 @@ def save_preferences(user: User, *, channels_by_event: dict[str, list[str]], lin
         preference = Preference.objects.select_for_update().filter(user=user).first() or Preference(user=user)
         preference.agency_id = user.agency_id
         preference.channels = wanted
+        if timing_by_event is not None:
+            preference.timing = {
+                event: timing
+                for event, timing in timing_by_event.items()
+                if event in Event.values and timing in Timing.values
+            }
         preference.line_user_id = line_user_id
         save_with_history(preference, by=by, reason=reasons.code(reasons.PREFERENCES_CHANGED))
     return preference
@@ -370,3 +386,105 @@ def save_preferences(user: User, *, channels_by_event: dict[str, list[str]], lin
 def preference_for(user: User) -> Preference:
     """The person's preference, or the defaults (unsaved) when they never chose."""
     return Preference.objects.filter(user=user).first() or Preference(user=user)
+
+
+# --- the daily digest (สรุปการแจ้งเตือนประจำวัน) -----------------------------------------------------------------
+
+DIGEST_TASK = "notifications.send_digest"
+
+
+def digest_key(user_id: int, on: datetime.date) -> str:
+    """The one effect of a person's digest of a day: the outbox row and the digest notification share it."""
+    return f"digest:{on.isoformat()}:user:{user_id}"
+
+
+def queue_daily_digests(on: datetime.date | None = None) -> int:
+    """Record in the outbox, once per person and day, the digest of everyone who has emails held for it.
+    Run again the same day, it records nothing new: the outbox keeps one row per key. Returns how many
+    digests it recorded now."""
+    on = on or timezone.localdate()
+    people = (
+        Delivery.objects.filter(status=Delivery.Status.HELD, channel=Channel.EMAIL)
+        .values_list("notification__recipient_id", "notification__recipient__agency_id")
+        .distinct()
+    )
+    recorded = 0
+    with transaction.atomic():
+        for user_id, agency_id in sorted(set(people)):
+            _, created = outbox.enqueue(
+                DIGEST_TASK,
+                {"user_id": user_id, "on": on.isoformat()},
+                key=digest_key(user_id, on),
+                agency=agency_id,
+            )
+            recorded += int(created)
+    return recorded
+
+
+def _digest_item(notification: Notification) -> dict:
+    return {"event": notification.event, "params": notification.params, "url": notification.url}
+
+
+def build_digest(user_id: int, on: datetime.date, *, task_id: str | None = None) -> int | None:
+    """Gather every email held for the person into one digest notification with one email delivery, mark the
+    held ones as sent in it, and mark the outbox row done, all in one transaction. Returns the digest's email
+    delivery to send, or None when there is nothing (left) to send.
+
+    Run twice (a task published again after a killed worker), it finds the digest of that day already made and
+    returns its delivery, which `attempt_delivery` sends once; emails held after the digest wait for the next."""
+    person = User.objects.filter(pk=user_id).first()
+    key = digest_key(user_id, on)
+    if person is None:
+        if task_id:
+            outbox.complete(task_id)
+        return None
+    system = system_user()
+    held = Delivery.objects.filter(
+        notification__recipient_id=user_id, channel=Channel.EMAIL, status=Delivery.Status.HELD
+    )
+    agencies = {person.agency_id, *held.values_list("agency_id", flat=True)}
+    with agency_transaction(*agencies):
+        digest = Notification.objects.filter(key=key).first()
+        if digest is None:
+            items = list(
+                held.select_for_update(of=("self",))
+                .select_related("notification")
+                .order_by("notification__created_at", "pk")
+            )
+            if not items or not person.is_active or not person.email:
+                if task_id:
+                    outbox.complete(task_id)
+                return None
+            reason = reasons.code(reasons.DIGEST_BUILT, date=on.isoformat())
+            digest = _record(
+                Notification(
+                    key=key,
+                    recipient=person,
+                    agency_id=person.agency_id,
+                    event=Event.DIGEST,
+                    params={"date": on.isoformat(), "items": [_digest_item(d.notification) for d in items]},
+                    url=reverse("notifications:list"),
+                    # Its items are in the notification centre already: the digest itself adds nothing unread.
+                    read_at=timezone.now(),
+                ),
+                lookup={"key": key},
+                by=system,
+                reason=reason,
+            )
+            _record(
+                Delivery(notification=digest, channel=Channel.EMAIL, agency_id=person.agency_id, address=person.email),
+                lookup={"notification": digest, "channel": Channel.EMAIL},
+                by=system,
+                reason=reason,
+            )
+            # One statement; the capture trigger historises every row with this context.
+            with context.acting(by=system, reason=reason):
+                Delivery.objects.filter(pk__in=[d.pk for d in items]).update(
+                    status=Delivery.Status.DIGESTED, result=f"in the daily digest {key}"
+                )
+        if task_id:
+            outbox.complete(task_id)
+        delivery = Delivery.objects.filter(notification=digest, channel=Channel.EMAIL).first()
+    if delivery is None or delivery.status not in (Delivery.Status.PENDING, Delivery.Status.SENDING):
+        return None
+    return delivery.pk

@@ -99,3 +99,24 @@ def send_due_reminders(on: str | None = None) -> int:
 @shared_task(name="notifications.escalate_overdue_actions", acks_late=True)
 def escalate_overdue_actions(on: str | None = None) -> int:
     return reminders.escalate_overdue_actions(datetime.date.fromisoformat(on) if on else None)
+
+
+@shared_task(bind=True, name="notifications.send_digest", acks_late=True, reject_on_worker_lost=True)
+def send_digest(self, *, user_id: int, on: str) -> int:
+    """Prepare one person's daily digest (and mark its outbox row done with it), then send its one email."""
+    try:
+        delivery_id = services.build_digest(user_id, datetime.date.fromisoformat(on), task_id=self.request.id)
+    except Exception as exc:
+        _retry_database_error(self, exc)
+        raise
+    if delivery_id is None:
+        return 0
+    # If the broker fails here, the delivery is recorded and pending: the sweep sends it.
+    send_delivery.delay(delivery_id)
+    return 1
+
+
+@shared_task(name="notifications.send_daily_digests", acks_late=True)
+def send_daily_digests(on: str | None = None) -> int:
+    """Beat, once a day: one digest per person with held emails, recorded once in the outbox."""
+    return services.queue_daily_digests(datetime.date.fromisoformat(on) if on else None)

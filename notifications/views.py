@@ -19,14 +19,17 @@ from approvals.exceptions import InvalidTransition
 from approvals.types import AuthenticatedHttpRequest
 from notifications import health, services
 from notifications.forms import PreferenceForm
-from notifications.models import Notification
+from notifications.models import Event, Notification
 
 PAGE_SIZE = 30
 
 
 @login_required
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    notifications = Notification.objects.for_recipient(request.user).select_related("action")
+    # The daily digest repeats notifications already listed here: it is an email, not an entry of its own.
+    notifications = (
+        Notification.objects.for_recipient(request.user).exclude(event=Event.DIGEST).select_related("action")
+    )
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
@@ -65,6 +68,7 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
                 channels_by_event=form.channels_by_event(),
                 line_user_id=form.cleaned_data["line_user_id"],
                 by=request.user,
+                timing_by_event=form.timing_by_event(),
             )
         except InvalidTransition as exc:
             form.add_error(None, str(exc))

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from approvals import limits
 
 ACCEPT = "accept"
 APPROVE = "approve"
@@ -15,15 +18,35 @@ RETURN_TO_REVIEW = "return_review"
 
 class ResultForm(forms.Form):
     # Translators: สรุปผลการดำเนินการ
-    results = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    # Translators: ผลลัพธ์/ความสำเร็จ
-    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100, initial=0)
-    evidence = forms.FileField(
-        label=_("Evidence file"),
+    results = forms.CharField(
+        label=_("What was done"),
         required=False,
-        help_text=_("PDF, image, Word, Excel or OpenDocument file."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=lazy(limits.characters_help, str)("results"),
     )
+    # Translators: ผลลัพธ์/ความสำเร็จ
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=lazy(limits.characters_help, str)("outcome"),
+    )
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100, initial=0)
+    evidence = forms.FileField(label=_("Evidence file"), required=False, help_text=lazy(limits.evidence_help, str)())
+
+    # No maxlength attribute: a browser would cut a pasted text silently; the error says how long it is instead.
+    def clean_results(self) -> str:
+        return self._within_limit("results")
+
+    def clean_outcome(self) -> str:
+        return self._within_limit("outcome")
+
+    def _within_limit(self, field: str) -> str:
+        text = self.cleaned_data[field]
+        if len(text.strip()) > limits.LIMITS[field]:
+            raise forms.ValidationError(limits.too_long(field, len(text.strip())))
+        return text
+
     evidence_internal = forms.BooleanField(label=_("Internal only (never shown on the public page)"), required=False)
 
 

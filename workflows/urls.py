@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from workflows import views
+from workflows import queues, views
 from workflows.flows import ActionFlow
 
 flow_patterns, flow_app_name, flow_namespace = ActionFlow.instance.urls
@@ -8,7 +8,7 @@ app_name = "workflows"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
-    path("queue/", views.queue, name="queue"),
+    path("queue/", queues.queue, name="queue"),
     path("archive/", views.archive, name="archive"),
     path("progress/", views.current_progress, name="progress-current"),
     path("progress/<int:year>/", views.plan_progress, name="progress"),

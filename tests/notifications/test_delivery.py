@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from approvals.services import SYSTEM_USERNAME
 from notifications import services, tasks
-from notifications.models import Channel, Delivery, Event, Notification, Preference
+from notifications.models import Channel, Delivery, Event, Notification, Preference, Timing
 from tests.notifications.conftest import LINE_ID
 from tests.notifications.realservices import publishing_to
 from tests.notifications.test_outbox import CLOSED_PORT_BROKER
@@ -33,6 +33,7 @@ def payload(recipients, action, **extra) -> dict:
 def test_delivering_the_same_effect_twice_keeps_one_notification_and_sends_one_email(action, staff_member):
     staff_member.email = "alice@example.go.th"
     staff_member.save()
+    Preference.objects.create(user=staff_member, timing={Event.ASSIGNED: Timing.IMMEDIATE})
 
     tasks.deliver.delay(**payload([staff_member], action))
     tasks.deliver.delay(**payload([staff_member], action))

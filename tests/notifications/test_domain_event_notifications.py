@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import transaction
 
 from approvals.models import Decision
-from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage
+from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference, Timing
 from tests import factories
 from tests.notifications import events
 
@@ -112,6 +112,7 @@ def test_the_assignment_email_is_in_thai_with_a_link_to_the_action(
     settings.NOTIFICATION_SITE_URL = "https://khunatham.example.go.th"
     staff_member.email = "alice@example.go.th"
     staff_member.save()
+    Preference.objects.create(user=staff_member, timing={Event.ASSIGNED: Timing.IMMEDIATE})
 
     with django_capture_on_commit_callbacks(execute=True):
         events.assign(action, [division], by=chief_administrator)

@@ -20,7 +20,7 @@ from approvals import services as workflow
 from approvals.models import Action, Plan, Role
 from approvals.transactions import lock_chains
 from notifications import outbox, services
-from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference
+from notifications.models import Channel, Delivery, Event, Notification, OutboxMessage, Preference, Timing
 from notifications.tasks import relay_outbox, send_delivery
 from reports import public
 from tests import factories
@@ -42,7 +42,13 @@ def line_id(n: int) -> str:
 
 
 def hears_by_email_and_line(person, n: int) -> None:
-    Preference.objects.create(user=person, agency=person.agency, channels=EVERY_EVENT, line_user_id=line_id(n))
+    Preference.objects.create(
+        user=person,
+        agency=person.agency,
+        channels=EVERY_EVENT,
+        timing={event: Timing.IMMEDIATE for event in Event.values},
+        line_user_id=line_id(n),
+    )
 
 
 def division_staff(agency, division, count: int) -> list:
