@@ -16,7 +16,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import Action, User
+from approvals.models import Action, Division, User
 from approvals.templatetags.history_labels import reason_label
 from audit import seal, words
 from audit.models import Seal, SealLayout
@@ -277,6 +277,7 @@ def changes_for_seals(seals: list[Seal]) -> list[Change]:
             Action,
             Action.objects.select_related("indicator").in_bulk({s.action_id for s in seals if s.action_id}),
         )
+        words.remember(Division, Division.objects.in_bulk({s.division_id for s in seals if s.division_id}))
         return _changes_for_seals(seals)
 
 
