@@ -394,6 +394,12 @@ def key_value_words(key: str, value: Any) -> str:
         from approvals.models import Agency
 
         return _("records every agency shares") if value == 0 else name_of(Agency, value)
+    if key == "rules" and isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return "; ".join(
+            _("%(rule)s: %(hits)s found, %(new)s new")
+            % {"rule": rules.rule_title(item.get("rule", "")), "hits": item.get("hits", 0), "new": item.get("new", 0)}
+            for item in value
+        )
     if key == "weekday" and isinstance(value, int) and 0 <= value < len(WEEKDAYS):
         return str(WEEKDAYS[value])
     if key == "office_hours" and isinstance(value, list) and len(value) == 2:

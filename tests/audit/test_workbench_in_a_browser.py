@@ -177,8 +177,10 @@ def test_the_auditor_reads_the_change_log_and_an_action_timeline_in_words_on_des
 
     phone = signed_in(browser, live_server, phone=True)
     phone.goto(f"{live_server.url}/audit/changes/")
+    phone.locator("table.changelog tbody tr").first.scroll_into_view_if_needed()
     shot(phone, "change-log-phone", full_page=False)
     assert INTERNALS.findall(phone.locator("table.changelog tbody").inner_text()) == []
     phone.goto(page.url)
+    phone.locator("ol.timeline li").nth(3).scroll_into_view_if_needed()
     shot(phone, "timeline-phone", full_page=False)
     assert INTERNALS.findall(phone.locator("ol.timeline").inner_text()) == []
