@@ -280,7 +280,7 @@ def contributors_of(action: Action) -> set[int]:
     # Each part without its model's ordering: a compound query (UNION) takes none of its own (SQLite).
     submitted = Submission.objects.filter(action=action, submitted_by__isnull=False).values_list("submitted_by")
     uploaded = Evidence.objects.filter(submission__action=action).values_list("uploaded_by")
-    # Withdrawing evidence is an edit too (a copy made by a return is an insert, by the reviewer: not counted).
+    # Withdrawing evidence is an edit too (a copy made by a return is an insert, by the system: not counted).
     withdrew = Evidence.history.model.objects.filter(
         submission__action_id=action.pk, history_type="~", history_user_id__isnull=False
     ).values_list("history_user_id")

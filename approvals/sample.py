@@ -19,12 +19,14 @@ from approvals.importer.parser import parse_report_bytes
 from approvals.importer.writer import ImportSummary, import_plan
 from approvals.models import Agency, Division, Role, RoleAssignment, User
 from approvals.services import create_agency, grant_role, save_with_history, system_user
+from audit import context, reasons
 
 SAMPLE_REPORT = Path(__file__).resolve().parent / "sample_data" / "ita_report_2566.txt"
 SAMPLE_SLUG = "ko-loi-bang-hak"
 DEMO_PASSWORD = "khunatham-demo"
 ACTING_DAYS = 90
-REASON = "sample agency"
+# The system loads the sample agency: its rows carry a code, shown in the reader's language (audit/reasons.py).
+REASON = context.code(reasons.SAMPLE_AGENCY)
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,7 @@ def grant_role(
     valid_from: datetime.date | None = None,
     valid_until: datetime.date | None = None,
     by: User,
-    reason: str,
+    reason: Reason | str,
     note: str = "",
     order_number: str = "",
     order_date: datetime.date | None = None,
@@ -182,8 +182,9 @@ def grant_role(
     roles an agency starts with, confirms its own grants at once."""
     permissions.require(by, permissions.GRANT_ROLE, user)
     valid_from = valid_from or timezone.localdate()
-    reason = (reason or "").strip()
-    if not reason:
+    # Words a person typed, or a code the system writes (the roles a sample agency starts with).
+    reason = context.as_reason(reason or "")
+    if not (reason.code or reason.text):
         raise InvalidTransition(_("Write why the role is granted."))
     _check_grant(user, role, division, acting_for, valid_from, valid_until)
     proposal = needs_confirmation(role, acting_for)
@@ -741,6 +742,10 @@ def return_action(
         else:
             _set_submission_status(chosen, Submission.Status.RETURNED, by=by, reason=reason)
             new_round = action.current_round + 1
+            # The new round's drafts, pre-filled with what each division submitted, and the evidence carried into
+            # them are the system's bookkeeping of the return, not anything the returner wrote: the history says
+            # so (a code naming the round and the return), and keeps each file's uploader in the file's own row.
+            carried = context.code(reasons.CARRIED_INTO_ROUND, round=new_round, decision=decision.pk)
             for old in chosen:
                 draft = save_with_history(
                     Submission(
@@ -752,14 +757,14 @@ def return_action(
                         outcome=old.outcome,
                         progress=old.progress,
                     ),
-                    by=by,
-                    reason=reason,
+                    by=system_user(),
+                    reason=carried,
                 )
                 for evidence in old.evidence.filter(is_removed=False):
                     evidence.pk = None
                     evidence._state.adding = True
                     evidence.submission = draft
-                    save_with_history(evidence, by=by, reason=reason)
+                    save_with_history(evidence, by=system_user(), reason=carried)
             _set_action_status(action, Action.Status.RETURNED, by=by, reason=reason, current_round=new_round)
         flow.complete(task, by, reason=reason)
         signals.action_returned.send(sender=Decision, action=action, by=by, decision=decision)

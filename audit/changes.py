@@ -15,35 +15,20 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from approvals.models import Action, User
-from approvals.thaidate import be_date, be_datetime
-from audit import seal
+from approvals.models import Action, Division, User
+from approvals.templatetags.history_labels import reason_label
+from audit import seal, words
 from audit.models import Seal, SealLayout
 from audit.seal.tables import HistoryModel
+from audit.words import HISTORY_TYPES
 
-HISTORY_TYPES = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 # How far back one change-log page searches when a filter leaves most rows out: each page stays
 # bounded, and the page offers to search further back.
 SCAN_WINDOW = 20000
-LONG_TEXT = 300
 # Fields that say nothing to a reader of a change: the agency is the page's own, the fingerprint a hash,
 # the token viewflow's own bookkeeping of parallel branches.
 QUIET_FIELDS = {"agency", "fingerprint", "token"}
-# viewflow's kinds of workflow step (Task.flow_task_type), in words.
-TASK_TYPES = {
-    "START": gettext_lazy("start of the process"),
-    "HUMAN": gettext_lazy("a person's task"),
-    "END": gettext_lazy("end of the process"),
-    "EXCLUSIVE_GATEWAY": gettext_lazy("choice of the next step"),
-    "SWITCH": gettext_lazy("choice of the next step"),
-    "PARALLEL_GATEWAY": gettext_lazy("hand-out to several divisions"),
-    "SPLIT": gettext_lazy("hand-out to several divisions"),
-    "JOIN": gettext_lazy("gathering of the divisions' work"),
-    "FUNCTION": gettext_lazy("a step done by the system"),
-    "JOB": gettext_lazy("a step done by the system"),
-}
 # Shown as changed, never with their values (a password hash is nobody's business, auditors' included).
 SECRET_FIELDS = {"password"}
 
@@ -75,38 +60,38 @@ class Change:
     action_id: int | None = None
     user: User | None = None
     on_behalf_of: User | None = None
+    record: str = ""
+    division_id: int | None = None
+    # Named when the page is built (`name_places`): the action by number and title, its indicator, the division.
+    action_label: str = ""
+    indicator_label: str = ""
+    division_label: str = ""
 
     @property
     def type_label(self) -> str:
         return str(HISTORY_TYPES.get(self.history_type, self.history_type))
 
 
-def display_value(model_field: models.Field, value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if model_field.name == "flow_task_type":
-        return str(TASK_TYPES.get(value, value))
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, datetime.datetime):
-        return be_datetime(value)
-    if isinstance(value, datetime.date):
-        return be_date(value)
-    if isinstance(value, type):  # viewflow stores flows as references to classes
-        return str(getattr(value, "process_title", "") or value.__name__)
-    if getattr(value, "task_title", ""):  # a flow node: the title people see on the task pages
-        return str(value.task_title)
-    text = str(value)
-    return text if len(text) <= LONG_TEXT else text[: LONG_TEXT - 1] + "…"
+def name_places(changes: list[Change]) -> None:
+    """Name the action, indicator and division of each change (inside `words.names()`: once a page)."""
+    for change in changes:
+        if change.action_id:
+            change.action_label = words.name_of(Action, change.action_id)
+            change.indicator_label = words.indicator_of_action(change.action_id)
+        if change.division_id:
+            change.division_label = words.division_name(change.division_id)
+
+
+def display_value(model_field: models.Field, value: Any, row: Any = None) -> str:
+    """A field's value as a person reads it (audit/words.py)."""
+    return words.value_words(model_field, value, row)
 
 
 def field_changes(row: Any, previous: Any | None) -> list[FieldChange]:
     """Field-by-field changes of a history row against the one before it (all filled fields when created)."""
     changes = []
     for model_field in type(row).tracked_fields:
-        if model_field.primary_key or model_field.name in QUIET_FIELDS:
+        if model_field.primary_key or model_field.name in QUIET_FIELDS or words.is_hidden(model_field, row):
             continue
         if previous is None and model_field.is_relation and model_field.related_model is not User:
             continue  # a new record's links are its context (agency, action, ...), shown elsewhere
@@ -118,11 +103,14 @@ def field_changes(row: Any, previous: Any | None) -> list[FieldChange]:
             changes.append(FieldChange(str(model_field.verbose_name), "", _("(changed, not shown)")))
             continue
         people = (old, new) if model_field.is_relation and model_field.related_model is User else None
-        changes.append(
-            FieldChange(
-                str(model_field.verbose_name), display_value(model_field, old), display_value(model_field, new), people
-            )
-        )
+        if people:
+            old_words, new_words = str(old or ""), str(new or "")  # named in attach_users, one query a page
+        else:
+            old_words = display_value(model_field, old, previous)
+            new_words = display_value(model_field, new, row)
+            if old_words == new_words:
+                continue  # a change only of what is not shown (a key, an id inside the system's JSON)
+        changes.append(FieldChange(words.field_label(model_field, row), old_words, new_words, people))
     return changes
 
 
@@ -147,10 +135,14 @@ def changes_for_rows(model: HistoryModel, rows: Iterable[Any], previous: dict[in
                 history_type=row.history_type,
                 when=row.history_date,
                 user_id=row.history_user_id,
-                reason=row.get_history_reason_display(),
+                # A code the system wrote, translated; words a person typed, as typed (audit/reasons.py); the
+                # short English reasons of releases before codes, in words (history_labels).
+                reason=reason_label(row.get_history_reason_display()),
                 changes=field_changes(row, previous.get(row.history_id)),
                 row=row,
                 action_id=getattr(row, "action_id", None),
+                record=words.record_label(row),
+                division_id=getattr(row, "division_id", None),
             )
         )
     return result
@@ -172,6 +164,9 @@ def load_changes(model: HistoryModel, history_ids: list[int]) -> dict[int, Chang
 def attach_users(changes: list[Change]) -> None:
     """Name the people: who made each change, and people a changed field refers to (one query)."""
     ids = {c.user_id for c in changes if c.user_id}
+    ids |= {
+        on_behalf_of for c in changes if (on_behalf_of := getattr(c.row, "history_on_behalf_of_id", None)) is not None
+    }
     for change in changes:
         for item in change.changes:
             if item.people:
@@ -179,6 +174,7 @@ def attach_users(changes: list[Change]) -> None:
     users = User.objects.in_bulk(ids)
     for change in changes:
         change.user = users.get(change.user_id)
+        change.on_behalf_of = users.get(getattr(change.row, "history_on_behalf_of_id", None))
         for item in change.changes:
             if item.people:
                 old, new = (users.get(pk) for pk in item.people)
@@ -278,6 +274,17 @@ def _seals_page(chain: int, filters: Filters, before: int | None, size: int) -> 
 
 
 def changes_for_seals(seals: list[Seal]) -> list[Change]:
+    with words.names():
+        # The page's actions by number and title, in one query (the rows and the export name them).
+        words.remember(
+            Action,
+            Action.objects.select_related("indicator").in_bulk({s.action_id for s in seals if s.action_id}),
+        )
+        words.remember(Division, Division.objects.in_bulk({s.division_id for s in seals if s.division_id}))
+        return _changes_for_seals(seals)
+
+
+def _changes_for_seals(seals: list[Seal]) -> list[Change]:
     models_by_table = seal.history_models()
     wanted: dict[str, list[int]] = defaultdict(list)
     for item in seals:
@@ -297,8 +304,10 @@ def changes_for_seals(seals: list[Seal]) -> list[Change]:
             continue  # the row is gone: audit_verify reports it
         change.seq = item.seq
         change.action_id = item.action_id
+        change.division_id = item.division_id or change.division_id
         result.append(change)
     attach_users(result)
+    name_places(result)
     return result
 
 

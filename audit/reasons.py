@@ -28,6 +28,9 @@ SYSTEM_ACCOUNT = "system.account_created"
 SIGN_IN = "auth.sign_in"
 PASSWORD_CHANGED = "auth.password_changed"
 
+# The sample agency of the demo and of the tests (approvals/sample.py).
+SAMPLE_AGENCY = "sample.agency_loaded"
+
 # Authority: grants of roles and appointments.
 GRANT_CONFIRMED = "authority.grant_confirmed"
 OPERATOR_CONFIRMED = "authority.confirmed_by_operator"
@@ -40,6 +43,7 @@ EVIDENCE_ADDED = "workflow.evidence_added"
 SUBMITTED = "workflow.submitted"
 ACCEPTED = "workflow.accepted"
 APPROVED = "workflow.approved"
+CARRIED_INTO_ROUND = "workflow.carried_into_round"
 TASK_TAKEN = "task.taken"
 TASK_RELEASED = "task.released"
 TASK_REASSIGNED = "task.reassigned"
@@ -87,6 +91,7 @@ SENTENCES: Mapping[str, Any] = {
     SYSTEM_ACCOUNT: _("the system account was created"),
     SIGN_IN: _("signing in"),
     PASSWORD_CHANGED: _("the password was changed"),
+    SAMPLE_AGENCY: _("the sample agency was loaded"),
     GRANT_CONFIRMED: _("the grant was confirmed"),
     OPERATOR_CONFIRMED: _("the grant was confirmed by a platform operator"),
     PLAN_IMPORTED: _("the measures report was imported"),
@@ -96,6 +101,7 @@ SENTENCES: Mapping[str, Any] = {
     SUBMITTED: _("results submitted"),
     ACCEPTED: _("accepted by the chief administrator"),
     APPROVED: _("approved by the mayor"),
+    CARRIED_INTO_ROUND: _("carried into round %(round)s when the action was returned"),
     TASK_TAKEN: _("the task was taken"),
     TASK_RELEASED: _("the task was released to the queue"),
     TASK_REASSIGNED: _("the task was reassigned"),

@@ -10,6 +10,7 @@ from typing import Any
 from viewflow.workflow.models import Process, Task
 
 from approvals.models import AccessRefusal, Action, Decision, Evidence, Responsibility, Submission, User
+from audit import words
 from audit.changes import Change, attach_users, changes_for_rows
 from audit.models import Finding
 
@@ -35,6 +36,12 @@ def workflow_events(action_id: int) -> list[Change]:
 
 def action_timeline(action: Action) -> list[Change]:
     """Every history row about the action, oldest first, with who, for whom, when, why and what."""
+    with words.names():
+        words.remember(Action, {action.pk: action})
+        return _action_timeline(action)
+
+
+def _action_timeline(action: Action) -> list[Change]:
     submission_ids = list(Submission.objects.filter(action=action).values_list("pk", flat=True))
     events: list[Change] = []
     events += _with_previous(Action.history.model, Action.history.filter(id=action.pk))
@@ -51,5 +58,5 @@ def action_timeline(action: Action) -> list[Change]:
         {event.row.on_behalf_of_id for event in events if getattr(event.row, "on_behalf_of_id", None)}
     )
     for event in events:
-        event.on_behalf_of = acting_for.get(getattr(event.row, "on_behalf_of_id", None))
+        event.on_behalf_of = acting_for.get(getattr(event.row, "on_behalf_of_id", None)) or event.on_behalf_of
     return events

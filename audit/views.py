@@ -362,29 +362,40 @@ def change_log(request: AgencyHttpRequest) -> HttpResponse:
 
 
 def _export_rows(chain: int, filters: changes.Filters) -> Iterator[list[str]]:
+    """The change log as rows, in the same words as the page, with the action's number and title, its
+    indicator and the division: never a database id."""
     yield [
         _("Sequence"),
         _("Date and time"),
         _("Changed by"),
+        _("On behalf of"),
         _("Kind of record"),
         _("Record"),
         _("Change"),
         _("What changed"),
         _("Reason"),
         _("Action"),
+        _("Indicator"),
+        _("Division"),
     ]
     for change in changes.all_changes(chain, filters):
-        details = "; ".join(f"{item.label}: {item.old} → {item.new}" for item in change.changes)
+        details = "; ".join(
+            f"{item.label}: {item.old} → {item.new}" if item.old else f"{item.label}: {item.new}"
+            for item in change.changes
+        )
         yield [
             str(change.seq),
             be_datetime(change.when),
             str(change.user or ""),
+            str(change.on_behalf_of or ""),
             change.kind,
-            str(change.object_id or ""),
+            change.record,
             change.type_label,
             details,
             change.reason,
-            str(change.action_id or ""),
+            change.action_label,
+            change.indicator_label,
+            change.division_label,
         ]
 
 

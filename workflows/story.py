@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
-from approvals.models import Action, Decision, Division, Submission
+from approvals.models import Action, Decision, Division, Evidence, Submission
 
 
 @dataclass
@@ -21,6 +21,47 @@ class Event:
     on_behalf_of: Any = None
     reason: str = ""
     evidence: list[Any] = field(default_factory=list)
+
+
+def withdrawals(submissions: list[Submission], *, told: set[tuple[int | None, str, datetime.datetime]]) -> list[Event]:
+    """Evidence withdrawn from a draft (its history row that marks it removed): who withdrew which file, when
+    and why; and, for a file the pages no longer list, when it had been attached and by whom. One query."""
+    division_of = {submission.pk: submission.division for submission in submissions}
+    rows = (
+        Evidence.history.filter(submission_id__in=list(division_of), history_type="~", is_removed=True)
+        .select_related("history_user", "uploaded_by")
+        .order_by("history_id")
+    )
+    events: list[Event] = []
+    withdrawn: set[int] = set()
+    for row in rows:
+        if row.id in withdrawn:
+            continue  # a later change of a file already withdrawn
+        withdrawn.add(row.id)
+        division = division_of.get(row.submission_id)
+        place = (getattr(division, "pk", None), row.sha256, row.uploaded_at)
+        if place not in told:
+            told.add(place)
+            events.append(
+                Event(
+                    row.uploaded_at,
+                    "evidence",
+                    _("Evidence attached by %(division)s: %(name)s")
+                    % {"division": division, "name": row.original_name},
+                    who=row.uploaded_by,
+                )
+            )
+        events.append(
+            Event(
+                row.history_date,
+                "withdrawn",
+                _("Evidence withdrawn from the results of %(division)s: %(name)s")
+                % {"division": division, "name": row.original_name},
+                who=row.history_user,
+                reason=row.get_history_reason_display(),
+            )
+        )
+    return events
 
 
 def action_story(
@@ -46,6 +87,7 @@ def action_story(
     for submission in sorted(submissions, key=lambda s: s.round):
         for evidence in submission.evidence.all():
             first_round.setdefault((submission.division_id, evidence.sha256, evidence.uploaded_at), submission.round)
+    events += withdrawals(submissions, told=set(first_round))
     for submission in submissions:
         for evidence in submission.evidence.all():
             if first_round[(submission.division_id, evidence.sha256, evidence.uploaded_at)] == submission.round:

@@ -5,6 +5,7 @@ Screenshots land in artifacts/screenshots/ for a person to look at."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from approvals.models import Action, User
+from approvals.models import Action, Evidence, User
 from audit import services
 from audit.models import AuditRun, Finding
 
@@ -142,3 +143,44 @@ def test_a_check_still_running_shows_its_progress_and_its_result_once_done(playe
     page.wait_for_selector("#verification-result", timeout=15000)
     shot(page, "check-finished")
     assert page.locator("[data-status-url]").count() == 0
+
+
+# What a person must never have to read in the history (see tests/integration/test_change_log_in_words.py).
+INTERNALS = re.compile(
+    r"[{}]|\bapprovals\.[a-z_]+|\b\d{4}-\d{2}-\d{2}\b|\b[a-z_]+:[a-z_]+:\d+|\b(?:workflows|viewflow)\.[\w.]+"
+)
+
+
+def test_the_auditor_reads_the_change_log_and_an_action_timeline_in_words_on_desktop_and_phone(
+    played, browser, live_server
+):
+    page = signed_in(browser, live_server)
+    page.goto(f"{live_server.url}/audit/changes/")
+    shot(page, "change-log", full_page=False)
+    log = page.locator("table.changelog tbody").inner_text()
+    assert INTERNALS.findall(log) == []
+    assert "ตรวจหาสัญญาณเตือน" in log
+    assert str(timezone.localdate().year + 543) in log
+
+    page.goto(f"{live_server.url}/audit/changes/?kind={Evidence.history.model._meta.db_table}")
+    shot(page, "change-log-evidence", full_page=False)
+    evidence_log = page.locator("table.changelog tbody").inner_text()
+    assert "ยกไปยังรอบที่ 2 เมื่อส่งกลับแก้ไข" in evidence_log
+    assert INTERNALS.findall(evidence_log) == []
+
+    page.locator("table.changelog tbody a[href*='/audit/actions/']").first.click()
+    page.wait_for_selector("ol.timeline")
+    shot(page, "timeline")
+    timeline = page.locator("ol.timeline").inner_text()
+    assert INTERNALS.findall(timeline) == []
+    assert "แนบไฟล์หลักฐาน" in timeline
+
+    phone = signed_in(browser, live_server, phone=True)
+    phone.goto(f"{live_server.url}/audit/changes/")
+    phone.locator("table.changelog tbody tr").first.scroll_into_view_if_needed()
+    shot(phone, "change-log-phone", full_page=False)
+    assert INTERNALS.findall(phone.locator("table.changelog tbody").inner_text()) == []
+    phone.goto(page.url)
+    phone.locator("ol.timeline li").nth(3).scroll_into_view_if_needed()
+    shot(phone, "timeline-phone", full_page=False)
+    assert INTERNALS.findall(phone.locator("ol.timeline").inner_text()) == []
