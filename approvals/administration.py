@@ -36,12 +36,15 @@ from approvals.models import (
 )
 from approvals.services import SYSTEM_USERNAME, delete_with_history, save_with_history
 from audit import reasons
+from audit.context import Reason
 
 # The reason an account's own password change records (typed by nobody: the page is the reason).
 OWN_PASSWORD_REASON = reasons.code(reasons.PASSWORD_CHANGED)
 
 
-def _reason(reason: str, missing: str) -> str:
+def _reason(reason: str | Reason, missing: str) -> str | Reason:
+    if isinstance(reason, Reason):  # a code the system writes (a command onboarding an agency)
+        return reason
     reason = (reason or "").strip()
     if not reason:
         raise InvalidTransition(missing)

@@ -180,7 +180,7 @@ def grant_role(
     roles an agency starts with, confirms its own grants at once."""
     permissions.require(by, permissions.GRANT_ROLE, user)
     valid_from = valid_from or timezone.localdate()
-    reason = (reason or "").strip()
+    reason = reason if isinstance(reason, Reason) else (reason or "").strip()
     if not reason:
         raise InvalidTransition(_("Write why the role is granted."))
     _check_grant(user, role, division, acting_for, valid_from, valid_until)
