@@ -100,7 +100,9 @@ def read_entries(source: Path) -> list[Entry]:
     for line, row in enumerate(rows, start=2):
         values = {name: (row.get(name) or "").strip() for name in CSV_COLUMNS}
         report = values.pop("report")
-        entries.append(Entry(report=source.parent / report if report else Path(""), line=line, origin=source.name, **values))
+        entries.append(
+            Entry(report=source.parent / report if report else Path(""), line=line, origin=source.name, **values)
+        )
     return entries
 
 
