@@ -229,9 +229,12 @@ def onboard_all(entries: list[Entry], *, jobs: int = 1) -> Iterator[Outcome]:
     from django.db import connections
 
     system_user()  # created once here, not raced by the workers
+    # The first agency alone: it writes the rows all share (a new fiscal year, on the global chain), so that the
+    # workers only read them.
+    yield onboard(entries[0])
     connections.close_all()  # each worker opens its own connection; none inherits this one
     with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started) as pool:
-        yield from pool.imap_unordered(_onboard_in_worker, entries)
+        yield from pool.imap_unordered(_onboard_in_worker, entries[1:])
 
 
 def _worker_started() -> None:

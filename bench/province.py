@@ -172,7 +172,7 @@ def widest_action(agency):
     from approvals.models import Action
 
     return (
-        Action.objects.filter(agency=agency, status=Action.Status.IN_PROGRESS)
+        Action.objects.filter(agency=agency, status=Action.Status.PLANNED)
         .annotate(parts=Count("submissions"))
         .order_by("-parts", "pk")
         .first()

@@ -22,8 +22,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _extra_alias(alias: str, **changes: object) -> BaseDatabaseWrapper:
+    """A second alias on the test database. Connected here, directly: the test case only lets the aliases it knew
+    at its start open a connection on demand."""
     connections.settings[alias] = {**connections["default"].settings_dict, **changes}
-    return connections[alias]
+    wrapper = connections[alias]
+    wrapper.connect()
+    return wrapper
 
 
 def _drop_alias(alias: str) -> None:
@@ -89,6 +93,7 @@ def test_a_pooled_connection_carries_only_its_own_transactions_acting_context(ag
             first_backend = _backend(pooled)
         pooled.close()  # back to the pool, not closed
 
+        pooled.connect()  # from the pool: its one connection
         with pooled.cursor() as cursor:
             cursor.execute("SELECT coalesce(current_setting('khunatham.context', true), '')")
             left_over = cursor.fetchone()[0]
