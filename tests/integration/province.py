@@ -38,7 +38,7 @@ def people_of(agency: Agency) -> dict[str, Any]:
         )
         if not RoleAssignment.objects.filter(user=user, role=role, division=division).active().exists():
             grant_role(user, role, division=division, by=by, reason=reason)
-        return user
+        return signed_up(user)
 
     staff = {
         division.pk: person(f"{agency.slug}-staff-{division.pk}", Role.STAFF, division)
@@ -49,8 +49,15 @@ def people_of(agency: Agency) -> dict[str, Any]:
         "chief": person(f"{agency.slug}-chief", Role.CHIEF_ADMINISTRATOR),
         "mayor": person(f"{agency.slug}-mayor", Role.MAYOR),
         "auditor": person(f"{agency.slug}-auditor", Role.AUDITOR),
-        "admin": User.objects.get(username=f"admin-{agency.slug}"),
+        "admin": signed_up(User.objects.get(username=f"admin-{agency.slug}")),
     }
+
+
+def signed_up(user: User) -> User:
+    """The person has replaced the temporary password, as at their first sign-in."""
+    if user.must_change_password:
+        administration.change_own_password(user, PASSWORD)
+    return user
 
 
 def pages_of(agency: Agency, people: dict[str, Any]) -> list[tuple[str, User, str]]:
