@@ -60,8 +60,11 @@ def test_verifying_one_agency_asks_for_its_rows_only(agency):
 
     _report, queries = _verified(chain=agency.pk)
 
-    # Every query over seals or history names this agency's chain, and none names the other agency's.
-    reading_rows = [q["sql"] for q in queries if re.search(r"\baudit_seal\b|_historical", q["sql"])]
+    # Every query over seals or history names this agency's chain, and none names the other agency's. The ledger of
+    # sealed redactions (erasures of a person, a handful for the whole installation) is read whole.
+    reading_rows = [
+        q["sql"] for q in queries if re.search(r"\baudit_seal\b|_historical", q["sql"]) and "redaction" not in q["sql"]
+    ]
     assert reading_rows
     assert all(f"= {agency.pk}" in sql or "history_id = ANY" in sql for sql in reading_rows)
     assert not any(f"= {other.pk}" in sql for sql in reading_rows)

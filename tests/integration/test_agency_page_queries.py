@@ -3,6 +3,8 @@ several (a regression test, not a timing: bench/province.py times them at 1,000 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -47,5 +49,5 @@ def test_every_agency_page_runs_a_fixed_number_of_queries_with_one_agency_and_wi
 
     among_others = _queries(pages)
 
-    assert alone == EXPECTED
-    assert among_others == alone
+    assert alone == EXPECTED, json.dumps(alone, ensure_ascii=False)
+    assert among_others == alone, json.dumps(among_others, ensure_ascii=False)
