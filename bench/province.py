@@ -329,12 +329,19 @@ def main() -> int:
     )
     ratio = verify_one_at_n / verify_one_at_one
     row(f"audit_verify --agency, {agencies} / 1 agencies", f"{ratio:.2f}", "≤ 1.2", ratio <= 1.2)
+    from audit.seal.tables import history_models
+
+    tables = len(history_models())
+    batches = -(-rows // 2000)
+    # Per batch: its seals, and the rows of each history table it names; then per table: unsealed rows and records.
+    bound = batches * (tables + 1) + 3 * tables + 10
     row(
         "audit_verify of everything",
-        f"{verify_queries} queries for {agencies} agencies ({verify_queries / agencies:.2f} per agency), "
-        f"{rows:,} rows, {rows / verify_seconds:,.0f} rows/s, peak Python memory {peak_mb:.0f} MB",
+        f"{verify_queries} queries for {agencies} agencies and {rows:,} rows ({batches} batches of 2,000, {tables} "
+        f"history tables; per chain × table it would be {agencies * tables:,}), {rows / verify_seconds:,.0f} rows/s, "
+        f"peak Python memory {peak_mb:.0f} MB",
         "queries per batch; ≥ 50k rows/s",
-        rows / verify_seconds >= 50_000 and verify_queries / agencies < 1,
+        verify_queries <= bound and rows / verify_seconds >= 50_000,
     )
     for name in ("save_draft", "submit", "accept", "approve"):
         step_ratio = statistics.median(service[name]) / statistics.median(bare[name])

@@ -203,8 +203,8 @@ def _chain_filter(connection: BaseDatabaseWrapper, alias: str, column: str | Non
 def _inserted(
     connection: BaseDatabaseWrapper, chain: int | None, layouts: dict[int, tuple[str, list[Column]]]
 ) -> Iterator[Issue]:
-    """History rows without a seal in their chain: one anti-join per history table (PostgreSQL hashes the
-    seals), over only `chain`'s rows when one is asked for, streamed from a server-side cursor."""
+    """History rows without a seal in their chain: one set difference per history table (hashed or sorted once),
+    over only `chain`'s rows when one is asked for, streamed from a server-side cursor."""
     for table in sorted(history_models()):
         column = chain_column(table)
         condition = _chain_filter(connection, "h", column, chain)
@@ -213,11 +213,14 @@ def _inserted(
         where, params = condition
         layout_ids = [layout_id for layout_id, (name, _columns) in layouts.items() if name == table]
         row_chain = f"coalesce(h.{_quote(connection, column)}, {GLOBAL_CHAIN})" if column else str(GLOBAL_CHAIN)
-        seal_chain = "" if chain is None else "AND s.chain = %s "
+        seal_chain = "" if chain is None else "AND s.chain = %s"
+        # EXCEPT, not NOT EXISTS: the seal table has no index on history_id, and a correlated anti-join may be
+        # planned as a scan of the seals per history row; a set difference is hashed or sorted once.
+        history = _quote(connection, table)
         sql = (
-            f"SELECT h.history_id, {row_chain} FROM {_quote(connection, table)} h WHERE {where} AND NOT EXISTS "
-            f"(SELECT 1 FROM audit_seal s WHERE s.layout_id = ANY(%s) {seal_chain}"
-            f"AND s.chain = {row_chain} AND s.history_id = h.history_id) ORDER BY h.history_id"
+            f"SELECT history_id, chain FROM (SELECT h.history_id, {row_chain} AS chain FROM {history} h "
+            f"WHERE {where} EXCEPT SELECT s.history_id, s.chain FROM audit_seal s WHERE s.layout_id = ANY(%s) "
+            f"{seal_chain}) unsealed ORDER BY history_id"
         )
         for history_id, row_chain_id in _stream(
             connection, sql, [*params, layout_ids, *([chain] if seal_chain else [])]
