@@ -204,7 +204,7 @@ def _inserted(
     connection: BaseDatabaseWrapper, chain: int | None, layouts: dict[int, tuple[str, list[Column]]]
 ) -> Iterator[Issue]:
     """History rows without a seal in their chain: one set difference per history table (hashed or sorted once),
-    over only `chain`'s rows when one is asked for, streamed from a server-side cursor."""
+    over only `chain`'s rows when one is asked for, the problems streamed."""
     for table in sorted(history_models()):
         column = chain_column(table)
         condition = _chain_filter(connection, "h", column, chain)
@@ -229,8 +229,12 @@ def _inserted(
 
 
 def _stream(connection: BaseDatabaseWrapper, sql: str, params: list[Any], size: int = 5000) -> Iterator[tuple]:
-    """Rows of a query from a server-side cursor, `size` at a time: memory stays bounded however many match."""
-    with connection.chunked_cursor() as cursor:
+    """The rows of a query that names problems (none, when nothing was tampered with), `size` at a time.
+
+    A plain cursor, not a server-side one: PostgreSQL plans a server-side cursor for its first rows (a tenth, by
+    cursor_tuple_fraction), and chose nested loops over whole history tables for these joins (under 400 rows/s
+    at 50 agencies). The rows held are the problems found, not the rows checked."""
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while True:
             rows = cursor.fetchmany(size)
