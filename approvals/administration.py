@@ -36,12 +36,15 @@ from approvals.models import (
 )
 from approvals.services import SYSTEM_USERNAME, delete_with_history, save_with_history
 from audit import reasons
+from audit.context import Reason
 
 # The reason an account's own password change records (typed by nobody: the page is the reason).
 OWN_PASSWORD_REASON = reasons.code(reasons.PASSWORD_CHANGED)
 
 
-def _reason(reason: str, missing: str) -> str:
+def _reason(reason: str | Reason, missing: str) -> str | Reason:
+    if isinstance(reason, Reason):  # a code the system writes (a command onboarding an agency)
+        return reason
     reason = (reason or "").strip()
     if not reason:
         raise InvalidTransition(missing)
@@ -58,7 +61,7 @@ def _changed(obj, values: dict) -> list[str]:
 # --- the agency and its divisions --------------------------------------------------------------------------------
 
 
-def update_agency(agency: Agency, *, by: User, reason: str, name: str, district: str, province: str) -> Agency:
+def update_agency(agency: Agency, *, by: User, reason: str | Reason, name: str, district: str, province: str) -> Agency:
     """Correct the agency's name and place. Its kind and public address are set by a platform operator."""
     permissions.require(by, permissions.MANAGE_AGENCY, agency)
     reason = _reason(reason, _("Write why the agency's details change."))
@@ -76,7 +79,7 @@ def update_agency(agency: Agency, *, by: User, reason: str, name: str, district:
 
 
 def create_division(
-    agency: Agency, *, by: User, reason: str, name: str, sort_order: int = 0, keeps_accounts: bool = False
+    agency: Agency, *, by: User, reason: str | Reason, name: str, sort_order: int = 0, keeps_accounts: bool = False
 ) -> Division:
     """Add a division (ส่วนราชการ) to the agency."""
     division = Division(agency=agency, name=(name or "").strip(), sort_order=sort_order, keeps_accounts=keeps_accounts)
@@ -94,7 +97,7 @@ def update_division(
     division: Division,
     *,
     by: User,
-    reason: str,
+    reason: str | Reason,
     name: str,
     sort_order: int,
     keeps_accounts: bool,
@@ -133,7 +136,7 @@ def create_person(
     agency: Agency,
     *,
     by: User,
-    reason: str,
+    reason: str | Reason,
     username: str,
     first_name: str,
     last_name: str,
@@ -170,7 +173,7 @@ def create_person(
 
 
 def update_person(
-    person: User, *, by: User, reason: str, first_name: str, last_name: str, position: str, email: str
+    person: User, *, by: User, reason: str | Reason, first_name: str, last_name: str, position: str, email: str
 ) -> User:
     """Correct a person's name, position or email."""
     permissions.require(by, permissions.MANAGE_AGENCY, person)
@@ -193,7 +196,7 @@ def update_person(
     return person
 
 
-def set_active(person: User, active: bool, *, by: User, reason: str) -> User:
+def set_active(person: User, active: bool, *, by: User, reason: str | Reason) -> User:
     """Deactivate an account (it can no longer sign in; everything it did is kept) or reactivate it.
     Nobody deactivates their own account."""
     permissions.require(by, permissions.MANAGE_PERSON, person)
@@ -227,7 +230,7 @@ def locked_out_usernames(usernames: list[str]) -> set[str]:
     )
 
 
-def unlock_person(person: User, *, by: User, reason: str) -> User:
+def unlock_person(person: User, *, by: User, reason: str | Reason) -> User:
     """Lift a sign-in lockout (django-axes); the person's history records who lifted it and why."""
     from axes.utils import reset
 
@@ -241,7 +244,7 @@ def unlock_person(person: User, *, by: User, reason: str) -> User:
     return person
 
 
-def set_temporary_password(person: User, password: str, *, by: User, reason: str) -> User:
+def set_temporary_password(person: User, password: str, *, by: User, reason: str | Reason) -> User:
     """Give a person a temporary password, to be changed at their next sign-in. Executives', auditors' and
     administrators' passwords are set only by their owners or a platform operator."""
     permissions.require(by, permissions.SET_PASSWORD, person)
@@ -275,7 +278,7 @@ def change_own_password(user: User, password: str) -> User:
 
 
 def set_responsible_divisions(
-    action: Action, divisions: list[Division], *, all_divisions: bool, by: User, reason: str
+    action: Action, divisions: list[Division], *, all_divisions: bool, by: User, reason: str | Reason
 ) -> Action:
     """Name the divisions responsible for an action (ผู้รับผิดชอบ), before its tasks are handed out."""
     permissions.require(by, permissions.MANAGE_AGENCY, action)
@@ -316,7 +319,14 @@ def _check_amount(amount: Decimal, *, positive: bool) -> Decimal:
 
 
 def save_budget_item(
-    plan: Plan, *, by: User, reason: str, number: int, item: str, amount: Decimal, budget_item: BudgetItem | None = None
+    plan: Plan,
+    *,
+    by: User,
+    reason: str | Reason,
+    number: int,
+    item: str,
+    amount: Decimal,
+    budget_item: BudgetItem | None = None,
 ) -> BudgetItem:
     """Add a budgeted line to the plan (รายการงบประมาณ) or correct one."""
     target = budget_item or BudgetItem(agency_id=plan.agency_id, plan=plan)
@@ -345,7 +355,7 @@ def record_expenditure(
     budget_item: BudgetItem,
     *,
     by: User,
-    reason: str,
+    reason: str | Reason,
     amount: Decimal,
     spent_on: datetime.date,
     document_number: str,
@@ -385,7 +395,7 @@ def record_expenditure(
         return save_with_history(expenditure, by=by, reason=reason)
 
 
-def withdraw_expenditure(expenditure: Expenditure, *, by: User, reason: str) -> Expenditure:
+def withdraw_expenditure(expenditure: Expenditure, *, by: User, reason: str | Reason) -> Expenditure:
     """Withdraw a wrong spending entry: it stops counting and stays in the record, with the reason."""
     permissions.require(by, permissions.RECORD_SPENDING, expenditure)
     reason = _reason(reason, _("Write why the spending entry is withdrawn."))

@@ -444,6 +444,10 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
     if perm in (GRANT_ROLE, END_ROLE, CONFIRM_GRANT, DECLINE_GRANT) and is_system_account(user):
         # The sample agency and commands give the roles an agency starts with, as the system account.
         return None
+    if perm in (MANAGE_AGENCY, IMPORT_PLAN) and is_system_account(user):
+        # `onboard_agencies` opens an agency's first administrator account and imports and activates its plan,
+        # as the system account, before anybody of the agency can sign in.
+        return None
     if not user.is_authenticated or not user.is_active:
         return Refusal(_("You need to sign in."), Rule.SIGN_IN)
     if perm in (OPERATE_PLATFORM, CHANGE_SHARED_RECORD):

@@ -110,3 +110,17 @@ def _ensure_account(agency: Agency, account: DemoAccount, by: User) -> User:
             user, account.role, division=division, acting_for=acting_for, valid_until=until, by=by, reason=REASON
         )
     return user
+
+
+def write_sample_province(folder: Path, count: int, *, start: int = 1) -> list[Path]:
+    """Write `count` reports of made-up agencies (the seed report under another name each: `sao-0001.txt`, the
+    cover naming องค์การบริหารส่วนตำบลตัวอย่าง0001) into `folder`, for `onboard_agencies` in tests and benchmarks."""
+    text = SAMPLE_REPORT.read_text(encoding="utf-8")
+    sample_name = parse_report_bytes(SAMPLE_REPORT.read_bytes()).agency
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number in range(start, start + count):
+        path = folder / f"sao-{number:04d}.txt"
+        path.write_text(text.replace(sample_name, f"องค์การบริหารส่วนตำบลตัวอย่าง{number:04d}"), encoding="utf-8")
+        written.append(path)
+    return written

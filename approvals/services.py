@@ -415,7 +415,9 @@ def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -
     permissions.require(by, permissions.IMPORT_PLAN, plan)
     flow = _flow()
     with permissions.refusals_kept(), transaction.atomic():
-        plan = Plan.objects.select_for_update().select_related("fiscal_year").get(pk=plan.pk)
+        # `of=("self",)`: the plan's row only. A bare FOR UPDATE with the join would lock the fiscal year too, a
+        # row every agency shares, and make two agencies' activations queue behind each other (docs/audit.md).
+        plan = Plan.objects.select_for_update(of=("self",)).select_related("fiscal_year").get(pk=plan.pk)
         if plan.status == Plan.Status.CLOSED:
             raise InvalidTransition(_("This plan is closed and cannot be activated."))
         actions = list(

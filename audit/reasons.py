@@ -38,6 +38,7 @@ OPERATOR_CONFIRMED = "authority.confirmed_by_operator"
 # The plan and the workflow.
 PLAN_IMPORTED = "plan.imported"
 PLAN_ACTIVATED = "plan.activated"
+AGENCY_ONBOARDED = "province.agency_onboarded"
 DRAFT_SAVED = "workflow.draft_saved"
 EVIDENCE_ADDED = "workflow.evidence_added"
 SUBMITTED = "workflow.submitted"
@@ -96,6 +97,7 @@ SENTENCES: Mapping[str, Any] = {
     OPERATOR_CONFIRMED: _("the grant was confirmed by a platform operator"),
     PLAN_IMPORTED: _("the measures report was imported"),
     PLAN_ACTIVATED: _("the plan was activated"),
+    AGENCY_ONBOARDED: _("the agency was onboarded with the province's reports (%(source)s)"),
     DRAFT_SAVED: _("results saved as a draft"),
     EVIDENCE_ADDED: _("an evidence file was added"),
     SUBMITTED: _("results submitted"),

@@ -195,6 +195,26 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# Connection pooling (docs/scaling.md): DATABASE_POOL=true keeps a psycopg pool of DATABASE_POOL_MIN..MAX
+# connections per process (Django's `OPTIONS["pool"]`; it replaces persistent connections, so CONN_MAX_AGE is 0).
+# PgBouncer in transaction mode works as well: the acting context is a transaction-local set_config, never a
+# session setting, and DATABASE_DISABLE_SERVER_SIDE_CURSORS=true turns off the cursors that outlive a transaction.
+if env_bool("DATABASE_POOL", False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN", 2),
+        "max_size": env_int("DATABASE_POOL_MAX", 10),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
+# A read replica (off by default): dashboards, reports and the chain verifier read from it (config/routers.py).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"), engine="audit.postgresql", conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+    )
+    # In tests the replica is the test database itself, under a second alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 DATABASE_OWNER_URL = env_secret("DATABASE_OWNER_URL")
 # Kept apart from DATABASES, whose USER `migrate` switches to the owner's while it runs.
 DATABASE_APP_ROLE = DATABASES["default"].get("USER", "")
@@ -381,7 +401,9 @@ CACHES = {
             },
         }
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Never a cache inside one process: with several web processes a page dropped in one would stay in the
+        # others. Without Redis nothing is cached.
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     )
 }
 

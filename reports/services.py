@@ -161,7 +161,8 @@ def publish_report(report: RenderedReport, *, by: User, reason: str = "") -> Ren
     """Offer a finished copy for download on the agency's public page."""
     permissions.require(by, permissions.RENDER_REPORT, report)
     with agency_transaction(report.agency_id):
-        report = RenderedReport.objects.select_for_update().select_related("fiscal_year").get(pk=report.pk)
+        # The report's row only, not the fiscal year every agency shares (docs/audit.md, "One lock order").
+        report = RenderedReport.objects.select_for_update(of=("self",)).select_related("fiscal_year").get(pk=report.pk)
         if report.status != RenderedReport.Status.DONE:
             raise InvalidTransition(_("Only a finished report can be published."))
         if report.published_at is not None:

@@ -17,6 +17,7 @@ from approvals import permissions
 from approvals.exceptions import DomainError
 from approvals.models import Action, Agency, BudgetItem, Evidence, Plan, Submission, budget_totals
 from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
+from config.routers import reading_from_replica
 from reports import dashboards, public, services, verification
 from reports.assembly import round_facts
 from reports.forms import RenderForm, VerifyForm
@@ -40,11 +41,14 @@ def _chosen_plan(request: AuthenticatedHttpRequest, plans: list[Plan]) -> Plan |
 
 def executive_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require(request.user, permissions.VIEW_EXECUTIVE_DASHBOARD)
-    plans = _plans(request)
-    plan = _chosen_plan(request, plans)
-    dashboard = dashboards.executive_dashboard(plan) if plan else None
-    # Planned against spent: the same figures (BudgetItem.with_spent) as the plan page and the official report.
-    budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number")) if plan else []
+    # The figures only read: from the replica when there is one (config/routers.py), the permission on the primary.
+    with reading_from_replica():
+        plans = _plans(request)
+        plan = _chosen_plan(request, plans)
+        dashboard = dashboards.executive_dashboard(plan) if plan else None
+        # Planned against spent: the same figures (BudgetItem.with_spent) as the plan page and the official report.
+        budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number")) if plan else []
+        charts = dashboard.charts() if dashboard else {}
     return render(
         request,
         "reports/executive_dashboard.html",
@@ -52,7 +56,7 @@ def executive_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "plans": plans,
             "plan": plan,
             "dashboard": dashboard,
-            "charts": dashboard.charts() if dashboard else {},
+            "charts": charts,
             "budget_items": budget_items,
             "budget_totals": budget_totals(budget_items),
         },
@@ -61,12 +65,15 @@ def executive_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def division_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     division_ids = permissions.standing(request.user).division_ids
-    plans = _plans(request)
-    plan = _chosen_plan(request, plans)
-    dashboard = dashboards.division_dashboard(plan, division_ids) if plan and division_ids else None
-    # The finance division's dashboard also shows the budget it spends against (the same figures everywhere).
-    finance = plan is not None and permissions.standing(request.user).finance_division_ids
-    budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number")) if finance else []
+    finance_division_ids = permissions.standing(request.user).finance_division_ids
+    with reading_from_replica():
+        plans = _plans(request)
+        plan = _chosen_plan(request, plans)
+        dashboard = dashboards.division_dashboard(plan, division_ids) if plan and division_ids else None
+        # The finance division's dashboard also shows the budget it spends against (the same figures everywhere).
+        finance = plan is not None and finance_division_ids
+        budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number")) if finance else []
+        charts = dashboard.charts() if dashboard else {}
     return render(
         request,
         "reports/division_dashboard.html",
@@ -74,7 +81,7 @@ def division_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "plans": plans,
             "plan": plan,
             "dashboard": dashboard,
-            "charts": dashboard.charts() if dashboard else {},
+            "charts": charts,
             "budget_items": budget_items,
             "budget_totals": budget_totals(budget_items),
         },

@@ -1,0 +1,81 @@
+"""The chain verifier at a province's scale: its queries do not grow with the number of agencies (they are per
+batch of rows and per table, never per chain × table), and one agency's verification reads that agency's rows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from audit import seal
+from audit.models import Seal
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _agency_with_history(slug: str):
+    agency = factories.AgencyFactory(slug=slug)
+    factories.SubmissionFactory(agency=agency, action__indicator__measure__plan__agency=agency)
+    return agency
+
+
+def _verified(**kwargs) -> tuple[seal.Report, list[dict]]:
+    with CaptureQueriesContext(connection) as queries:
+        report = seal.verify(**kwargs)
+    return report, queries.captured_queries
+
+
+def test_verifying_every_chain_takes_as_many_queries_for_four_agencies_as_for_one(agency):
+    factories.SubmissionFactory(agency=agency, action__indicator__measure__plan__agency=agency)
+    _report, one = _verified()
+    for number in range(3):
+        _agency_with_history(f"more-{number}")
+
+    report, four = _verified()
+
+    assert report.issues == []
+    assert report.rows_checked == Seal.objects.count()
+    assert len(four) == len(one)
+
+
+def test_verifying_one_agency_takes_as_many_queries_among_four_agencies_as_alone(agency):
+    factories.SubmissionFactory(agency=agency, action__indicator__measure__plan__agency=agency)
+    _report, alone = _verified(chain=agency.pk)
+    for number in range(3):
+        _agency_with_history(f"more-{number}")
+
+    report, among_others = _verified(chain=agency.pk)
+
+    assert report.issues == []
+    assert report.rows_checked == Seal.objects.filter(chain=agency.pk).count()
+    assert len(among_others) == len(alone)
+
+
+def test_verifying_one_agency_asks_for_its_rows_only(agency):
+    factories.SubmissionFactory(agency=agency, action__indicator__measure__plan__agency=agency)
+    other = _agency_with_history("other")
+
+    _report, queries = _verified(chain=agency.pk)
+
+    # Every query over seals or history names this agency's chain, and none names the other agency's. The ledger of
+    # sealed redactions (erasures of a person, a handful for the whole installation) is read whole.
+    reading_rows = [
+        q["sql"] for q in queries if re.search(r"\baudit_seal\b|_historical", q["sql"]) and "redaction" not in q["sql"]
+    ]
+    assert reading_rows
+    assert all(f"= {agency.pk}" in sql or "history_id = ANY" in sql for sql in reading_rows)
+    assert not any(f"= {other.pk}" in sql for sql in reading_rows)
+
+
+def test_a_small_batch_still_verifies_every_chain_end_to_end(agency):
+    factories.SubmissionFactory(agency=agency, action__indicator__measure__plan__agency=agency)
+    _agency_with_history("other")
+
+    report = seal.verify(batch=3)
+
+    assert report.issues == []
+    assert report.rows_checked == Seal.objects.count()
+    assert report.chains[agency.pk][0] == Seal.objects.filter(chain=agency.pk).count()

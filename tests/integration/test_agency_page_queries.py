@@ -1,0 +1,74 @@
+"""Every page of an agency runs a fixed number of queries, the same with one agency in the database as with
+several (a regression test, not a timing: bench/province.py times them at 1,000 agencies)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.integration.province import onboard_province, pages_of, people_of
+
+pytestmark = pytest.mark.django_db
+
+# Queries of each page on its second opening (the first fills per-process caches). A change here is a change of
+# the page's cost: say why in the commit.
+# The task pages (inbox, queue, archive, action page) are being rewritten as one path: their numbers move with it.
+EXPECTED = {
+    "home (staff)": 11,
+    "inbox (staff)": 13,
+    "queue (staff)": 11,
+    "archive (staff)": 10,
+    "action page": 18,
+    "division dashboard": 13,
+    "notifications": 9,
+    "inbox (chief)": 13,
+    "executive dashboard": 16,
+    "plan progress": 14,
+    "plan page": 14,
+    "administration": 12,
+    "people": 12,
+    "divisions": 10,
+    "change log": 23,
+    "audit actions": 10,
+    "findings": 15,
+    "action timeline": 20,
+    "public page": 1,  # served from the cache on its second opening
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_no_second_factor(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECOND_FACTOR_REQUIRED = False
+
+
+def _queries(pages) -> dict[str, int]:
+    counts = {}
+    for name, user, path in pages:
+        client = Client()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        assert client.get(path).status_code == 200, path
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        counts[name] = len(queries)
+    return counts
+
+
+def test_every_agency_page_runs_a_fixed_number_of_queries_with_one_agency_and_with_several(tmp_path):
+    (first,) = onboard_province(tmp_path, 1)
+    pages = pages_of(first, people_of(first))
+    alone = _queries(pages)
+    others = onboard_province(tmp_path, 2, start=2)
+    for agency in others:
+        people_of(agency)
+
+    among_others = _queries(pages)
+
+    assert alone == EXPECTED, json.dumps(alone, ensure_ascii=False)
+    assert among_others == alone, json.dumps(among_others, ensure_ascii=False)
