@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from approvals.figures import indicator_label, plan_figures
 from approvals.models import Action, Agency, Evidence, Indicator, Measure, Plan, Submission
+from audit.seal.heads import Head, latest_heads
 from reports import charts
 from reports.assembly import ActionLine
 from reports.models import RenderedReport
@@ -111,6 +112,8 @@ class PublicPage:
     reports: list[RenderedReport]
     approved: int = 0
     counted: int = 0
+    # The newest published head of the agency's history chain (audit/seal/heads.py), once anchored.
+    head: Head | None = None
 
     def indicator_chart(self):
         bars = [
@@ -223,4 +226,5 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
         reports=[reports[key] for key in sorted(reports)],
         approved=figures.overall.done,
         counted=figures.overall.total,
+        head=latest_heads([agency.pk]).get(agency.pk),
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/official/<int:pk>/publish/", views.render_publish, name="render-publish"),
     path("public/<slug:slug>/", views.public_latest, name="public-latest"),
     path("public/<slug:slug>/<int:year>/", views.public_plan, name="public"),
+    path("public/<slug:slug>/chain-heads.json", views.public_chain_heads, name="public-chain-heads"),
     path("public/<slug:slug>/<int:year>/evidence/<int:pk>/", views.public_evidence, name="public-evidence"),
     path("public/<slug:slug>/<int:year>/report/<int:pk>/", views.public_report, name="public-report"),
     path("public/<slug:slug>/<int:year>/verify/", views.public_verify, name="public-verify"),

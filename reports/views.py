@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from approvals import permissions
 from approvals.exceptions import DomainError
 from approvals.models import Action, Agency, BudgetItem, Evidence, Plan, Submission, budget_totals
+from audit.seal import heads
 from reports import dashboards, public, services, verification
 from reports.assembly import round_facts
 from reports.forms import RenderForm, VerifyForm
@@ -211,6 +212,18 @@ def public_plan(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         public.keep_page(key, html)
     response = HttpResponse(html)
     response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@login_not_required
+def public_chain_heads(request: HttpRequest, slug: str) -> JsonResponse:
+    """The agency's published chain heads, one a day, as a file to keep: `manage.py audit_verify --against`
+    it later shows whether our history still passes through every one of them."""
+    agency = get_object_or_404(Agency, slug=slug)
+    document = heads.heads_document(agency.pk, agency.name, agency.slug)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="chain-heads-{agency.slug}.json"'
+    response["Cache-Control"] = "public, max-age=300"
     return response
 
 
