@@ -106,7 +106,9 @@ def _parse_heads(data: Any, where: str) -> list[Head]:
     heads = []
     for index, document in enumerate(documents):
         if not isinstance(document, dict):
-            raise HeadsFileError(f"{where}: รายการที่ {index + 1} ไม่ใช่ออบเจ็กต์ JSON / entry {index + 1} is not a JSON object")
+            raise HeadsFileError(
+                f"{where}: รายการที่ {index + 1} ไม่ใช่ออบเจ็กต์ JSON / entry {index + 1} is not a JSON object"
+            )
         # The heads file has "heads"; the API's page of heads has "items"; an anchor-file line is one head.
         entries = document.get("heads", document.get("items", [document]))
         default_chain = (document.get("agency") or {}).get("chain")
@@ -115,7 +117,9 @@ def _parse_heads(data: Any, where: str) -> list[Head]:
                 chain = int(entry.get("chain", default_chain))
                 seq = int(entry["seq"])
                 seal = bytes.fromhex(entry["seal"]).hex()
-                anchored_at = datetime.datetime.fromisoformat(entry["anchored_at"]) if entry.get("anchored_at") else None
+                anchored_at = (
+                    datetime.datetime.fromisoformat(entry["anchored_at"]) if entry.get("anchored_at") else None
+                )
                 if entry.get("date"):
                     day = datetime.date.fromisoformat(entry["date"])
                 elif anchored_at is not None:
@@ -158,7 +162,7 @@ def load(source: str) -> list[Head]:
     """Heads kept in a file, or published at a URL (http or https)."""
     if source.startswith(("http://", "https://")):
         try:
-            with urllib.request.urlopen(source, timeout=URL_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+            with urllib.request.urlopen(source, timeout=URL_TIMEOUT_SECONDS) as response:
                 body = response.read(MAX_DOWNLOAD_BYTES + 1)
         except OSError as error:
             raise HeadsFileError(f"{source}: อ่านจากที่อยู่นี้ไม่ได้ / cannot be read: {error}") from None

@@ -99,9 +99,7 @@ def test_a_history_rewritten_by_a_superuser_is_found_against_heads_kept_from_bef
     kept = _keep_heads(client, agency, tmp_path / "heads.json")
 
     # After 2 March the middle version of the action is rewritten, with every later seal and anchor to match.
-    _rewrite_history(
-        attacker, agency.pk, "approvals_historicalaction", rewritten.history_id, "text = 'ไม่ได้จัดทำคู่มือ'"
-    )
+    _rewrite_history(attacker, agency.pk, "approvals_historicalaction", rewritten.history_id, "text = 'ไม่ได้จัดทำคู่มือ'")
 
     assert seal.verify(chain=agency.pk).ok, "the rewrite is consistent: our own database cannot see it"
     with pytest.raises(CommandError, match="1 problems found"):
