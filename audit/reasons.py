@@ -71,6 +71,12 @@ CHECK_FAILED = "audit.check_failed"
 EVIDENCE_PACK_BUILT = "audit.evidence_pack_built"
 PERSONAL_DATA_ERASED = "privacy.personal_data_erased"
 
+# The API (api/) and province oversight (oversight/).
+API_TOKEN_CREATED = "api.token_created"
+API_TOKEN_REVOKED = "api.token_revoked"
+OVERSIGHT_GRANTED = "oversight.granted"
+OVERSIGHT_ENDED = "oversight.ended"
+
 SENTENCES: Mapping[str, Any] = {
     REQUEST: _("changed through the page %(name)s"),
     JOB: _("changed by the background job %(name)s"),
@@ -113,6 +119,10 @@ SENTENCES: Mapping[str, Any] = {
     CHECK_FAILED: _("a check failed"),
     EVIDENCE_PACK_BUILT: _("an evidence pack was built"),
     PERSONAL_DATA_ERASED: _("personal data erased (redaction %(redaction)s)"),
+    API_TOKEN_CREATED: _("a personal API token was created"),
+    API_TOKEN_REVOKED: _("a personal API token was revoked"),
+    OVERSIGHT_GRANTED: _("a province or district oversight role was granted"),
+    OVERSIGHT_ENDED: _("a province or district oversight role was ended"),
 }
 
 

@@ -116,6 +116,10 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "operations",
+    # The API (django-ninja; its docs page's own static files) and the province's oversight pages.
+    "ninja",
+    "api",
+    "oversight",
 ]
 
 MIDDLEWARE = [

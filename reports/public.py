@@ -34,8 +34,14 @@ def cache_key(agency_id: int, year: int, language: str) -> str:
     return f"reports:public:{agency_id}:{year}:{language}"
 
 
+def data_cache_key(agency_id: int, year: int, kind: str) -> str:
+    """The cached open data of the page (reports.opendata): "json" or "csv", the same in every language."""
+    return f"reports:public-data:{agency_id}:{year}:{kind}"
+
+
 def invalidate(agency_id: int, year: int) -> None:
-    cache.delete_many([cache_key(agency_id, year, code) for code, _name in settings.LANGUAGES])
+    keys = [cache_key(agency_id, year, code) for code, _name in settings.LANGUAGES]
+    cache.delete_many([*keys, *(data_cache_key(agency_id, year, kind) for kind in ("json", "csv", "api"))])
 
 
 def cached_page(key: str) -> str | None:
