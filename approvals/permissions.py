@@ -186,6 +186,8 @@ def forget_standing(user: User) -> None:
     """Drop the cached standing, after the person's role assignments changed."""
     if hasattr(user, "_khunatham_standing"):
         del user._khunatham_standing
+    if hasattr(user, "_khunatham_oversight"):
+        del user._khunatham_oversight
     for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         if hasattr(user, cache):
             delattr(user, cache)

@@ -71,11 +71,9 @@ CHECK_FAILED = "audit.check_failed"
 EVIDENCE_PACK_BUILT = "audit.evidence_pack_built"
 PERSONAL_DATA_ERASED = "privacy.personal_data_erased"
 
-# The API (api/) and province oversight (oversight/).
+# Personal API tokens (api/).
 API_TOKEN_CREATED = "api.token_created"
 API_TOKEN_REVOKED = "api.token_revoked"
-OVERSIGHT_GRANTED = "oversight.granted"
-OVERSIGHT_ENDED = "oversight.ended"
 
 SENTENCES: Mapping[str, Any] = {
     REQUEST: _("changed through the page %(name)s"),
@@ -121,8 +119,6 @@ SENTENCES: Mapping[str, Any] = {
     PERSONAL_DATA_ERASED: _("personal data erased (redaction %(redaction)s)"),
     API_TOKEN_CREATED: _("a personal API token was created"),
     API_TOKEN_REVOKED: _("a personal API token was revoked"),
-    OVERSIGHT_GRANTED: _("a province or district oversight role was granted"),
-    OVERSIGHT_ENDED: _("a province or district oversight role was ended"),
 }
 
 

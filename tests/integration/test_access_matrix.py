@@ -32,6 +32,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from api import services as api_services
+from api.models import ApiToken
 from approvals import administration, permissions, services
 from approvals.models import (
     AccessRefusal,
@@ -180,7 +182,10 @@ def _build_side(prefix: str, name: str, year: int, marker: str, file_marker: byt
     pack = EvidencePack.objects.create(
         agency=agency, scope=EvidencePack.Scope.PLAN, plan=plan, reason=f"ชุดหลักฐาน{marker}", built_by=admin
     )
+    # A token of the chief administrator's, named with the side's marker: another agency's must not show.
+    token, _secret = api_services.create_token(by=people["chief"], name=f"ระบบ{marker}")
     side.records = {
+        ApiToken: token,
         Agency: agency,
         Plan: plan,
         Division: division,
@@ -295,8 +300,10 @@ MODELS_BY_URL = {
     "audit:check-status": AuditRun,
     "audit:pack-download": EvidencePack,
     "audit:action-timeline": Action,
+    "api-token-revoke": ApiToken,
 }
-PUBLIC = re.compile(r"^reports:public")
+# The public page and the API (its public endpoints are the public page's data; the others need a bearer token).
+PUBLIC = re.compile(r"^(reports:public|api:)")
 
 
 @dataclass
