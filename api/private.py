@@ -3,8 +3,6 @@
 Each call acts with the owner's role, checked again at every call (approvals.permissions): an oversight
 officer reads the agencies of their area, an agency's executives, administrator and auditors their own."""
 
-from __future__ import annotations
-
 import csv
 import io
 from typing import Any

@@ -1,7 +1,5 @@
 """Public endpoints: what the public pages show, for anyone, cached and rate-limited."""
 
-from __future__ import annotations
-
 import datetime
 from typing import Any
 
