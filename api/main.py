@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
 
 from api import private, public
 from approvals.exceptions import DomainError, NotAllowed
@@ -45,6 +46,12 @@ class SelfHostedDocs(Swagger):
         return render(request, "api/docs.html", {"api": api, "openapi_url": self.get_openapi_url(api, kwargs)})
 
 
+class ReadableJSON(JSONRenderer):
+    """Thai text as UTF-8, readable in the answer, rather than as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Khunatham API",
     version="1",
@@ -56,6 +63,7 @@ api = NinjaAPI(
     openapi_url="/schema/",
     docs_url="/docs/",
     docs=SelfHostedDocs(),
+    renderer=ReadableJSON(),
     # The docs page is django-ninja's own, its scripts and styles served from our static files (no CDN, no
     # inline script: CSP); its stylesheet draws icons from data: images.
     docs_decorator=csp_update({"img-src": ["'self'", "data:"]}),

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from approvals.figures import plan_figures
 from approvals.models import AccessRefusal, User
 from audit.models import Finding
 from oversight import services
@@ -27,7 +28,7 @@ def operator(db) -> User:
 def province_officer(agency, operator) -> User:
     agency.province = PROVINCE
     agency.save()
-    officer = factories.UserFactory(username="province", agency=None, first_name="ท้องถิ่นจังหวัด")
+    officer = factories.UserFactory(username="province", agency=None, first_name="สมปอง", last_name="ท้องถิ่น")
     services.grant_oversight(officer, province=PROVINCE, by=operator, reason="คำสั่งจังหวัดที่ 1/2569")
     return officer
 
@@ -58,7 +59,9 @@ def pages(client, agency) -> list[str]:
     ]
 
 
-def test_the_province_sees_its_agencies_ranked_and_not_another_provinces(login, province_officer, agency, outsider):
+def test_the_province_sees_its_agencies_ranked_and_not_another_provinces(
+    login, province_officer, agency, outsider, sample_year
+):
     response = login(province_officer).get(reverse("oversight:overview"))
 
     assert response.status_code == 200
@@ -66,8 +69,10 @@ def test_the_province_sees_its_agencies_ranked_and_not_another_provinces(login, 
     assert agency.name in page
     assert outsider.name not in page
     assert '<tr data-row="the-agency">' in page and '<td class="num" data-value="rank">1</td>' in page
-    # 3 of the 4 counted actions approved, as approvals.figures and the public page count them.
-    assert '<span data-value="done">3</span> (75%)' in page
+    # The counts of approvals.figures, the one truth the public page and the dashboards use too.
+    overall = plan_figures(sample_year.plan).overall
+    assert f'<td class="num" data-value="total">{overall.total}</td>' in page
+    assert f'<span data-value="done">{overall.done}</span> ({overall.percent_done}%)' in page
 
 
 def test_another_provinces_agency_is_a_recorded_404(login, province_officer, outsider):
@@ -110,8 +115,9 @@ def test_the_pages_show_no_return_reason_and_no_internal_comment(login, province
 def test_the_pages_show_no_staff_names(
     login, province_officer, agency, sample_year, staff_member, other_division_staff, chief_administrator, mayor
 ):
-    staff_member.last_name = "ขยันยิ่ง"
-    staff_member.save()
+    for person, last_name in ((staff_member, "ขยันยิ่ง"), (other_division_staff, "ตั้งใจงาน")):
+        person.last_name = last_name
+        person.save()
 
     for page in pages(login(province_officer), agency):
         for person in (staff_member, other_division_staff, chief_administrator, mayor):
