@@ -67,7 +67,7 @@ def test_the_province_officer_looks_across_the_area_and_makes_an_api_token(
     assert not page.locator("nav.mainnav").is_visible()
     page.emulate_media(media="screen")
 
-    page.click(f"text={agency.name}")
+    page.locator("table.ranking a", has_text=agency.name).click()
     page.wait_for_url(f"**{reverse('oversight:agency', args=[agency.slug])}**")
     page.screenshot(path=str(SCREENSHOTS / "oversight-agency.png"), full_page=True)
     assert page.locator("h1").inner_text().startswith(agency.name)
