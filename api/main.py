@@ -55,10 +55,9 @@ class ReadableJSON(JSONRenderer):
 api = NinjaAPI(
     title="Khunatham API",
     version="1",
-    description=(
-        "ข้อมูลเปิดของมาตรการส่งเสริมคุณธรรมและความโปร่งใส และการเข้าถึงด้วยโทเค็นส่วนตัว / "
-        "Open data of the integrity and transparency measures, and personal-token access."
-    ),
+    # English: the docs page is for developers, in a page that carries no Thai font of its own.
+    description="Open data of the integrity and transparency measures (ITA) of Thai local agencies, and "
+    "personal-token access for oversight officers and agencies' own systems.",
     urls_namespace="api",
     openapi_url="/schema/",
     docs_url="/docs/",
