@@ -281,13 +281,21 @@ def indicator_label(number: int, name: str) -> str:
 
 def plan_figures(plan: Plan, today: datetime.date | None = None) -> PlanFigures:
     """Every figure of `plan` as of `today`, in four queries."""
+    return plans_figures([plan], today)[plan.pk]
+
+
+def plans_figures(plans: list[Plan], today: datetime.date | None = None) -> dict[int, PlanFigures]:
+    """Every figure of each of `plans` (of one agency or many: the province's pages) as of `today`, in the
+    same four queries whatever their number, by plan id."""
     today = today or timezone.localdate()
+    plan_ids = [plan.pk for plan in plans]
+    agency_ids = sorted({plan.agency_id for plan in plans})
     # One row per action and named division (the join through Responsibility), grouped back per action.
-    rows: dict[int, Mapping[str, Any]] = {}
+    rows: dict[int, dict[int, Any]] = {pk: {} for pk in plan_ids}
     named: dict[int, set[int]] = defaultdict(set)
     row: Mapping[str, Any]
     for row in (
-        Action.objects.filter(agency_id=plan.agency_id, indicator__measure__plan=plan)
+        Action.objects.filter(agency_id__in=agency_ids, indicator__measure__plan__in=plan_ids)
         .order_by("indicator__measure__number", "indicator__number", "position", "id")
         .values(
             "id",
@@ -305,22 +313,23 @@ def plan_figures(plan: Plan, today: datetime.date | None = None) -> PlanFigures:
             "indicator__measure_id",
             "indicator__measure__number",
             "indicator__measure__title",
+            "indicator__measure__plan_id",
         )
     ):
-        rows.setdefault(row["id"], row)
+        rows[row["indicator__measure__plan_id"]].setdefault(row["id"], row)
         if row["divisions"] is not None:
             named[row["id"]].add(row["divisions"])
-    divisions = {
-        row["id"]: row
-        for row in Division.objects.filter(agency_id=plan.agency_id).values("id", "name", "sort_order", "is_active")
-    }
-    active = {pk for pk, row in divisions.items() if row["is_active"]}
+    divisions_of: dict[int, dict[int, Any]] = defaultdict(dict)
+    for row in Division.objects.filter(agency_id__in=agency_ids).values(
+        "id", "agency_id", "name", "sort_order", "is_active"
+    ):
+        divisions_of[row["agency_id"]][row["id"]] = row
     # (action, division) -> (round, status, progress) of the latest round; (action, round) -> last submission.
     latest: dict[tuple[int, int], tuple[int, str, int]] = {}
     recorded: dict[int, set[int]] = defaultdict(set)
     submitted_at: dict[tuple[int, int], datetime.datetime] = {}
     for action_id, division_id, round_number, status, progress, at in Submission.objects.filter(
-        agency_id=plan.agency_id, action__indicator__measure__plan=plan
+        agency_id__in=agency_ids, action__indicator__measure__plan__in=plan_ids
     ).values_list("action_id", "division_id", "round", "status", "progress", "submitted_at"):
         key = (action_id, division_id)
         recorded[action_id].add(division_id)
@@ -331,14 +340,33 @@ def plan_figures(plan: Plan, today: datetime.date | None = None) -> PlanFigures:
             submitted_at[action_id, round_number] = at
     approvals: dict[int, tuple[datetime.datetime, int]] = {}
     for action_id, round_number, at in Decision.objects.filter(
-        agency_id=plan.agency_id,
-        action__indicator__measure__plan=plan,
+        agency_id__in=agency_ids,
+        action__indicator__measure__plan__in=plan_ids,
         stage=Decision.Stage.APPROVAL,
         outcome=Decision.Outcome.APPROVED,
     ).values_list("action_id", "round", "decided_at"):
         if action_id not in approvals or approvals[action_id][0] < at:
             approvals[action_id] = (at, round_number)
+    return {
+        plan.pk: _figures(
+            plan, today, rows[plan.pk], named, divisions_of[plan.agency_id], latest, recorded, submitted_at, approvals
+        )
+        for plan in plans
+    }
 
+
+def _figures(
+    plan: Plan,
+    today: datetime.date,
+    rows: dict[int, dict],
+    named: dict[int, set[int]],
+    divisions: dict[int, dict],
+    latest: dict[tuple[int, int], tuple[int, str, int]],
+    recorded: dict[int, set[int]],
+    submitted_at: dict[tuple[int, int], datetime.datetime],
+    approvals: dict[int, tuple[datetime.datetime, int]],
+) -> PlanFigures:
+    active = {pk for pk, row in divisions.items() if row["is_active"]}
     overall = Tally(label=_("All actions"))
     measures: dict[int, MeasureFigures] = {}
     indicators: dict[int, IndicatorFigures] = {}

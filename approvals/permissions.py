@@ -97,6 +97,13 @@ OPERATE_PLATFORM = "approvals.operate_platform"
 CHANGE_SHARED_RECORD = "approvals.change_shared_record"
 # A refusal given by a page outside this module (viewflow's own pages): recorded with the page's name.
 OPEN_PAGE_PREFIX = "page:"
+# Province and district oversight (oversight/): read-only pages across the agencies of an area.
+VIEW_OVERSIGHT = "approvals.view_oversight"
+# Personal API tokens (api/): creating and revoking one's own; reading an agency's figures through the API.
+USE_API = "approvals.use_api"
+READ_AGENCY_FIGURES = "approvals.read_agency_figures"
+# Who in an agency may hold API tokens for its own systems, and read its figures and findings counts with them.
+API_ROLES = frozenset({Role.CHIEF_ADMINISTRATOR, Role.MAYOR, Role.AGENCY_ADMIN, Role.AUDITOR})
 
 # Who renders the official report and sees the executive dashboard (ปลัด, นายก, agency administrator).
 EXECUTIVE_ROLES = frozenset({Role.CHIEF_ADMINISTRATOR, Role.MAYOR, Role.AGENCY_ADMIN})
@@ -179,6 +186,8 @@ def forget_standing(user: User) -> None:
     """Drop the cached standing, after the person's role assignments changed."""
     if hasattr(user, "_khunatham_standing"):
         del user._khunatham_standing
+    if hasattr(user, "_khunatham_oversight"):
+        del user._khunatham_oversight
     for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         if hasattr(user, cache):
             delattr(user, cache)
@@ -224,6 +233,74 @@ def needs_second_factor(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return user.is_superuser or bool(standing(user).roles & SECOND_FACTOR_ROLES)
+
+
+@dataclass(frozen=True)
+class Area:
+    """The province (and district, if one) a person oversees today."""
+
+    province: str
+    district: str = ""
+
+    def covers(self, agency: Agency) -> bool:
+        return agency.province == self.province and (not self.district or agency.district == self.district)
+
+
+def oversight_area(user: Any) -> Area | None:
+    """The area a person oversees today (ท้องถิ่นจังหวัด / ท้องถิ่นอำเภอ), or None; cached per request. A person
+    of an agency oversees nothing; several assignments in effect: the widest."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.agency_id:
+        return None
+    today = timezone.localdate()
+    cached = getattr(user, "_khunatham_oversight", None)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    from oversight.models import OversightAssignment
+
+    areas = [
+        Area(province, district)
+        for province, district in OversightAssignment.objects.filter(user=user)
+        .active(today)
+        .order_by("district", "province")
+        .values_list("province", "district")
+    ]
+    area = areas[0] if areas else None
+    user._khunatham_oversight = (today, area)
+    return area
+
+
+def overseen_agencies(user: Any) -> models.QuerySet:
+    """The agencies a person oversees: none unless they hold an oversight assignment today."""
+    area = oversight_area(user)
+    if area is None:
+        return Agency.objects.none()
+    agencies = Agency.objects.filter(province=area.province)
+    return agencies.filter(district=area.district) if area.district else agencies
+
+
+def _oversight_rule(user: User, perm: str, obj: object | None) -> Refusal | None:
+    """Oversight and the API: the area's officers, and an agency's executives and auditors for their own."""
+    area = oversight_area(user)
+    if perm == VIEW_OVERSIGHT:
+        if area is None:
+            return Refusal(_("Only the province's and districts' oversight officers can open this page."), Rule.ROLE)
+        if isinstance(obj, Agency) and not area.covers(obj):
+            return Refusal(_("This agency is outside the area you oversee."), Rule.OTHER_AGENCY)
+        return None
+    if perm == USE_API and obj is not None and getattr(obj, "user_id", None) != user.pk:
+        return Refusal(_("Only its owner can revoke an API token."), Rule.SELF)
+    if area is not None:
+        if isinstance(obj, Agency) and not area.covers(obj):
+            return Refusal(_("This agency is outside the area you oversee."), Rule.OTHER_AGENCY)
+        return None
+    if isinstance(obj, Agency) and obj.pk != user.agency_id:
+        return Refusal(_("This record belongs to another agency."), Rule.OTHER_AGENCY)
+    if standing(user).roles & API_ROLES:
+        return None
+    return Refusal(
+        _("Only the executives, the administrator and the auditors of an agency, or oversight officers, use the API."),
+        Rule.ROLE,
+    )
 
 
 _Scoped = TypeVar("_Scoped", bound=models.QuerySet)
@@ -452,6 +529,8 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
         return Refusal(_("You need to sign in."), Rule.SIGN_IN)
     if perm in (OPERATE_PLATFORM, CHANGE_SHARED_RECORD):
         return _operator_rule(user, perm, obj)
+    if perm in (VIEW_OVERSIGHT, USE_API, READ_AGENCY_FIGURES):
+        return _oversight_rule(user, perm, obj)
     if is_platform_operator(user) and perm in (GRANT_ROLE, END_ROLE, CONFIRM_GRANT, DECLINE_GRANT, SET_PASSWORD):
         # Operators act in every agency; their own rules (self, four eyes) still apply.
         if perm == SET_PASSWORD:
@@ -755,9 +834,13 @@ def role_permissions(user: User) -> set[str]:
     """Every permission a person holds without an object: roles, division queues and page rights."""
     me = standing(user)
     perms: set[str] = set()
+    if oversight_area(user) is not None:
+        perms |= {VIEW_OVERSIGHT, USE_API, READ_AGENCY_FIGURES}
     if not me.roles:
         return perms
     perms |= {VIEW_PLAN, VIEW_REPORTS}
+    if me.roles & API_ROLES:
+        perms |= {USE_API, READ_AGENCY_FIGURES}
     perms |= {division_permission(pk) for pk in me.division_ids}
     if me.division_ids:
         perms.add(WORK_ON_ACTION)

@@ -23,6 +23,9 @@ PENDING_IMPORT_KEY = "approvals.pending_import"
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if permissions.oversight_area(request.user) is not None:
+        # The province's and districts' oversight officers belong to no agency: their home is their area.
+        return redirect("oversight:overview")
     plans = Plan.objects.visible_to(request.user).select_related("fiscal_year")
     # Grants waiting for this person's confirmation (the chief administrator's or the mayor's).
     waiting = [

@@ -82,6 +82,9 @@ OIT_CATALOGUE_ADOPTED = "oit.catalogue_adopted"
 OIT_LINK_RECORDED = "oit.link_recorded"
 OIT_LINK_CHECKED = "oit.link_checked"
 OIT_LINK_FINDING = "oit.link_finding"
+# Personal API tokens (api/).
+API_TOKEN_CREATED = "api.token_created"
+API_TOKEN_REVOKED = "api.token_revoked"
 
 SENTENCES: Mapping[str, Any] = {
     REQUEST: _("changed through the page %(name)s"),
@@ -133,6 +136,8 @@ SENTENCES: Mapping[str, Any] = {
     OIT_LINK_RECORDED: _("the address where an OIT item is published was recorded"),
     OIT_LINK_CHECKED: _("the link checker visited a published OIT link"),
     OIT_LINK_FINDING: _("the link checker found a changed or dead OIT link"),
+    API_TOKEN_CREATED: _("a personal API token was created"),
+    API_TOKEN_REVOKED: _("a personal API token was revoked"),
 }
 
 

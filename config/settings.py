@@ -120,6 +120,10 @@ INSTALLED_APPS = [
     "reports",
     "operations",
     "oit",
+    # The API (django-ninja; its docs page's own static files) and the province's oversight pages.
+    "ninja",
+    "api",
+    "oversight",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from api import views as api_views
+from api.main import api_urls
 from approvals import account_views, signout
 from approvals import views as approval_views
 from audit import reasons
@@ -27,6 +29,9 @@ urlpatterns = [
     path("accounts/second-factor/", account_views.second_factor_setup, name="second-factor-setup"),
     path("accounts/second-factor/verify/", account_views.second_factor_verify, name="second-factor-verify"),
     path("accounts/second-factor/recovery-codes/", account_views.recovery_codes, name="recovery-codes"),
+    # The person's own API tokens (api/).
+    path("accounts/api-tokens/", api_views.tokens, name="api-tokens"),
+    path("accounts/api-tokens/<int:pk>/revoke/", api_views.revoke, name="api-token-revoke"),
     # The language switch is on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("approvals/", include("approvals.urls")),
@@ -37,5 +42,8 @@ urlpatterns = [
     path("metrics", operation_views.metrics, name="metrics"),
     path("", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    # The API: /api/v1/, /api/schema/, /api/docs/ (api/main.py).
+    path("api/", api_urls),
+    path("oversight/", include("oversight.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from approvals.figures import indicator_label, plan_figures
 from approvals.models import Action, Agency, Evidence, Indicator, Measure, Plan, Submission
+from audit.seal.heads import Head, latest_heads
 from oit import progress as oit_progress
 from reports import charts
 from reports.assembly import ActionLine
@@ -35,11 +36,17 @@ def cache_key(agency_id: int, year: int, language: str) -> str:
     return f"reports:public:{agency_id}:{year}:{language}"
 
 
+def data_cache_key(agency_id: int, year: int, kind: str) -> str:
+    """The cached open data of the page (reports.opendata): "json" or "csv", the same in every language."""
+    return f"reports:public-data:{agency_id}:{year}:{kind}"
+
+
 def invalidate(agency_id: int, year: int) -> None:
-    cache.delete_many([cache_key(agency_id, year, code) for code, _name in settings.LANGUAGES])
+    keys = [cache_key(agency_id, year, code) for code, _name in settings.LANGUAGES]
+    cache.delete_many([*keys, *(data_cache_key(agency_id, year, kind) for kind in ("json", "csv", "api"))])
 
 
-def cached_page(key: str) -> str | None:
+def cached_page(key: str) -> Any:
     """The cached page, or None when there is none or the cache (Redis) is unreachable: the page is then
     built from the database, so the public page stays up while Redis is down."""
     try:
@@ -49,7 +56,7 @@ def cached_page(key: str) -> str | None:
         return None
 
 
-def keep_page(key: str, html: str) -> None:
+def keep_page(key: str, html: Any) -> None:
     """Cache a built page; an unreachable cache only means the next visitor's page is built again."""
     try:
         cache.set(key, html, CACHE_SECONDS)
@@ -115,6 +122,8 @@ class PublicPage:
     counted: int = 0
     # The approved OIT disclosure items and the address the mayor approved for each (oit/progress.py).
     oit_items: list[tuple[Any, str]] = field(default_factory=list)
+    # The newest published head of the agency's history chain (audit/seal/heads.py), once anchored.
+    head: Head | None = None
 
     def indicator_chart(self):
         bars = [
@@ -228,4 +237,5 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
         approved=figures.overall.done,
         counted=figures.overall.total,
         oit_items=oit_progress.approved_items(plan),
+        head=latest_heads([agency.pk]).get(agency.pk),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,8 +19,9 @@ from approvals import permissions
 from approvals.exceptions import DomainError
 from approvals.models import Action, Agency, BudgetItem, Evidence, Plan, Submission, budget_totals
 from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
+from audit.seal import heads
 from config.routers import reading_from_replica
-from reports import dashboards, public, services, verification
+from reports import dashboards, opendata, public, services, verification
 from reports.assembly import round_facts
 from reports.forms import RenderForm, VerifyForm
 from reports.models import RenderedReport
@@ -219,6 +222,54 @@ def public_plan(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         public.keep_page(key, html)
     response = HttpResponse(html)
     response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _public_data(agency: Agency, year: int, kind: str) -> str:
+    key = public.data_cache_key(agency.pk, year, kind)
+    text = public.cached_page(key)
+    if text is None:
+        plan = public.find_plan(agency, year)
+        if plan is None:
+            raise Http404(_("This agency has published no plan for that year."))
+        page = public.public_page(agency, plan)
+        if kind == "json":
+            text = json.dumps(opendata.page_data(page), ensure_ascii=False, indent=1)
+        else:
+            text = opendata.page_csv(page)
+        public.keep_page(key, text)
+    return text
+
+
+@login_not_required
+def public_data_json(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """What the public page shows, as JSON (open data)."""
+    agency = get_object_or_404(Agency, slug=slug)
+    response = HttpResponse(_public_data(agency, year, "json"), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{agency.slug}-{year}.json"'
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@login_not_required
+def public_data_csv(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """What the public page shows, as CSV: one line per action and approved result (open data)."""
+    agency = get_object_or_404(Agency, slug=slug)
+    response = HttpResponse(_public_data(agency, year, "csv"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{agency.slug}-{year}.csv"'
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@login_not_required
+def public_chain_heads(request: HttpRequest, slug: str) -> JsonResponse:
+    """The agency's published chain heads, one a day, as a file to keep: `manage.py audit_verify --against`
+    it later shows whether our history still passes through every one of them."""
+    agency = get_object_or_404(Agency, slug=slug)
+    document = heads.heads_document(agency.pk, agency.name, agency.slug)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="chain-heads-{agency.slug}.json"'
+    response["Cache-Control"] = "public, max-age=300"
     return response
 
 

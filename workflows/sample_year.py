@@ -38,6 +38,7 @@ from approvals.models import (
     Submission,
     User,
 )
+from audit import seal
 from audit import services as audit_services
 from audit.models import AuditRun
 from workflows.models import ActionProcess
@@ -283,5 +284,7 @@ def play_sample_year(slug: str = SAMPLE_SLUG) -> tuple[Plan, Counter | None]:
             origin=AuditRun.Origin.SAMPLE_YEAR,
             reason=audit_services.REASON_SAMPLE_YEAR_SCAN,
         )
+    # The year ends with its chain heads written down, so that the demo's public page publishes one.
+    seal.anchor_chains()
     counts = Counter(Action.objects.filter(pk__in=[a.pk for a in actions]).values_list("status", flat=True))
     return plan, counts

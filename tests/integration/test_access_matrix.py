@@ -32,6 +32,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from api import services as api_services
+from api.models import ApiToken
 from approvals import administration, permissions, services
 from approvals.models import (
     AccessRefusal,
@@ -194,8 +196,11 @@ def _build_side(prefix: str, name: str, year: int, marker: str, file_marker: byt
         period="ปัจจุบัน",
         usual_division=division.name,
     )
+    # A token of the chief administrator's, named with the side's marker: another agency's must not show.
+    token, _secret = api_services.create_token(by=people["chief"], name=f"ระบบ{marker}")
     side.records = {
         DisclosureItem: oit_item,
+        ApiToken: token,
         Agency: agency,
         Plan: plan,
         Division: division,
@@ -311,8 +316,10 @@ MODELS_BY_URL = {
     "audit:pack-download": EvidencePack,
     "audit:action-timeline": Action,
     "oit:item": DisclosureItem,
+    "api-token-revoke": ApiToken,
 }
-PUBLIC = re.compile(r"^reports:public")
+# The public page and the API (its public endpoints are the public page's data; the others need a bearer token).
+PUBLIC = re.compile(r"^(reports:public|api:)")
 
 
 @dataclass

@@ -1,0 +1,122 @@
+"""Endpoints for a personal token's owner: the province's oversight officers and an agency's own systems.
+
+Each call acts with the owner's role, checked again at every call (approvals.permissions): an oversight
+officer reads the agencies of their area, an agency's executives, administrator and auditors their own."""
+
+import csv
+import io
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.security import HttpBearer
+
+from api import schemas, services
+from api.throttles import token_throttles
+from approvals import permissions
+from approvals.figures import Tally
+from approvals.models import Agency
+from approvals.spreadsheets import csv_row
+from oversight.area import AgencyRow, area_figures, latest_year
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = services.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+router = Router(tags=["personal token"], auth=TokenAuth(), throttle=token_throttles())
+
+
+def _agencies(request: HttpRequest, slug: str | None) -> list[Agency]:
+    """The agencies the token's owner may read (one, if `slug` is given: a 404 outside their reach)."""
+    user = request.auth  # type: ignore[attr-defined]  # django-ninja's TokenAuth puts the token's owner there
+    if permissions.oversight_area(user) is not None:
+        agencies = permissions.overseen_agencies(user)
+    else:
+        agencies = Agency.objects.filter(pk=user.agency_id)
+    if slug is not None:
+        agency = get_object_or_404(Agency, slug=slug)
+        permissions.require(user, permissions.READ_AGENCY_FIGURES, agency)
+        return [agency]
+    permissions.require(user, permissions.READ_AGENCY_FIGURES)
+    return list(agencies.order_by("name"))
+
+
+def _tally(tally: Tally) -> dict[str, Any]:
+    return {
+        "label": tally.label,
+        "counted": tally.total,
+        "approved": tally.done,
+        "awaiting": tally.awaiting,
+        "overdue": tally.overdue,
+        "percent_approved": tally.percent_done,
+        "average_progress": tally.average_progress,
+    }
+
+
+def _progress(row: AgencyRow) -> dict[str, Any]:
+    figures = row.figures
+    assert figures is not None
+    return {
+        "agency": row.agency.slug,
+        "name": row.agency.name,
+        "fiscal_year": figures.plan.fiscal_year.year,
+        "overall": _tally(figures.overall),
+        "measures": [_tally(measure.tally) for measure in figures.measures],
+        "indicators": [_tally(indicator.tally) for indicator in figures.indicators],
+        "returned": row.returns,
+    }
+
+
+def _rows(request: HttpRequest, agency: str | None, year: int | None) -> list[AgencyRow]:
+    agencies = _agencies(request, agency)
+    figures = area_figures(agencies, year or latest_year(agencies))
+    return [row for row in figures.rows if row.figures is not None]
+
+
+@router.get("/progress", response=list[schemas.ProgressOut], summary="Progress by agency, measure and indicator")
+def progress(request: HttpRequest, year: int | None = None, agency: str | None = None) -> list[dict[str, Any]]:
+    """Approved, awaiting, overdue and returned work of each agency the owner may read (approvals.figures)."""
+    return [_progress(row) for row in _rows(request, agency, year)]
+
+
+@router.get("/findings", response=list[schemas.FindingCountOut], summary="Open red-flag findings, counted by rule")
+def findings(request: HttpRequest, agency: str | None = None) -> list[dict[str, Any]]:
+    agencies = _agencies(request, agency)
+    rows = area_figures(agencies, None).rows
+    return [
+        {"agency": row.agency.slug, "rule": rule, "status": "open", "count": count}
+        for row in rows
+        for rule, count in sorted(row.flags.items())
+    ]
+
+
+@router.get("/exports/progress.csv", summary="Progress as CSV, one line per agency")
+def progress_csv(request: HttpRequest, year: int | None = None, agency: str | None = None) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["agency", "name", "fiscal_year", "counted", "approved", "awaiting", "overdue", "returned"])
+    for row in _rows(request, agency, year):
+        tally = row.figures.overall  # type: ignore[union-attr]
+        writer.writerow(
+            csv_row(
+                [
+                    row.agency.slug,
+                    row.agency.name,
+                    row.figures.plan.fiscal_year.year,  # type: ignore[union-attr]
+                    tally.total,
+                    tally.done,
+                    tally.awaiting,
+                    tally.overdue,
+                    row.returns,
+                ]
+            )
+        )
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="progress.csv"'
+    return response
