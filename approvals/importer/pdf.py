@@ -1,0 +1,231 @@
+"""Read an ITA year-end report saved as a PDF with a text layer, with pdfminer.six.
+
+A PDF has no tables, only characters at positions and rectangles drawn around cells. Each page is read
+without pdfminer's layout analysis (which would join the words of neighbouring cells on one line): every
+character goes to the smallest cell rectangle that holds its centre; rectangles of the same height at the
+same place make a row, read left to right; characters outside any cell are running text. Within a cell the
+characters keep the order they were drawn in (Thai marks come after their letter, which sorting by
+position would break) and a new line starts where the baseline moves. Rows and running text are then laid
+out top to bottom, page after page, as the text the parser reads (approvals/importer/layout.py).
+
+A table drawn with single lines rather than cell rectangles (some PDF printers do) is read as running text
+and refused with "no measures table"; Word's own "Save as PDF" and this project's reports draw rectangles.
+
+Refused with a message that says why: a file cut short (no %%EOF at its end), a password-protected file,
+a damaged one, and a scan (pages of images without any text layer), which would need OCR first.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from approvals.importer.errors import ReportError
+from approvals.importer.layout import Layout, Place
+
+PDF_SIGNATURE = b"%PDF-"
+# A cell is at least this big (points); the QR code's modules and rules drawn as thin rectangles are not cells.
+MIN_CELL = 8.0
+MAX_PAGES = 200
+# Two rectangles are in one row when their tops and bottoms are this close (points).
+ROW_TOLERANCE = 1.0
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.lstrip()[:5] == PDF_SIGNATURE
+
+
+@dataclass
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    size: float
+
+
+@dataclass
+class _Cell:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    chars: list[_Char] = field(default_factory=list)
+
+    @property
+    def area(self) -> float:
+        return (self.x1 - self.x0) * (self.y1 - self.y0)
+
+    def holds(self, x: float, y: float) -> bool:
+        return self.x0 - 0.5 <= x <= self.x1 + 0.5 and self.y0 - 0.5 <= y <= self.y1 + 0.5
+
+
+def pdf_layout(data: bytes) -> Layout:
+    """The report's text as the parser reads it, or ReportError saying what is wrong with the file."""
+    if not data.rstrip().endswith(b"%%EOF"):
+        raise ReportError(
+            "ไฟล์ PDF ไม่ครบ (ไม่มีส่วนท้ายของไฟล์ อาจถูกตัดระหว่างส่ง) กรุณาส่งไฟล์ใหม่",
+            "the PDF is incomplete (it has no end-of-file marker; perhaps cut off in transfer); send it again",
+        )
+    pages = _pages(data)
+    layout = Layout()
+    characters = 0
+    for number, (cells, loose) in enumerate(pages, start=1):
+        characters += sum(len(c.text.strip()) for cell in cells for c in cell.chars)
+        characters += sum(len(c.text.strip()) for c in loose)
+        _lay_out_page(layout, number, cells, loose)
+    if not characters:
+        raise ReportError(
+            "ไฟล์ PDF นี้ไม่มีข้อความ (เป็นภาพสแกน) ระบบอ่านได้เฉพาะ PDF ที่มีข้อความ "
+            "กรุณาใช้ไฟล์ Word หรือ PDF ที่บันทึกจาก Word แทน",
+            "the PDF has no text layer (it is a scan); only PDFs with text can be read; "
+            "use the Word file or a PDF saved from Word instead",
+        )
+    return layout
+
+
+def _pages(data: bytes) -> list[tuple[list[_Cell], list[_Char]]]:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTRect
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psexceptions import PSException
+
+    pages = []
+    try:
+        for index, page in enumerate(extract_pages(io.BytesIO(data))):
+            if index >= MAX_PAGES:
+                raise ReportError(
+                    f"ไฟล์ PDF มีเกิน {MAX_PAGES} หน้า (รายงานมาตรการมีน้อยกว่านี้มาก)",
+                    f"the PDF has more than {MAX_PAGES} pages (a measures report has far fewer)",
+                )
+            cells: list[_Cell] = []
+            chars: list[_Char] = []
+            for item in _flatten(page):
+                if isinstance(item, LTRect) and item.width >= MIN_CELL and item.height >= MIN_CELL:
+                    cells.append(_Cell(item.x0, item.y0, item.x1, item.y1))
+                elif isinstance(item, LTChar):
+                    chars.append(_Char(item.get_text(), item.x0, item.x1, item.y0, item.y1, item.size))
+            pages.append(_assign(cells, chars))
+    except ReportError:
+        raise
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise ReportError(
+            "ไฟล์ PDF นี้ถูกเข้ารหัส (ตั้งรหัสผ่าน) ระบบอ่านไม่ได้ กรุณาส่งไฟล์ที่ไม่ตั้งรหัสผ่าน",
+            "the PDF is encrypted (password protected) and cannot be read; send a copy without a password",
+        ) from exc
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ReportError(
+            "ไฟล์ PDF เสียหาย อ่านเนื้อหาไม่ได้", f"the PDF is damaged; its content cannot be read: {exc.__class__.__name__}"
+        ) from exc
+    return pages
+
+
+def _flatten(container) -> Iterable:
+    from pdfminer.layout import LTContainer
+
+    for item in container:
+        if isinstance(item, LTContainer) and not hasattr(item, "get_text"):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def _assign(cells: list[_Cell], chars: list[_Char]) -> tuple[list[_Cell], list[_Char]]:
+    loose = []
+    for char in chars:
+        x, y = (char.x0 + char.x1) / 2, (char.y0 + char.y1) / 2
+        holders = [cell for cell in cells if cell.holds(x, y)]
+        if holders:
+            min(holders, key=lambda cell: cell.area).chars.append(char)
+        else:
+            loose.append(char)
+    # A rectangle holding others (a table's outer frame) is not a cell.
+    cells = [cell for cell in cells if not any(o is not cell and _inside(o, cell) for o in cells)]
+    return cells, loose
+
+
+def _inside(inner: _Cell, outer: _Cell) -> bool:
+    return (
+        inner.area < outer.area
+        and inner.x0 >= outer.x0 - 0.5
+        and inner.x1 <= outer.x1 + 0.5
+        and inner.y0 >= outer.y0 - 0.5
+        and inner.y1 <= outer.y1 + 0.5
+    )
+
+
+def _lines(chars: list[_Char]) -> list[str]:
+    """Characters in drawing order, broken into lines where the baseline moves."""
+    lines: list[str] = []
+    current: list[str] = []
+    previous: _Char | None = None
+    for char in chars:
+        if previous is not None:
+            if abs(char.y0 - previous.y0) > 0.5 * max(previous.size, 1.0):
+                lines.append("".join(current))
+                current = []
+            elif char.x0 - previous.x1 > 0.25 * max(previous.size, 1.0) and not (
+                char.text.isspace() or (current and current[-1].isspace())
+            ):
+                current.append(" ")
+        current.append(char.text)
+        previous = char
+    if current:
+        lines.append("".join(current))
+    return [line.strip() for line in lines if line.strip()]
+
+
+def _lay_out_page(layout: Layout, page: int, cells: list[_Cell], loose: list[_Char]) -> None:
+    # Rows: cells sharing top and bottom; running text: lines of loose characters; both placed by their top.
+    rows: list[list[_Cell]] = []
+    for cell in sorted(cells, key=lambda c: (-c.y1, c.x0)):
+        for row in rows:
+            if abs(row[0].y1 - cell.y1) <= ROW_TOLERANCE and abs(row[0].y0 - cell.y0) <= ROW_TOLERANCE:
+                row.append(cell)
+                break
+        else:
+            rows.append([cell])
+    items: list[tuple[float, str, object]] = []
+    for row in rows:
+        if any(cell.chars for cell in row):
+            items.append((row[0].y1, "row", sorted(row, key=lambda c: c.x0)))
+    for text, top in _loose_lines(loose):
+        items.append((top, "text", text))
+    items.sort(key=lambda item: -item[0])
+    row_number = 0
+    previous = None
+    for _top, kind, value in items:
+        if kind == "row":
+            row_number += 1
+            if previous != "row":
+                layout.blank()
+            place = Place(f"หน้า {page} แถวที่ {row_number} ของตาราง", f"page {page}, table row {row_number}")
+            layout.row([_lines(cell.chars) for cell in value], place)  # type: ignore[attr-defined]
+        else:
+            if previous == "row":
+                layout.blank()
+            layout.paragraph(str(value), Place(f"หน้า {page}", f"page {page}"))
+        previous = kind
+    layout.blank()
+
+
+def _loose_lines(chars: list[_Char]) -> list[tuple[str, float]]:
+    """Running text as lines with their tops, in drawing order."""
+    groups: list[list[_Char]] = []
+    for char in chars:
+        if groups and abs(char.y0 - groups[-1][-1].y0) <= 0.5 * max(groups[-1][-1].size, 1.0):
+            groups[-1].append(char)
+        else:
+            groups.append([char])
+    result = []
+    for group in groups:
+        text = " ".join(_lines(group))
+        if text:
+            result.append((text, max(char.y1 for char in group)))
+    return result
