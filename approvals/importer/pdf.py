@@ -31,6 +31,8 @@ MIN_CELL = 8.0
 MAX_PAGES = 200
 # Two rectangles are in one row when their tops and bottoms are this close (points).
 ROW_TOLERANCE = 1.0
+# What a writer leaves between a cell's text and its right edge at most (this project's reports: 1.5 mm).
+CELL_PADDING = 6.0
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
@@ -90,20 +92,28 @@ def pdf_layout(data: bytes) -> Layout:
 
 
 def _pages(data: bytes) -> list[tuple[list[_Cell], list[_Char]]]:
-    from pdfminer.high_level import extract_pages
+    from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LTChar, LTRect
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psexceptions import PSException
 
     pages = []
     try:
-        for index, page in enumerate(extract_pages(io.BytesIO(data))):
+        # Without layout analysis (laparams=None): characters and rectangles as drawn.
+        manager = PDFResourceManager()
+        device = PDFPageAggregator(manager, laparams=None)
+        interpreter = PDFPageInterpreter(manager, device)
+        for index, pdf_page in enumerate(PDFPage.get_pages(io.BytesIO(data))):
             if index >= MAX_PAGES:
                 raise ReportError(
                     f"ไฟล์ PDF มีเกิน {MAX_PAGES} หน้า (รายงานมาตรการมีน้อยกว่านี้มาก)",
                     f"the PDF has more than {MAX_PAGES} pages (a measures report has far fewer)",
                 )
+            interpreter.process_page(pdf_page)
+            page = device.get_result()
             cells: list[_Cell] = []
             chars: list[_Char] = []
             for item in _flatten(page):
@@ -160,25 +170,87 @@ def _inside(inner: _Cell, outer: _Cell) -> bool:
     )
 
 
-def _lines(chars: list[_Char]) -> list[str]:
+@dataclass
+class _Line:
+    text: str
+    chars: list[_Char]
+
+    @property
+    def right(self) -> float:
+        return max(char.x1 for char in self.chars)
+
+    def first_word_width(self) -> float:
+        """How wide the line's first word is drawn: where a wrapping writer could have broken it."""
+        from reports.thai import word_breaks
+
+        breaks = [position for position in word_breaks(self.text) if position > 0]
+        end = breaks[0] if breaks else len(self.text)
+        length, right = 0, self.chars[0].x1
+        for char in self.chars:
+            if length >= end:
+                break
+            length += len(char.text)
+            right = char.x1
+        return right - self.chars[0].x0
+
+
+def _split_lines(chars: list[_Char]) -> list[_Line]:
     """Characters in drawing order, broken into lines where the baseline moves."""
-    lines: list[str] = []
-    current: list[str] = []
+    lines: list[_Line] = []
+    current: list[_Char] = []
+    text: list[str] = []
     previous: _Char | None = None
     for char in chars:
         if previous is not None:
             if abs(char.y0 - previous.y0) > 0.5 * max(previous.size, 1.0):
-                lines.append("".join(current))
-                current = []
+                lines.append(_Line("".join(text), current))
+                current, text = [], []
             elif char.x0 - previous.x1 > 0.25 * max(previous.size, 1.0) and not (
-                char.text.isspace() or (current and current[-1].isspace())
+                char.text.isspace() or (text and text[-1].isspace())
             ):
-                current.append(" ")
-        current.append(char.text)
+                text.append(" ")
+        current.append(char)
+        text.append(char.text)
         previous = char
     if current:
-        lines.append("".join(current))
-    return [line.strip() for line in lines if line.strip()]
+        lines.append(_Line("".join(text), current))
+    result = []
+    for line in lines:
+        while line.chars and not line.chars[0].text.strip():
+            line.chars.pop(0)
+        if line.text.strip() and line.chars:
+            result.append(_Line(line.text.strip(), line.chars))
+    return result
+
+
+def _lines(chars: list[_Char]) -> list[str]:
+    return [line.text for line in _split_lines(chars)]
+
+
+def _cell_paragraphs(cell: _Cell) -> list[str]:
+    """The cell's paragraphs: a line that a writer wrapped because the next word did not fit is joined to the
+    next one; a line that ends short of the cell's edge, or a next line opening a list item, ends a paragraph.
+    A PDF keeps no space at the end of a wrapped line, so Thai meets Thai without one and other text with one.
+    """
+    from approvals.importer.cells import opens_list_item
+
+    paragraphs: list[str] = []
+    previous: _Line | None = None
+    for line in _split_lines(cell.chars):
+        if previous is not None and not opens_list_item(line.text):
+            edge = cell.x1 - CELL_PADDING
+            if previous.right + line.first_word_width() > edge:
+                glue = "" if _thai(previous.text[-1]) and _thai(line.text[0]) else " "
+                paragraphs[-1] = f"{paragraphs[-1]}{glue}{line.text}"
+                previous = line
+                continue
+        paragraphs.append(line.text)
+        previous = line
+    return paragraphs
+
+
+def _thai(char: str) -> bool:
+    return "\u0e00" <= char <= "\u0e7f"
 
 
 def _lay_out_page(layout: Layout, page: int, cells: list[_Cell], loose: list[_Char]) -> None:
@@ -206,7 +278,7 @@ def _lay_out_page(layout: Layout, page: int, cells: list[_Cell], loose: list[_Ch
             if previous != "row":
                 layout.blank()
             place = Place(f"หน้า {page} แถวที่ {row_number} ของตาราง", f"page {page}, table row {row_number}")
-            layout.row([_lines(cell.chars) for cell in value], place)  # type: ignore[attr-defined]
+            layout.row([_cell_paragraphs(cell) for cell in value], place)  # type: ignore[attr-defined]
         else:
             if previous == "row":
                 layout.blank()

@@ -1,14 +1,18 @@
 """The project's own 12-month report of the sample year, as Word and as PDF, imports back to the same plan:
-its measures, indicators, actions, responsible divisions and approved results."""
+its measures, indicators, actions, responsible divisions and approved results.
+
+A PDF keeps no space where a line wraps (the writer drops it), so where Thai meets Thai at a wrapped line's
+end the PDF cannot say whether a space was there: texts read from the PDF are compared without whitespace,
+and the import treats such texts as unchanged (approvals/importer/writer.py)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from django.conf import settings
 
 from approvals.importer.files import parse_report_file
+from approvals.importer.text import match_key
 from approvals.importer.writer import import_plan
 from approvals.models import Action, Agency, Plan
 from reports import renderers
@@ -20,7 +24,10 @@ def _squeeze(text: str) -> str:
     return "\n".join(re.sub(r"\s+", " ", line).strip() for line in text.split("\n") if line.strip())
 
 
-def _plan_of_database(plan: Plan) -> list[tuple]:
+KEYS = {"docx": _squeeze, "pdf": match_key}
+
+
+def _plan_of_database(plan: Plan, key) -> list[tuple]:
     """The plan as the report prints it: measures, indicators, actions with responsible divisions and the
     approved results the 12-month report holds."""
     report = assemble_report(plan, 12)
@@ -34,14 +41,14 @@ def _plan_of_database(plan: Plan) -> list[tuple]:
                 responsible = (
                     "all" if action.all_divisions else sorted(d.name for d in action.divisions.all())
                 )
-                results = _squeeze(printed[(action.text, action.number)].results_text())
-                actions.append((action.number, action.text, responsible, results))
+                results = key(printed[(action.text, action.number)].results_text())
+                actions.append((action.number, key(action.text), responsible, results))
             indicators.append((indicator.number, indicator.assessment, indicator.name, indicator.status, actions))
         measures.append((measure.number, measure.title, indicators))
     return measures
 
 
-def _plan_of_report(parsed: dict) -> list[tuple]:
+def _plan_of_report(parsed: dict, key) -> list[tuple]:
     return [
         (
             measure["number"],
@@ -55,9 +62,9 @@ def _plan_of_report(parsed: dict) -> list[tuple]:
                     [
                         (
                             action["number"],
-                            action["text"],
+                            key(action["text"]),
                             action["responsible"] if action["responsible"] == "all" else sorted(action["responsible"]),
-                            _squeeze(action["results"]),
+                            key(action["results"]),
                         )
                         for action in indicator["actions"]
                     ],
@@ -70,7 +77,7 @@ def _plan_of_report(parsed: dict) -> list[tuple]:
 
 
 @pytest.mark.parametrize("report_format", ["docx", "pdf"])
-def test_the_sample_years_own_report_imports_back_to_the_same_plan(sample_year, report_format):
+def test_the_sample_years_own_report_imports_back_to_the_same_plan(sample_year, report_format, settings):
     settings.THAI_DIGITS = True
     content = renderers.render(assemble_report(sample_year, 12), report_format)
 
@@ -78,12 +85,12 @@ def test_the_sample_years_own_report_imports_back_to_the_same_plan(sample_year, 
 
     assert parsed["agency"] == sample_year.agency.name
     assert parsed["fiscal_year"] == sample_year.fiscal_year.year
-    assert _plan_of_report(parsed) == _plan_of_database(sample_year)
+    assert _plan_of_report(parsed, KEYS[report_format]) == _plan_of_database(sample_year, KEYS[report_format])
 
 
 @pytest.mark.parametrize("report_format", ["docx", "pdf"])
 def test_importing_the_sample_years_report_into_a_new_agency_writes_the_same_plan_and_again_changes_nothing(
-    sample_year, report_format, django_user_model
+    sample_year, report_format
 ):
     content = renderers.render(assemble_report(sample_year, 12), report_format)
     parsed = parse_report_file(content).to_dict()
