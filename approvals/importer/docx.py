@@ -52,8 +52,7 @@ def is_ole(data: bytes) -> bool:
 
 def refuse_ole() -> ReportError:
     return ReportError(
-        "ไฟล์ Word นี้ถูกเข้ารหัส (ตั้งรหัสผ่าน) หรือเป็นไฟล์ .doc รุ่นเก่า ระบบอ่านไม่ได้ "
-        "กรุณาเปิดใน Word แล้วบันทึกเป็น .docx โดยไม่ตั้งรหัสผ่าน",
+        "ไฟล์ Word นี้ถูกเข้ารหัส (ตั้งรหัสผ่าน) หรือเป็นไฟล์ .doc รุ่นเก่า ระบบอ่านไม่ได้ กรุณาเปิดใน Word แล้วบันทึกเป็น .docx โดยไม่ตั้งรหัสผ่าน",
         "the Word file is encrypted (password protected) or an old .doc file, which cannot be read; "
         "save it from Word as .docx without a password",
     )
@@ -86,9 +85,7 @@ def docx_layout(data: bytes) -> Layout:
             layout.blank()
             kind = None
             for row_number, cells in enumerate(rows, start=1):
-                place = Place(
-                    f"ตารางที่ {table_number} แถวที่ {row_number}", f"table {table_number}, row {row_number}"
-                )
+                place = Place(f"ตารางที่ {table_number} แถวที่ {row_number}", f"table {table_number}, row {row_number}")
                 texts = [cell.paragraphs for cell in cells]
                 line = _cells("\t".join(" ".join(p) for p in texts) + "\t")
                 if _measures_header(line):

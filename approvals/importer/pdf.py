@@ -83,8 +83,7 @@ def pdf_layout(data: bytes) -> Layout:
         _lay_out_page(layout, number, cells, loose)
     if not characters:
         raise ReportError(
-            "ไฟล์ PDF นี้ไม่มีข้อความ (เป็นภาพสแกน) ระบบอ่านได้เฉพาะ PDF ที่มีข้อความ "
-            "กรุณาใช้ไฟล์ Word หรือ PDF ที่บันทึกจาก Word แทน",
+            "ไฟล์ PDF นี้ไม่มีข้อความ (เป็นภาพสแกน) ระบบอ่านได้เฉพาะ PDF ที่มีข้อความ กรุณาใช้ไฟล์ Word หรือ PDF ที่บันทึกจาก Word แทน",
             "the PDF has no text layer (it is a scan); only PDFs with text can be read; "
             "use the Word file or a PDF saved from Word instead",
         )

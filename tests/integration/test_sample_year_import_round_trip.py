@@ -38,9 +38,7 @@ def _plan_of_database(plan: Plan, key) -> list[tuple]:
         for indicator in measure.indicators.order_by("number"):
             actions = []
             for action in indicator.actions.order_by("position").prefetch_related("divisions"):
-                responsible = (
-                    "all" if action.all_divisions else sorted(d.name for d in action.divisions.all())
-                )
+                responsible = "all" if action.all_divisions else sorted(d.name for d in action.divisions.all())
                 results = key(printed[(action.text, action.number)].results_text())
                 actions.append((action.number, key(action.text), responsible, results))
             indicators.append((indicator.number, indicator.assessment, indicator.name, indicator.status, actions))
@@ -101,8 +99,9 @@ def test_importing_the_sample_years_report_into_a_new_agency_writes_the_same_pla
 
     copy = first.plan
     assert not second.changed
-    assert Action.objects.filter(indicator__measure__plan=copy).count() == Action.objects.filter(
-        indicator__measure__plan=sample_year
-    ).count()
+    assert (
+        Action.objects.filter(indicator__measure__plan=copy).count()
+        == Action.objects.filter(indicator__measure__plan=sample_year).count()
+    )
     ours = [(m.number, m.title) for m in sample_year.measures.order_by("number")]
     assert [(m.number, m.title) for m in copy.measures.order_by("number")] == ours
