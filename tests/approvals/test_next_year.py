@@ -308,3 +308,23 @@ def test_staff_cannot_review_or_approve_a_draft(draft, agency_admin, staff_membe
 
     with pytest.raises(NotAllowed):
         next_year.review_plan_draft(draft, by=staff_member, accept=True)
+
+
+def test_the_measures_report_of_next_year_analyses_last_years_score_indicator_by_indicator(draft, settings):
+    from reports.assembly import assemble_report
+    from reports.renderers.docx import render_docx
+    from tests.reports.checks import docx_text
+
+    settings.THAI_DIGITS = False
+
+    text = docx_text(render_docx(assemble_report(draft.plan, 12)))
+
+    assert "ผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. 2566 ได้คะแนนรวม 89.31 คะแนน" in text
+    assert "ตัวชี้วัดที่ได้คะแนนตั้งแต่ 95 คะแนนขึ้นไป ซึ่งจะรักษาระดับ ได้แก่ ตัวชี้วัดที่ 1 การปฏิบัติหน้าที่ (96.50)" in text
+    assert "ตัวชี้วัดที่ได้คะแนนต่ำกว่า 85 คะแนน ซึ่งต้องแก้ไขเร่งด่วน ได้แก่ ตัวชี้วัดที่ 2 การใช้งบประมาณ (84.99)" in text
+
+
+def test_a_report_without_last_years_scores_has_no_analysis_paragraph(this_year):
+    from reports.assembly import assemble_report
+
+    assert assemble_report(this_year, 12).score_analysis == ""

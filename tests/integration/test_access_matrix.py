@@ -32,7 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from approvals import administration, permissions, services
+from approvals import administration, next_year, permissions, services
 from approvals.models import (
     AccessRefusal,
     Action,
@@ -42,6 +42,7 @@ from approvals.models import (
     Evidence,
     Expenditure,
     Plan,
+    PlanReview,
     RefusalRepeat,
     Role,
     RoleAssignment,
@@ -180,9 +181,11 @@ def _build_side(prefix: str, name: str, year: int, marker: str, file_marker: byt
     pack = EvidencePack.objects.create(
         agency=agency, scope=EvidencePack.Scope.PLAN, plan=plan, reason=f"ชุดหลักฐาน{marker}", built_by=admin
     )
+    plan_draft = next_year.draft_next_year_plan(plan, by=admin)
     side.records = {
         Agency: agency,
         Plan: plan,
+        PlanReview: plan_draft,
         Division: division,
         User: staff,
         RoleAssignment: RoleAssignment.objects.get(user=staff),
@@ -274,6 +277,7 @@ MODELS_BY_URL = {
     "approvals:grant-confirm": "proposal",
     "approvals:grant-decline": "proposal",
     "approvals:action-edit": Action,
+    "approvals:plan-draft": PlanReview,
     "approvals:budget-item": BudgetItem,
     "approvals:expenditure-withdraw": Expenditure,
     "approvals:expenditure-document": Expenditure,

@@ -28,7 +28,9 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", help="the report: .docx, PDF with a text layer, or text (UTF-8, UTF-16 with BOM, Windows-874)")
+        parser.add_argument(
+            "path", help="the report: .docx, PDF with a text layer, or text (UTF-8, UTF-16 with BOM, Windows-874)"
+        )
         parser.add_argument("--agency", help="agency name (default: the name on the report's cover)")
         parser.add_argument("--fiscal-year", type=int, help="fiscal year in B.E., e.g. 2566 (default: the report's)")
         parser.add_argument("--dry-run", action="store_true", help="parse and show the plan, write nothing")
