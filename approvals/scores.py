@@ -99,27 +99,22 @@ def parse_scores(text: str) -> Scores:
         first = cells[0].lower()
         if first in CSV_HEADER or first in ("ตัวชี้วัด", "ลำดับ"):
             continue  # the header row
-        scores = [cell for cell in cells[1:] if _NUMBER.fullmatch(cell)] if len(cells) > 1 else []
-        if not scores:
-            numbers = _NUMBER.findall(line)
-            scores = numbers[-1:] if numbers else []
-        if any(word in line.lower() for word in TOTAL_WORDS) and not _WRITTEN_INDICATOR.search(line):
-            if not scores:
-                raise ScoreError("บรรทัดคะแนนรวมไม่มีคะแนน", "the total line has no score", number)
-            total = _score(scores[-1], number, "คะแนนรวม", "the total")
+        is_total = any(word in line.lower() for word in TOTAL_WORDS) and not _WRITTEN_INDICATOR.search(line)
+        indicator_number = None if is_total else _indicator_number(line, cells, number)
+        what_thai = "คะแนนรวม" if is_total else f"ตัวชี้วัดที่ {indicator_number}"
+        what_english = "the total" if is_total else f"indicator {indicator_number}"
+        value = _score_text(line, cells)
+        if value is None:
+            raise ScoreError(f"{what_thai} ไม่มีคะแนน", f"{what_english} has no score", number)
+        score = _score(value, number, what_thai, what_english)
+        if indicator_number is None:
+            total = score
             continue
-        indicator_number = _indicator_number(line, cells, number)
         if indicator_number in found:
             raise ScoreError(
                 f"ตัวชี้วัดที่ {indicator_number} มีคะแนนซ้ำ", f"indicator {indicator_number} is given twice", number
             )
-        if len(scores) < 1 or (len(cells) == 1 and len(_NUMBER.findall(line)) < 2 and _LEADING_NUMBER.match(line)):
-            raise ScoreError(
-                f"ตัวชี้วัดที่ {indicator_number} ไม่มีคะแนน", f"indicator {indicator_number} has no score", number
-            )
-        found[indicator_number] = _score(
-            scores[-1], number, f"ตัวชี้วัดที่ {indicator_number}", f"indicator {indicator_number}"
-        )
+        found[indicator_number] = score
     missing = [n for n in BY_NUMBER if n not in found]
     if missing:
         listed = ", ".join(str(n) for n in missing)
@@ -130,6 +125,17 @@ def parse_scores(text: str) -> Scores:
     if total is None:
         raise ScoreError('ไม่มีคะแนนรวม (บรรทัด "รวม" หรือ "total")', 'no total score (a "total" line)')
     return Scores(total=total, by_indicator=dict(sorted(found.items())))
+
+
+def _score_text(line: str, cells: list[str]) -> str | None:
+    """The score as written: a table row's last cell, or the last number after the indicator's."""
+    if len(cells) > 1:
+        return cells[-1] or None
+    rest = _WRITTEN_INDICATOR.sub(" ", line, count=1)
+    if rest == line:
+        rest = _LEADING_NUMBER.sub(" ", line + " ", count=1)
+    numbers = _NUMBER.findall(rest)
+    return numbers[-1] if numbers else None
 
 
 def _indicator_number(line: str, cells: list[str], number: int) -> int:
