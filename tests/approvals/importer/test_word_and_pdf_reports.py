@@ -338,3 +338,31 @@ def test_a_damaged_word_file_on_the_import_page_shows_the_place_and_writes_nothi
     assert response.status_code == 200
     assert "ตารางที่ 1 แถวที่ 3" in response.context["form"].errors["report"][0]
     assert Plan.objects.count() == 0
+
+
+def test_the_import_command_dry_runs_a_word_file_without_writing(tmp_path, docx_bytes, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "report.docx"
+    path.write_bytes(docx_bytes)
+    out = StringIO()
+
+    call_command("import_ita_report", str(path), "--dry-run", stdout=out, stderr=StringIO())
+
+    assert "IIT 1 การปฏิบัติหน้าที่ (maintain): 2 actions" in out.getvalue()
+    assert Plan.objects.count() == 0
+
+
+def test_the_import_command_refuses_a_scanned_pdf_with_the_reason(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    scan = FPDF()
+    scan.add_page()
+    scan.rect(20, 20, 150, 200, style="F")
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(bytes(scan.output()))
+
+    with pytest.raises(CommandError, match="ภาพสแกน"):
+        call_command("import_ita_report", str(path), "--dry-run")
