@@ -58,6 +58,14 @@ def draft_next_year_plan(plan: Plan, *, by: User) -> PlanReview:
     """Draft the plan of the fiscal year after `plan`'s, from `plan` and the scores of `plan`'s year."""
     permissions.require(by, permissions.IMPORT_PLAN, plan)
     with permissions.refusals_kept(), agency_transaction(plan.agency_id):
+        review = PlanReview.objects.filter(plan=plan).first()
+        if review is not None and review.state != PlanReview.State.ACTIVATED:
+            # A draft still under way is not a year's plan: next year is drafted from what this year carried out.
+            raise InvalidTransition(
+                _("The plan of fiscal year %(year)s is itself a draft; draft from it once it is activated.")
+                % {"year": plan.fiscal_year.year}
+                + " / The plan is itself a draft; draft from it once it is activated."
+            )
         year = plan.fiscal_year.year + 1
         if Plan.objects.filter(agency_id=plan.agency_id, fiscal_year__year=year).exists():
             raise InvalidTransition(

@@ -206,6 +206,13 @@ def test_a_second_draft_for_the_same_year_is_refused(draft, this_year, agency_ad
         next_year.draft_next_year_plan(this_year, by=agency_admin)
 
 
+def test_next_year_is_not_drafted_from_a_draft_plan_still_under_way(draft, agency_admin):
+    with pytest.raises(InvalidTransition, match="2567"):
+        next_year.draft_next_year_plan(draft.plan, by=agency_admin)
+
+    assert not Plan.objects.filter(fiscal_year__year=2568).exists()
+
+
 def test_the_draft_is_edited_added_to_and_removed_from(draft, agency_admin, division, other_division):
     plan = draft.plan
     budget = Indicator.objects.get(measure__plan=plan, number=2)
