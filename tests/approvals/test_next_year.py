@@ -307,7 +307,7 @@ def test_the_mayor_cannot_approve_a_draft_they_reviewed_as_acting_chief_administ
     next_year.submit_plan_draft(draft, by=agency_admin)
     next_year.review_plan_draft(draft, by=mayor, accept=True)
 
-    with pytest.raises(NotAllowed, match="segregation"):
+    with pytest.raises(NotAllowed, match="การแบ่งแยกหน้าที่"):
         next_year.approve_plan_draft(draft, by=mayor, approve=True)
 
 
