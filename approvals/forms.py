@@ -47,8 +47,11 @@ class BuddhistEraDateField(forms.DateField):
 
 class ReportUploadForm(forms.Form):
     report = forms.FileField(
-        label=_("Measures report (text file)"),
-        help_text=_("The year-end report saved from Word as text: UTF-8, Unicode (UTF-16) or Thai (Windows-874)."),
+        label=_("Measures report (Word, PDF or text file)"),
+        help_text=_(
+            "The year-end report as a Word file (.docx), as a PDF with text (not a scan), or saved from Word as "
+            "text: UTF-8, Unicode (UTF-16) or Thai (Windows-874)."
+        ),
     )
     fiscal_year = forms.IntegerField(
         label=_("Fiscal year (B.E.)"),

@@ -888,3 +888,7 @@ class RefusalRepeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refusal_id} ×{self.count}"
+
+
+# Planning the next year from this year's ITA scores (approvals/next_year.py).
+from approvals.next_year_models import IndicatorScore, ItaResult, PlanReview  # noqa: E402, F401

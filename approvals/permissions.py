@@ -61,6 +61,9 @@ REVIEW_SUBMISSION = "approvals.review_submission"
 APPROVE_SUBMISSION = "approvals.approve_submission"
 CANCEL_ACTION = "approvals.cancel_action"
 IMPORT_PLAN = "approvals.import_plan"
+# A plan drafted for the next fiscal year (approvals/next_year.py): reviewed and approved like a result.
+REVIEW_PLAN_DRAFT = "approvals.review_plan_draft"
+APPROVE_PLAN_DRAFT = "approvals.approve_plan_draft"
 VIEW_AUDIT_TRAIL = "approvals.view_audit_trail"
 # Internal auditors mark red-flag findings reviewed (the audit app); nobody else changes them.
 REVIEW_FINDING = "approvals.review_finding"
@@ -575,6 +578,26 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
         if Role.MAYOR not in me.roles:
             return Refusal(_("Only the mayor (or an acting mayor) can approve results."), Rule.ROLE)
         return _segregation(user, _action_of(obj), approving=True)
+    if perm == REVIEW_PLAN_DRAFT:
+        if Role.CHIEF_ADMINISTRATOR not in me.roles:
+            return Refusal(
+                _("Only the chief administrator (or an acting chief administrator) can review a draft plan."), Rule.ROLE
+            )
+        if obj is not None and getattr(obj, "submitted_by_id", None) == user.pk:
+            return Refusal(
+                _("You sent this draft plan for review, so you cannot review it (segregation of duties)."),
+                Rule.SEGREGATION,
+            )
+        return None
+    if perm == APPROVE_PLAN_DRAFT:
+        if Role.MAYOR not in me.roles:
+            return Refusal(_("Only the mayor (or an acting mayor) can approve a draft plan."), Rule.ROLE)
+        if obj is not None and user.pk in (getattr(obj, "submitted_by_id", None), getattr(obj, "reviewed_by_id", None)):
+            return Refusal(
+                _("You sent or reviewed this draft plan, so you cannot also approve it (segregation of duties)."),
+                Rule.SEGREGATION,
+            )
+        return None
     if perm in (CANCEL_ACTION, IMPORT_PLAN, MANAGE_AGENCY):
         if Role.AGENCY_ADMIN in me.roles:
             return None
@@ -849,9 +872,9 @@ def role_permissions(user: User) -> set[str]:
     if me.finance_division_ids:
         perms |= {RECORD_SPENDING, VIEW_SPENDING_EVIDENCE, MANAGE_BUDGET}
     if Role.CHIEF_ADMINISTRATOR in me.roles:
-        perms.add(REVIEW_SUBMISSION)
+        perms |= {REVIEW_SUBMISSION, REVIEW_PLAN_DRAFT}
     if Role.MAYOR in me.roles:
-        perms.add(APPROVE_SUBMISSION)
+        perms |= {APPROVE_SUBMISSION, APPROVE_PLAN_DRAFT}
     if me.roles & EXECUTIVE_ROLES:
         perms |= {RENDER_REPORT, VIEW_EXECUTIVE_DASHBOARD}
     if Role.AUDITOR in me.roles:

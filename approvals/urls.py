@@ -1,7 +1,7 @@
 from django.urls import path
 
 from approvals import administration_views as admin_pages
-from approvals import views
+from approvals import next_year_views, views
 
 app_name = "approvals"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("plans/<int:year>/", views.plan_detail, name="plan-detail"),
     path("plans/import/", views.plan_import, name="plan-import"),
     path("plans/import/confirm/", views.plan_import_confirm, name="plan-import-confirm"),
+    # Planning the next year from this year's ITA scores.
+    path("scores/template.csv", next_year_views.scores_template, name="scores-template"),
+    path("scores/<int:year>/", next_year_views.scores_page, name="scores"),
+    path("scores/<int:year>/draft/", next_year_views.draft_next_year, name="draft-next-year"),
+    path("plans/drafts/<int:pk>/", next_year_views.plan_draft, name="plan-draft"),
     # The agency administration (our pages; the Django admin is for platform operators only).
     path("administration/", admin_pages.overview, name="administration"),
     path("administration/agency/", admin_pages.agency_details, name="agency"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from approvals import permissions
 from approvals.forms import ReportUploadForm
 from approvals.importer.errors import ReportError
-from approvals.importer.parser import parse_report_bytes
+from approvals.importer.files import parse_report_file
 from approvals.importer.writer import import_plan
 from approvals.models import Action, BudgetItem, Indicator, Measure, Plan, RoleAssignment, budget_totals
 from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
@@ -66,7 +66,7 @@ def plan_import(request: AgencyHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["report"].read()
         try:
-            report = parse_report_bytes(
+            report = parse_report_file(
                 data, agency=request.user.agency.name, fiscal_year=form.cleaned_data["fiscal_year"]
             )
         except ReportError as exc:

@@ -39,6 +39,13 @@ OPERATOR_CONFIRMED = "authority.confirmed_by_operator"
 PLAN_IMPORTED = "plan.imported"
 PLAN_ACTIVATED = "plan.activated"
 AGENCY_ONBOARDED = "province.agency_onboarded"
+# Planning the next year from this year's ITA scores (approvals/scores.py, approvals/next_year.py).
+ITA_RESULT_SAVED = "plan.ita_result_saved"
+NEXT_YEAR_DRAFTED = "plan.next_year_drafted"
+PLAN_DRAFT_EDITED = "plan.draft_edited"
+PLAN_DRAFT_SUBMITTED = "plan.draft_submitted"
+PLAN_DRAFT_ACCEPTED = "plan.draft_accepted"
+PLAN_DRAFT_APPROVED = "plan.draft_approved"
 DRAFT_SAVED = "workflow.draft_saved"
 EVIDENCE_ADDED = "workflow.evidence_added"
 SUBMITTED = "workflow.submitted"
@@ -101,6 +108,12 @@ SENTENCES: Mapping[str, Any] = {
     PLAN_IMPORTED: _("the measures report was imported"),
     PLAN_ACTIVATED: _("the plan was activated"),
     AGENCY_ONBOARDED: _("the agency was onboarded with the province's reports (%(source)s)"),
+    ITA_RESULT_SAVED: _("the ITA result of the assessed year was entered"),
+    NEXT_YEAR_DRAFTED: _("the next year's plan was drafted from this year's plan and scores"),
+    PLAN_DRAFT_EDITED: _("the draft plan was edited"),
+    PLAN_DRAFT_SUBMITTED: _("the draft plan was sent for review"),
+    PLAN_DRAFT_ACCEPTED: _("the draft plan was accepted by the chief administrator"),
+    PLAN_DRAFT_APPROVED: _("the draft plan was approved by the mayor"),
     DRAFT_SAVED: _("results saved as a draft"),
     EVIDENCE_ADDED: _("an evidence file was added"),
     SUBMITTED: _("results submitted"),

@@ -299,6 +299,13 @@ USE_I18N = True
 USE_TZ = True
 # Buddhist-Era dates: Thai digits (๒๕๖๙) when true, Arabic digits (2569) when false.
 THAI_DIGITS = env_bool("THAI_DIGITS", False)
+# Suggested status of an indicator from its ITA score (docs/next-year.md says where the numbers come from):
+# at or above ITA_MAINTAIN_AT "maintain" (รักษาระดับ), below ITA_URGENT_BELOW "urgent fix" (แก้ไขเร่งด่วน),
+# in between "develop" (พัฒนายกระดับ).
+ITA_MAINTAIN_AT = env_int("ITA_MAINTAIN_AT", 95)
+ITA_URGENT_BELOW = env_int("ITA_URGENT_BELOW", 85)
+if not 0 <= ITA_URGENT_BELOW <= ITA_MAINTAIN_AT <= 100:
+    raise ImproperlyConfigured("ITA_URGENT_BELOW must be at most ITA_MAINTAIN_AT, both between 0 and 100.")
 
 STATIC_URL = "static/"
 # Until collectstatic has run (development, tests) the folder does not exist and Django's finders serve the

@@ -25,6 +25,7 @@ from django.utils import timezone
 from approvals import thaidate
 from approvals.exceptions import InvalidTransition
 from approvals.figures import approval_moments
+from approvals.importer.ita import INDICATORS
 from approvals.models import (
     Action,
     Agency,
@@ -168,6 +169,8 @@ class ReportData:
     generated_on: datetime.date
     # The public page where the published file and its SHA-256 are listed (printed with a QR code).
     verification_url: str = ""
+    # The analysis of last year's ITA score (วิเคราะห์ผลคะแนน), when its scores were entered.
+    score_analysis: str = ""
 
     @staticmethod
     def number(value: object) -> str:
@@ -351,7 +354,37 @@ def assemble_report(
         signatures=_signatures(plan, prepared_by, reviewed_by, approved_by, today),
         generated_on=today,
         verification_url=verification_url,
+        score_analysis=score_analysis(plan.agency_id, plan.fiscal_year.year - 1),
     )
+
+
+def score_analysis(agency_id: int, year: int) -> str:
+    """The paragraph analysing the ITA score of `year` (the year before the report's), indicator by indicator
+    under the status each score suggests; empty when no score of that year was entered (approvals/scores.py)."""
+    from approvals.scores import result_of, suggested_status
+
+    result = result_of(agency_id, year)
+    if result is None:
+        return ""
+    names = {indicator.number: indicator.name for indicator in INDICATORS}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for score in sorted(result.scores.all(), key=lambda s: s.number):
+        status = suggested_status(score.score)
+        if status is None:
+            continue
+        groups[status].append(
+            f"ตัวชี้วัดที่ {digits(score.number)} {names.get(score.number, '')} ({digits(f'{score.score:.2f}')})"
+        )
+    maintain, urgent = digits(settings.ITA_MAINTAIN_AT), digits(settings.ITA_URGENT_BELOW)
+    parts = [f"ผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. {digits(year)} ได้คะแนนรวม {digits(f'{result.total:.2f}')} คะแนน"]
+    for status, heading in (
+        (Indicator.Status.MAINTAIN, f"ตัวชี้วัดที่ได้คะแนนตั้งแต่ {maintain} คะแนนขึ้นไป ซึ่งจะรักษาระดับ"),
+        (Indicator.Status.DEVELOP, f"ตัวชี้วัดที่ได้คะแนน {urgent} ถึงต่ำกว่า {maintain} คะแนน ซึ่งจะพัฒนายกระดับ"),
+        (Indicator.Status.URGENT, f"ตัวชี้วัดที่ได้คะแนนต่ำกว่า {urgent} คะแนน ซึ่งต้องแก้ไขเร่งด่วน"),
+    ):
+        if groups.get(status):
+            parts.append(f"{heading} ได้แก่ {' '.join(groups[status])}")
+    return " ".join(parts)
 
 
 def _action_line(

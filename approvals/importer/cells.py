@@ -160,6 +160,11 @@ def text_block(cell: str) -> str:
     return "\n".join(line for line in lines if line.strip() not in ("", "-"))
 
 
+def opens_list_item(paragraph: str) -> bool:
+    """Whether a paragraph opens with a list marker ("๑.", "2)", "-", "•")."""
+    return _NUMBER_AT_START.match(paragraph) is not None or _BULLET_AT_START.match(paragraph) is not None
+
+
 def _opening_marker(paragraph: str) -> tuple[str | None, str]:
     number = _NUMBER_AT_START.match(paragraph)
     if number:

@@ -285,6 +285,10 @@ class _TableReader:
 
     def _layout(self, cells: list[str]) -> tuple[str, IndicatorLabel | None, int] | None:
         """Find the indicator cell: (assessment, label, index of the first cell after it), None if unknown."""
+        joined = _joined_assessment(cells[0]) if cells else None
+        if joined is not None:
+            # "IIT ตัวชี้วัดที่ ๑ …" in one cell, as the project's own reports print it.
+            return joined[0], joined[1], 1
         for position in range(min(2, len(cells))):
             label = _indicator_label(cells[position])
             if label is not None:
@@ -621,6 +625,16 @@ def _indicator_label(cell: str) -> IndicatorLabel | None:
     if label is None or (label.indicator is None and label.written_number is None):
         return None
     return label
+
+
+def _joined_assessment(cell: str) -> tuple[str, IndicatorLabel] | None:
+    """An indicator cell that opens with its assessment tool ("IIT ตัวชี้วัดที่ ๑ …"): (tool, label)."""
+    text = plain(cell)
+    word, _, rest = text.partition(" ")
+    if word.upper() not in ASSESSMENTS or not rest.strip():
+        return None
+    label = _indicator_label(rest)
+    return (word.upper(), label) if label is not None else None
 
 
 def _action_key(action: ParsedAction) -> tuple:

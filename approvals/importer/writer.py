@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.importer.text import match_key
 from approvals.models import (
     Action,
     Agency,
@@ -52,6 +53,14 @@ class ImportSummary:
         return bool(self.created or self.updated)
 
 
+def _same(stored: Any, value: Any) -> bool:
+    """Whether a stored value already says what the report says. Texts that differ only in whitespace are the
+    same: a PDF keeps no space where a line wraps, so the PDF of a plan must not rewrite the plan's texts."""
+    if isinstance(stored, str) and isinstance(value, str):
+        return match_key(stored) == match_key(value)
+    return stored == value
+
+
 class _Writer:
     def __init__(self, agency: Agency, by: User | None, reason: Reason | str) -> None:
         self.agency = agency
@@ -68,7 +77,7 @@ class _Writer:
             save_with_history(obj, by=self.by, reason=self.reason)
             self.summary.created += 1
             return obj
-        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        changed = [name for name, value in values.items() if not _same(getattr(obj, name), value)]
         if changed:
             for name in changed:
                 setattr(obj, name, values[name])

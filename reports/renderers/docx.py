@@ -72,6 +72,9 @@ def render_docx(data: ReportData) -> bytes:
         _paragraph(document, line, size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     intro = _paragraph(document, data.introduction(), align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     intro.paragraph_format.first_line_indent = Cm(1.25)
+    if data.score_analysis:
+        analysis = _paragraph(document, data.score_analysis, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        analysis.paragraph_format.first_line_indent = Cm(1.25)
 
     for measure in data.measures:
         _measure_table(document, measure)

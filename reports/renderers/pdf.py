@@ -144,6 +144,8 @@ def render_pdf(data: ReportData) -> bytes:
         pdf.paragraph(line, size=15, style="B", align="C")
     pdf.ln(3)
     pdf.paragraph(data.introduction(), indent=12)
+    if data.score_analysis:
+        pdf.paragraph(data.score_analysis, indent=12)
     pdf.ln(3)
     for measure in data.measures:
         _measure_table(pdf, measure)

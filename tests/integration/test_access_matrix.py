@@ -34,7 +34,7 @@ from viewflow.workflow.models import Task
 
 from api import services as api_services
 from api.models import ApiToken
-from approvals import administration, permissions, services
+from approvals import administration, next_year, permissions, services
 from approvals.models import (
     AccessRefusal,
     Action,
@@ -44,6 +44,7 @@ from approvals.models import (
     Evidence,
     Expenditure,
     Plan,
+    PlanReview,
     RefusalRepeat,
     Role,
     RoleAssignment,
@@ -198,11 +199,13 @@ def _build_side(prefix: str, name: str, year: int, marker: str, file_marker: byt
     )
     # A token of the chief administrator's, named with the side's marker: another agency's must not show.
     token, _secret = api_services.create_token(by=people["chief"], name=f"ระบบ{marker}")
+    plan_draft = next_year.draft_next_year_plan(plan, by=admin)
     side.records = {
         DisclosureItem: oit_item,
         ApiToken: token,
         Agency: agency,
         Plan: plan,
+        PlanReview: plan_draft,
         Division: division,
         User: staff,
         RoleAssignment: RoleAssignment.objects.get(user=staff),
@@ -294,6 +297,7 @@ MODELS_BY_URL = {
     "approvals:grant-confirm": "proposal",
     "approvals:grant-decline": "proposal",
     "approvals:action-edit": Action,
+    "approvals:plan-draft": PlanReview,
     "approvals:budget-item": BudgetItem,
     "approvals:expenditure-withdraw": Expenditure,
     "approvals:expenditure-document": Expenditure,

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from approvals.importer import limits
 from approvals.importer.errors import ReportError
-from approvals.importer.parser import parse_report_bytes
+from approvals.importer.files import parse_report_file
 from approvals.importer.writer import IMPORT_REASON, import_plan
 from approvals.models import Agency
 from approvals.services import create_agency, system_user
@@ -20,14 +20,17 @@ from approvals.services import create_agency, system_user
 
 class Command(BaseCommand):
     help = (
-        "Import an agency's ITA measures report (text, as exported from Word) into its plan. "
+        "Import an agency's ITA measures report (a Word .docx, a PDF with text, or text exported from Word) "
+        "into its plan. "
         "With --dry-run nothing is written and no database is needed."
     )
     # A dry run must work without a database, so no system checks that might need one.
     requires_system_checks = []
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", help="the report file (UTF-8, UTF-16 with BOM, or Windows-874/TIS-620)")
+        parser.add_argument(
+            "path", help="the report: .docx, PDF with a text layer, or text (UTF-8, UTF-16 with BOM, Windows-874)"
+        )
         parser.add_argument("--agency", help="agency name (default: the name on the report's cover)")
         parser.add_argument("--fiscal-year", type=int, help="fiscal year in B.E., e.g. 2566 (default: the report's)")
         parser.add_argument("--dry-run", action="store_true", help="parse and show the plan, write nothing")
@@ -41,7 +44,7 @@ class Command(BaseCommand):
             # A file far beyond any report is refused before it is read into memory.
             limits.check_size(source.stat().st_size)
             data = source.read_bytes()
-            report = parse_report_bytes(data, agency=agency, fiscal_year=fiscal_year)
+            report = parse_report_file(data, agency=agency, fiscal_year=fiscal_year)
         except OSError as exc:
             raise CommandError(f"อ่านไฟล์ไม่ได้ / cannot read {path}: {exc.strerror}") from None
         except ReportError as exc:
