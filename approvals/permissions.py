@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.exceptions import NotAllowed
 from approvals.models import (
+    ACTING_ROLES,
     AccessRefusal,
     Action,
     Agency,
@@ -50,6 +51,7 @@ from approvals.models import (
     Submission,
     User,
 )
+from approvals.thaidate import be_date
 from audit import reasons
 
 SYSTEM_USERNAME = "system"
@@ -120,6 +122,7 @@ class Rule(models.TextChoices):
     OPERATOR_ONLY = "operator_only", gettext_lazy("Platform operators only")
     SHARED_RECORD = "shared_record", gettext_lazy("Shared records: platform operators only")
     PAGE = "page", gettext_lazy("Refused by the page")
+    STOOD_IN_FOR = "stood_in_for", gettext_lazy("An acting official holds the post")
 
 
 class Refusal(str):
@@ -151,6 +154,8 @@ class Standing:
     finance_division_ids: set[int] = field(default_factory=set)
     # role -> the person stood in for, for acting appointments
     acting_for: dict[str, User] = field(default_factory=dict)
+    # role -> the acting appointment in force for this person (someone else acts in their post today)
+    stood_in_for: dict[str, RoleAssignment] = field(default_factory=dict)
 
 
 def standing(user: User, on: datetime.date | None = None) -> Standing:
@@ -171,6 +176,11 @@ def standing(user: User, on: datetime.date | None = None) -> Standing:
                     result.finance_division_ids.add(assignment.division_id)
             if assignment.acting_for_id:
                 result.acting_for[assignment.role] = assignment.acting_for
+        own_posts = {role for role in result.roles if role in ACTING_ROLES and role not in result.acting_for}
+        if own_posts:
+            acting = RoleAssignment.objects.filter(acting_for=user, role__in=own_posts).active(on)
+            for assignment in acting.select_related("user").order_by("valid_from", "pk"):
+                result.stood_in_for.setdefault(assignment.role, assignment)
     user._khunatham_standing = result
     return result
 
@@ -329,6 +339,24 @@ def _segregation(
     return None
 
 
+def _stood_in_for(me: Standing, role: str) -> Refusal | None:
+    """While an acting appointment (รักษาราชการแทน) is in force, the post's decisions are the acting
+    official's: the office holder sees them and may end the appointment on returning to office."""
+    acting = me.stood_in_for.get(role)
+    if acting is None:
+        return None
+    return Refusal(
+        _("%(person)s acts in your post until %(until)s; end the acting appointment to decide again.")
+        % {"person": acting.user, "until": be_date(acting.valid_until) if acting.valid_until else "–"},
+        Rule.STOOD_IN_FOR,
+    )
+
+
+def acting_appointment_for(user: User, role: str) -> RoleAssignment | None:
+    """The acting appointment in force in `user`'s own post `role` (someone else acts for them), if any."""
+    return standing(user).stood_in_for.get(role)
+
+
 @dataclass(frozen=True)
 class Deciders:
     """Who may take the step an action waits for: `allowed` people, and those whom a rule keeps out."""
@@ -362,13 +390,24 @@ def deciders_of(action: Action) -> Deciders | None:
     contributors = contributors_of(action) if holders else set()
     reviewers = reviewers_of(action) if approving and holders else set()
     for person in holders:
-        refusal = _segregation(person, action, approving=approving, contributors=contributors, reviewers=reviewers)
+        refusal = _stood_in_for(standing(person), role) or _segregation(
+            person, action, approving=approving, contributors=contributors, reviewers=reviewers
+        )
         if refusal is None:
             allowed.append(person)
         else:
             kept_out.append((person, str(refusal)))
     administrators = users_with_role(action.agency_id, Role.AGENCY_ADMIN) if not allowed else []
     return Deciders(role=role, allowed=allowed, kept_out=kept_out, administrators=administrators)
+
+
+def step_holder(action: Action) -> User | None:
+    """Whose the step the action waits for is without anyone taking it: the one person who may review (or
+    approve) it now (an acting official while their appointment is in force); None when several may."""
+    deciders = deciders_of(action)
+    if deciders is None or len(deciders.allowed) != 1:
+        return None
+    return deciders.allowed[0]
 
 
 def confirmers_of(assignment: RoleAssignment) -> list[User]:
@@ -392,6 +431,8 @@ def _grant_rule(user: User, perm: str, obj: object | None, me: Standing) -> Refu
     if perm in (GRANT_ROLE, END_ROLE):
         if grantee_id is not None and grantee_id == user.pk:
             return Refusal(_("Nobody grants, extends or ends a role for themselves."), Rule.SELF)
+        if perm == END_ROLE and isinstance(obj, RoleAssignment) and obj.acting_for_id == user.pk:
+            return None  # the office holder, back in office, ends the acting appointment made for them
         if is_platform_operator(user) or Role.AGENCY_ADMIN in me.roles:
             return None
         return Refusal(_("Only the agency administrator grants and ends roles."), Rule.ROLE)
@@ -484,11 +525,11 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
             return Refusal(
                 _("Only the chief administrator (or an acting chief administrator) can review results."), Rule.ROLE
             )
-        return _segregation(user, _action_of(obj), approving=False)
+        return _stood_in_for(me, Role.CHIEF_ADMINISTRATOR) or _segregation(user, _action_of(obj), approving=False)
     if perm == APPROVE_SUBMISSION:
         if Role.MAYOR not in me.roles:
             return Refusal(_("Only the mayor (or an acting mayor) can approve results."), Rule.ROLE)
-        return _segregation(user, _action_of(obj), approving=True)
+        return _stood_in_for(me, Role.MAYOR) or _segregation(user, _action_of(obj), approving=True)
     if perm in (CANCEL_ACTION, IMPORT_PLAN, MANAGE_AGENCY):
         if Role.AGENCY_ADMIN in me.roles:
             return None

@@ -341,6 +341,8 @@ CELERY_BEAT_SCHEDULE = {
     "audit: anchor chain heads": {"task": "audit.anchor_chains", "schedule": crontab(hour=0, minute=30)},
     "audit: verify chains": {"task": "audit.verify_chains", "schedule": crontab(hour=1, minute=0)},
     "audit: scan for red flags": {"task": "audit.scan_risks", "schedule": crontab(hour=1, minute=30)},
+    # Acting appointments and substitutes start and end by date: open steps follow them (workflows/tasks.py).
+    "workflows: settle open steps": {"task": "workflows.settle_steps", "schedule": crontab(hour=0, minute=5)},
 }
 
 # The cache holds the public disclosure pages; with REDIS_URL it is shared by every process, so that an

@@ -13,15 +13,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals import permissions, services
+from approvals import permissions, services, steps
 from approvals.exceptions import DomainError, NotAllowed
 from approvals.models import Action, Decision, Division, Evidence, Plan, Role, RoleAssignment, Submission, User
-from audit import context, reasons
 from workflows import forms
 from workflows.nodes import OPEN_STATUSES
 from workflows.story import action_story
@@ -134,7 +132,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(request, "workflows/archive.html", {"rows": task_rows(page, user), "page": page, "nav": "archive"})
 
 
-# --- the task pages (viewflow's execute URLs; request.activation is set and the task is the person's) -----------
+# --- the task pages (viewflow's URLs, each a plain view over one service: workflows.nodes.GuardedViewMixin) ------
 
 
 def _action_of(process_pk: int, user: User) -> Action:
@@ -150,10 +148,25 @@ def _evidence_prefetch() -> Prefetch:
     )
 
 
-def perform_action(request: HttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def _not_yours(request: HttpRequest, task: Task, action: Action) -> HttpResponse | None:
+    """Where a person who does not hold the task goes from its page: to take it (or take it over), or back
+    to the action's page saying who holds it; people who may not work on it at all are refused (403)."""
+    if task.owner_id == request.user.pk:
+        return None
+    node = task.flow_task
+    if node.allowed(request.user, task, action) and (task.owner_id is None or steps.may_take_over(task, request.user)):
+        return redirect(node.reverse("assign", args=[task.process_id, task.pk]))
+    node.require_allowed(request.user, task, action)
+    messages.info(request, _("%(person)s is working on this task.") % {"person": task.owner})
+    return redirect("workflows:action-detail", pk=action.pk)
+
+
+def perform_action(request: HttpRequest, task: Task, action: Action) -> HttpResponse:
     """A division records what it did, saves drafts, attaches evidence and submits."""
-    task = request.activation.task
-    action = _action_of(process_pk, request.user)
+    elsewhere = _not_yours(request, task, action)
+    if elsewhere is not None:
+        return elsewhere
+    action = _action_of(task.process_id, request.user)
     submission = get_object_or_404(
         Submission.objects.select_related("division").prefetch_related(_evidence_prefetch()),
         action=action,
@@ -234,9 +247,23 @@ def _return_for(decisions: list[Decision], submission: Submission) -> Decision |
     return None
 
 
-def _decision_page(request: HttpRequest, process_pk: int, *, approval: bool) -> HttpResponse:
-    action = _action_of(process_pk, request.user)
-    context = _action_context(action, request.user)
+DECISION_ROLES = {True: Role.MAYOR, False: Role.CHIEF_ADMINISTRATOR}
+
+
+def _decision_page(request: HttpRequest, task: Task, action: Action, *, approval: bool) -> HttpResponse:
+    role = DECISION_ROLES[approval]
+    user = request.user
+    # The office holder whose post an acting official holds sees the step read-only (and may end the
+    # appointment on returning to office); anyone else who does not hold the step goes to take it or away.
+    stood_in_for = permissions.acting_appointment_for(user, role) if task.owner_id != user.pk else None
+    if stood_in_for is None:
+        elsewhere = _not_yours(request, task, action)
+        if elsewhere is not None:
+            return elsewhere
+    elif request.method == "POST":
+        task.flow_task.require_allowed(user, task, action)
+    action = _action_of(task.process_id, user)
+    context = _action_context(action, user)
     divisions = [s.division for s in context["current"]]
     form = forms.DecisionForm(request.POST or None, approval=approval, divisions=divisions)
     status = 200
@@ -245,17 +272,17 @@ def _decision_page(request: HttpRequest, process_pk: int, *, approval: bool) -> 
             data = form.cleaned_data
             try:
                 if data["decision"] == forms.ACCEPT:
-                    services.accept_action(action, by=request.user, reason=data["reason"])
+                    services.accept_action(action, by=user, reason=data["reason"])
                     done = _("You accepted the results of %(action)s; the mayor approves next.")
                 elif data["decision"] == forms.APPROVE:
-                    services.approve_action(action, by=request.user, reason=data["reason"])
+                    services.approve_action(action, by=user, reason=data["reason"])
                     done = _("You approved %(action)s. Its results are now final.")
                 elif data["decision"] == forms.RETURN_TO_REVIEW:
-                    services.return_action(action, by=request.user, reason=data["reason"], to_review=True)
+                    services.return_action(action, by=user, reason=data["reason"], to_review=True)
                     done = _("%(action)s went back to the chief administrator's review.")
                 else:
                     services.return_action(
-                        action, by=request.user, reason=data["reason"], to_divisions=data["divisions"] or None
+                        action, by=user, reason=data["reason"], to_divisions=data["divisions"] or None
                     )
                     done = _("%(action)s went back to the divisions with your reason.")
             except DomainError as error:
@@ -266,55 +293,89 @@ def _decision_page(request: HttpRequest, process_pk: int, *, approval: bool) -> 
                 return redirect("workflows:inbox")
         else:
             status = 400
-    context.update({"task": request.activation.task, "form": form, "approval": approval})
+    context.update(
+        {
+            "task": task,
+            "form": form,
+            "approval": approval,
+            "acting_for": permissions.acting_for(user, role),
+            "stood_in_for": stood_in_for,
+            "end_acting_form": forms.ReasonForm() if stood_in_for is not None else None,
+            "release_url": task.flow_task.reverse("unassign", args=[task.process_id, task.pk])
+            if task.owner_id == user.pk
+            else "",
+        }
+    )
     return render(request, "workflows/decide.html", context, status=status)
 
 
-def review_action(request: HttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def review_action(request: HttpRequest, task: Task, action: Action) -> HttpResponse:
     """The chief administrator reviews every division's results together."""
-    return _decision_page(request, process_pk, approval=False)
+    return _decision_page(request, task, action, approval=False)
 
 
-def approve_action(request: HttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def approve_action(request: HttpRequest, task: Task, action: Action) -> HttpResponse:
     """The mayor approves the reviewed results."""
-    return _decision_page(request, process_pk, approval=True)
+    return _decision_page(request, task, action, approval=True)
 
 
-# The reasons the task history records for a take or a release on the task pages (as services record theirs).
-TAKE_REASON = reasons.code(reasons.TASK_TAKEN)
-RELEASE_REASON = reasons.code(reasons.TASK_RELEASED)
-
-
-class TakeTaskView(View):
-    """Take a task from a queue (viewflow's assign URL)."""
-
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        task = request.activation.task
-        action = _action_of(task.process_id, request.user)
-        return render(request, "workflows/take_task.html", {"task": task, "action": action})
-
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        task = request.activation.task
-        # viewflow saves the task itself: its history row names the signed-in person and this reason.
-        with context.acting(reason=TAKE_REASON):
-            request.activation.assign(request.user)
+def take_task(request: HttpRequest, task: Task, action: Action) -> HttpResponse:
+    """Take a task from a queue, or take over a returned round from its author (viewflow's assign URL)."""
+    task.flow_task.require_allowed(request.user, task, action)
+    if request.method == "POST":
+        try:
+            steps.take_task(task, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("workflows:action-detail", pk=action.pk)
         messages.success(request, _("The task is yours now."))
         return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    if task.owner_id == request.user.pk:
+        return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    if task.owner_id is not None and not steps.may_take_over(task, request.user):
+        messages.info(request, _("%(person)s is working on this task.") % {"person": task.owner})
+        return redirect("workflows:action-detail", pk=action.pk)
+    return render(request, "workflows/take_task.html", {"task": task, "action": action, "holder": task.owner})
 
 
-class ReleaseTaskView(View):
+def release_task(request: HttpRequest, task: Task, action: Action) -> HttpResponse:
     """Put a task one holds back in its queue (viewflow's unassign URL)."""
-
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        task = request.activation.task
-        action = _action_of(task.process_id, request.user)
-        return render(request, "workflows/release_task.html", {"task": task, "action": action})
-
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        with context.acting(reason=RELEASE_REASON):
-            request.activation.unassign()
+    if task.owner_id != request.user.pk:
+        task.flow_task.require_allowed(request.user, task, action)
+        messages.info(request, _("Only the person who holds a task puts it back in its queue."))
+        return redirect("workflows:action-detail", pk=action.pk)
+    if request.method == "POST":
+        try:
+            steps.release_task(task, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("workflows:action-detail", pk=action.pk)
         messages.success(request, _("The task is back in its queue."))
         return redirect("workflows:inbox")
+    return render(request, "workflows/release_task.html", {"task": task, "action": action})
+
+
+@require_POST
+def end_acting(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office holder, back in office, ends the acting appointment made for them; open steps come back."""
+    appointment = permissions.get_or_404(
+        RoleAssignment.objects.filter(agency_id=request.user.agency_id, acting_for__isnull=False), request.user, pk=pk
+    )
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write why the acting appointment ends."))
+        return redirect("workflows:inbox")
+    try:
+        steps.end_acting_appointment(appointment, by=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The acting appointment of %(person)s has ended; its open steps are yours again.")
+            % {"person": appointment.user},
+        )
+    return redirect("workflows:inbox")
 
 
 def reassign_task(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,0 +1,134 @@
+"""Taking, releasing and handing back the steps of an action's flow (งานในความรับผิดชอบ): services like every
+other, so that a task page, a command and a background task take one path. Each checks the permission once
+(approvals.permissions), takes the flow lock once (after the agency's chain lock: `agency_transaction`) and
+drives the task's one activation once (workflows.engine)."""
+
+from __future__ import annotations
+
+import datetime
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals import permissions
+from approvals.exceptions import InvalidTransition
+from approvals.models import Action, Role, RoleAssignment, User
+from approvals.transactions import agency_transaction
+from audit import reasons
+from audit.context import Reason
+
+if TYPE_CHECKING:
+    from viewflow.workflow.models import Task
+
+
+def _flow() -> ModuleType:
+    from workflows import engine
+
+    return engine
+
+
+def _agency_of_task(task: Task, **kwargs: object) -> int | None:
+    return Action.objects.filter(process__pk=task.process_id).values_list("agency_id", flat=True).first()
+
+
+def _action_of(task: Task) -> Action:
+    return Action.objects.select_related("agency").get(process__pk=task.process_id)
+
+
+def may_take_over(task: Task, user: User) -> bool:
+    """A returned round given straight back to its author may be taken over by anyone of the division."""
+    data = task.data or {}
+    return (
+        task.owner_id is not None
+        and task.owner_id != user.pk
+        and "division" in data
+        and data.get("returned_to") == task.owner_id
+    )
+
+
+@agency_transaction(agency_of=_agency_of_task)
+def take_task(task: Task, *, by: User, reason: Reason | str | None = None) -> Task:
+    """Take a step from its queue (รับงาน), or take over a returned round its author got back."""
+    action = _action_of(task)
+    permissions.require(by, task.flow_task.permission_for(task), action)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+        activation = flow.activate(task)
+        task = activation.task
+        if task.status not in flow.OPEN_STATUSES:
+            raise InvalidTransition(_("This task is finished and can no longer be taken."))
+        if task.owner_id == by.pk:
+            return task
+        if may_take_over(task, by):
+            previous = task.owner
+            return flow.hand_over(
+                activation, by, by=by, reason=reason or reasons.code(reasons.TASK_TAKEN_OVER, person=str(previous))
+            )
+        return flow.claim(activation, by, reason=reason or reasons.code(reasons.TASK_TAKEN)).task
+
+
+@agency_transaction(agency_of=_agency_of_task)
+def release_task(task: Task, *, by: User, reason: Reason | str | None = None) -> Task:
+    """Put a step one holds back in its queue (คืนงานเข้าคิว), for anyone who may take it."""
+    action = _action_of(task)
+    flow = _flow()
+    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+        activation = flow.activate(task)
+        if activation.task.status not in flow.OPEN_STATUSES:
+            raise InvalidTransition(_("This task is finished and can no longer be released."))
+        task = flow.release(activation, by=by, reason=reason or reasons.code(reasons.TASK_RELEASED))
+        data = task.data or {}
+        if "returned_to" in data:
+            # Back in the division's queue, the round is nobody's in particular any more.
+            task.data = {key: value for key, value in data.items() if key != "returned_to"}
+            task.save(update_fields=["data"])
+    return task
+
+
+def _handing_reason(person: User, action: Action, role: str | None) -> Reason:
+    if role is not None and permissions.acting_for(person, role) is not None:
+        return reasons.code(reasons.TASK_HANDED_TO_ACTING, person=str(person))
+    return reasons.code(reasons.TASK_HANDED_BACK, person=str(person))
+
+
+@agency_transaction(agency_of=lambda agency_id, **kwargs: agency_id)
+def settle_steps(agency_id: int, *, by: User) -> list[Task]:
+    """Give each open executive step of the agency to whoever holds it today: to the acting official while
+    an acting appointment is in force, back to the office holder when it ends; a step its holder may no
+    longer take goes back to its queue when nobody else is its single holder. Returns the tasks that moved.
+    Run when an appointment takes effect or ends, and every morning (appointments start and end by date)."""
+    flow = _flow()
+    moved: list[Task] = []
+    for task in flow.open_steps(agency_id).order_by("pk"):
+        permission = getattr(task.flow_task, "decision_permission", None)
+        if permission is None:
+            continue
+        action = _action_of(task)
+        role = Role.MAYOR if permission == permissions.APPROVE_SUBMISSION else Role.CHIEF_ADMINISTRATOR
+        with flow.locked(action):
+            activation = flow.activate(task)
+            owner = activation.task.owner
+            if owner is not None and permissions.check(owner, permission, action) is None:
+                continue
+            holder = permissions.step_holder(action)
+            if holder is None and owner is None:
+                continue
+            reason = _handing_reason(holder, action, role) if holder else reasons.code(reasons.TASK_RELEASED)
+            moved.append(flow.hand_over(activation, holder, by=by, reason=reason))
+    return moved
+
+
+@agency_transaction()
+def end_acting_appointment(assignment: RoleAssignment, *, by: User, reason: str) -> RoleAssignment:
+    """The office holder, back in office, ends the acting appointment made for them (สิ้นสุดการรักษาราชการแทน),
+    through the grants' own service; the open steps come back to them at once."""
+    from approvals import services
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    assignment = services.end_role(assignment, on=yesterday, by=by, reason=reason)
+    permissions.forget_standing(by)
+    settle_steps(assignment.agency_id, by=by)
+    return assignment
