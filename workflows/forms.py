@@ -85,3 +85,10 @@ class ReassignForm(forms.Form):
     def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(m.pk, str(m)) for m in members]
+
+
+class BatchForm(forms.Form):
+    """One reason for every decision of a batch, and the confirmation that the summary was read."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(label=_("I have read the summary of each chosen action"), required=True)

@@ -142,9 +142,7 @@ class GuardedViewMixin:
     def unassign_path(self) -> Any:
         from workflows.views import release_task
 
-        return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/", self._guard(release_task), name="unassign"
-        )
+        return path(f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/", self._guard(release_task), name="unassign")
 
     def can_assign(self, user: Any, task: Any) -> bool:
         return super().can_assign(user, task) and self.allowed(user, task, action_of_task(task))

@@ -403,6 +403,92 @@ def reassign_task(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# --- decisions in batches ----------------------------------------------------------------------------------------
+
+
+def _batch_stage(user: User) -> str:
+    from approvals import batches
+
+    stage = batches.stage_of(user)
+    if stage is None:
+        permissions.require(user, permissions.REVIEW_SUBMISSION)
+    return stage or ""
+
+
+def _batch_rows(user: User, actions: Any, *, approval: bool) -> list[dict[str, Any]]:
+    """Each action as its one-page summary shows it, with the reason it would be refused (if any)."""
+    perm = permissions.APPROVE_SUBMISSION if approval else permissions.REVIEW_SUBMISSION
+    rows = []
+    for action in actions:
+        refusal = permissions.check(user, perm, action)
+        rows.append(
+            {
+                "action": action,
+                "submissions": action.summary_submissions,
+                "review": action.summary_reviews[0] if action.summary_reviews else None,
+                "refusal": refusal,
+            }
+        )
+    return rows
+
+
+def batch_decisions(request: HttpRequest) -> HttpResponse:
+    """The chief administrator or the mayor chooses several ready actions to decide together."""
+    from approvals import batches
+
+    stage = _batch_stage(request.user)
+    actions = list(batches.ready_actions(request.user, stage)[:PAGE_SIZE])
+    return render(
+        request,
+        "workflows/batch.html",
+        {
+            "rows": _batch_rows(request.user, actions, approval=stage == Action.Status.AWAITING_APPROVAL),
+            "approval": stage == Action.Status.AWAITING_APPROVAL,
+            "nav": "batch",
+        },
+    )
+
+
+def batch_confirm(request: HttpRequest) -> HttpResponse:
+    """The one-page summary of the chosen actions, one confirmation and one reason; then each is decided."""
+    from approvals import batches
+
+    stage = _batch_stage(request.user)
+    approval = stage == Action.Status.AWAITING_APPROVAL
+    source = request.POST if request.method == "POST" else request.GET
+    form = forms.BatchForm(source if request.method == "POST" else None)
+    chosen = [int(pk) for pk in source.getlist("action") if pk.isdigit()][:PAGE_SIZE]
+    actions = list(batches.ready_actions(request.user, stage).filter(pk__in=chosen))
+    if not actions:
+        messages.error(request, _("Choose at least one action."))
+        return redirect("workflows:batch")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                outcome = batches.decide_in_batch(actions, by=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as error:
+                form.add_error(None, str(error))
+                status = 400
+            else:
+                return render(
+                    request, "workflows/batch_done.html", {"outcome": outcome, "approval": approval, "nav": "batch"}
+                )
+        else:
+            status = 400
+    return render(
+        request,
+        "workflows/batch_confirm.html",
+        {
+            "rows": _batch_rows(request.user, actions, approval=approval),
+            "form": form,
+            "approval": approval,
+            "nav": "batch",
+        },
+        status=status,
+    )
+
+
 # --- an action's whole story --------------------------------------------------------------------------------------
 
 
