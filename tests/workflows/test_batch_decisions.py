@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from approvals import batches, services
+from approvals import batches, permissions, services
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, Decision
 from tests import factories
@@ -36,24 +36,22 @@ def test_the_mayor_approves_several_actions_each_with_its_own_decision(three_acc
 
 
 def test_an_action_the_mayor_took_part_in_is_refused_and_the_others_are_approved(
-    three_accepted, mayor, division, agency
+    three_accepted, plan, division, agency, agency_admin, mayor, chief_administrator
 ):
-    # The mayor also works in the division and drafted the results of the first action (a second hat).
+    # The mayor also works in the division (a second hat) and submitted the results of one more action.
     factories.RoleAssignmentFactory(user=mayor, agency=agency, role="staff", division=division)
-    first = three_accepted[0]
-    Action.objects.filter(pk=first.pk).update(status=Action.Status.AWAITING_APPROVAL)
-    from approvals.models import Submission
+    permissions.forget_standing(mayor)
+    own = factories.ActionFactory(indicator__measure__plan=plan, responsible=[division], text="แนวทางของนายก")
+    services.activate_plan(plan, by=agency_admin, reason="เพิ่มแนวทาง")
+    submit(own, division, mayor)
+    services.accept_action(own, by=chief_administrator)
 
-    submission = Submission.objects.get(action=first)
-    submission.submitted_by = mayor
-    submission.save(update_fields=["submitted_by"])
+    outcome = batches.decide_in_batch([own, *three_accepted], by=mayor, reason="อนุมัติ")
 
-    outcome = batches.decide_in_batch(three_accepted, by=mayor, reason="อนุมัติ")
-
-    assert [action.pk for action, _why in outcome.refused] == [first.pk]
-    assert sorted(d.action_id for d in outcome.decided) == sorted(a.pk for a in three_accepted[1:])
-    first.refresh_from_db()
-    assert first.status == Action.Status.AWAITING_APPROVAL
+    assert [action.pk for action, _why in outcome.refused] == [own.pk]
+    assert sorted(d.action_id for d in outcome.decided) == sorted(a.pk for a in three_accepted)
+    own.refresh_from_db()
+    assert own.status == Action.Status.AWAITING_APPROVAL
 
 
 def test_a_batch_needs_a_reason(three_accepted, mayor):
