@@ -869,3 +869,80 @@ class RefusalRepeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refusal_id} ×{self.count}"
+
+
+class SubstitutionQuerySet(AgencyScopedQuerySet):
+    def in_force(self, on: datetime.date | None = None) -> SubstitutionQuerySet:
+        """Substitutions confirmed and within their dates on `on` (today)."""
+        on = on or timezone.localdate()
+        return self.filter(status=Substitution.Status.IN_EFFECT, valid_from__lte=on, valid_until__gte=on)
+
+
+class Substitution(models.Model):
+    """A substitute during a leave (มอบหมายผู้ปฏิบัติหน้าที่แทน): a member of a division names another member of
+    the same division and role to carry their tasks between two dates; the head of the division confirms it.
+    While it is in force the person's open and new tasks of the division go to the substitute, and come back
+    after."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, awaiting the division head")
+        IN_EFFECT = "in_effect", _("In effect")
+        DECLINED = "declined", _("Declined")
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person on leave"), on_delete=models.PROTECT, related_name="+"
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("substitute"), on_delete=models.PROTECT, related_name="+"
+    )
+    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("named by"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = SubstitutionQuerySet.as_manager()
+    history = AuditedHistoricalRecords()
+
+    class Meta:
+        verbose_name = _("substitute during a leave")
+        verbose_name_plural = _("substitutes during leaves")
+        ordering = ["agency", "-valid_from", "pk"]
+        indexes = [
+            # settle_steps asks, for a task's holder, whether a substitution of theirs is in force today.
+            models.Index(fields=["person", "valid_from", "valid_until"], name="substitution_person_dates"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")), name="substitution_valid_period"
+            ),
+            # Nobody substitutes for themselves.
+            models.CheckConstraint(condition=~Q(person=models.F("substitute")), name="substitution_not_oneself"),
+            # Only division roles have substitutes; executives' are acting appointments (RoleAssignment).
+            models.CheckConstraint(condition=Q(role__in=DIVISION_ROLES), name="substitution_division_roles"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(substitute)s for %(person)s (%(division)s)") % {
+            "substitute": self.substitute,
+            "person": self.person,
+            "division": self.division,
+        }
+
+    def is_in_force(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.status == self.Status.IN_EFFECT and self.valid_from <= on <= self.valid_until

@@ -49,6 +49,7 @@ from approvals.models import (
     Role,
     RoleAssignment,
     Submission,
+    Substitution,
     User,
 )
 from approvals.thaidate import be_date
@@ -97,6 +98,9 @@ VIEW_SPENDING_EVIDENCE = "approvals.view_spending_evidence"
 # Platform operators only: the Django admin and the records every agency shares (fiscal years).
 OPERATE_PLATFORM = "approvals.operate_platform"
 CHANGE_SHARED_RECORD = "approvals.change_shared_record"
+# Substitutes during a leave: named by the person on leave (or their division head), confirmed by the head.
+NAME_SUBSTITUTE = "approvals.name_substitute"
+CONFIRM_SUBSTITUTE = "approvals.confirm_substitute"
 # A refusal given by a page outside this module (viewflow's own pages): recorded with the page's name.
 OPEN_PAGE_PREFIX = "page:"
 
@@ -467,6 +471,28 @@ def _grant_rule(user: User, perm: str, obj: object | None, me: Standing) -> Refu
     )
 
 
+def _substitute_rule(user: User, perm: str, obj: object | None, me: Standing) -> Refusal | None:
+    """A member of a division names their substitute for a leave (or the head names one for them); the head
+    of the division, neither of the two, confirms it."""
+    if not isinstance(obj, Substitution):
+        if me.division_ids:
+            return None
+        return Refusal(_("You are not a member of any division."), Rule.DIVISION)
+    if perm == NAME_SUBSTITUTE:
+        if obj.person_id == user.pk and obj.division_id in me.division_ids:
+            return None
+        if obj.division_id in me.head_of_division_ids:
+            return None
+        return Refusal(
+            _("Only the person going on leave or the head of the division names a substitute."), Rule.DIVISION
+        )
+    if user.pk in (obj.person_id, obj.substitute_id):
+        return Refusal(_("Neither the person on leave nor the substitute confirms a substitution."), Rule.FOUR_EYES)
+    if obj.division_id in me.head_of_division_ids:
+        return None
+    return Refusal(_("Only the head of the division confirms a substitute."), Rule.DIVISION)
+
+
 def _operator_rule(user: User, perm: str, obj: object | None) -> Refusal | None:
     if is_platform_operator(user):
         return None
@@ -515,6 +541,8 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
         if allowed:
             return None
         return Refusal(_("Only staff of the responsible division can work on this action."), Rule.DIVISION)
+    if perm in (NAME_SUBSTITUTE, CONFIRM_SUBSTITUTE):
+        return _substitute_rule(user, perm, obj, me)
     if perm == REASSIGN_TASK:
         division_id = obj.pk if isinstance(obj, Division) else getattr(obj, "division_id", None)
         if division_id in me.head_of_division_ids:
@@ -796,7 +824,9 @@ def role_permissions(user: User) -> set[str]:
     if me.division_ids:
         perms.add(WORK_ON_ACTION)
     if me.head_of_division_ids:
-        perms.add(REASSIGN_TASK)
+        perms |= {REASSIGN_TASK, CONFIRM_SUBSTITUTE}
+    if me.division_ids:
+        perms.add(NAME_SUBSTITUTE)
     if me.finance_division_ids:
         perms |= {RECORD_SPENDING, VIEW_SPENDING_EVIDENCE, MANAGE_BUDGET}
     if Role.CHIEF_ADMINISTRATOR in me.roles:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from approvals import permissions
 from approvals.exceptions import InvalidTransition
-from approvals.models import Action, Role, RoleAssignment, User
+from approvals.models import Action, Division, Role, RoleAssignment, Substitution, User
 from approvals.transactions import agency_transaction
 from audit import reasons
 from audit.context import Reason
@@ -94,6 +94,52 @@ def _handing_reason(person: User, action: Action, role: str | None) -> Reason:
     return reasons.code(reasons.TASK_HANDED_BACK, person=str(person))
 
 
+def substitution_for(person_id: int | None, division_id: int) -> Substitution | None:
+    """The substitution in force today for `person_id`'s work in the division, if they are on leave."""
+    if person_id is None:
+        return None
+    return (
+        Substitution.objects.in_force()
+        .filter(person_id=person_id, division_id=division_id)
+        .select_related("substitute", "person")
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+
+
+def _settle_division_step(flow: ModuleType, task: Task, *, by: User) -> Task | None:
+    """A division task held by someone on leave goes to their substitute; back to them when the leave ends."""
+    data = task.data or {}
+    division_id = data["division"]
+    covering_for = data.get("covering_for")
+    if task.owner_id is None or (substitution_for(task.owner_id, division_id) is None and covering_for is None):
+        return None
+    action = _action_of(task)
+    with flow.locked(action):
+        activation = flow.activate(task)
+        task = activation.task
+        data = dict(task.data or {})
+        leave = substitution_for(task.owner_id, division_id)
+        if leave is not None:
+            data.setdefault("covering_for", task.owner_id)
+            reason = reasons.code(reasons.TASK_HANDED_TO_SUBSTITUTE, person=str(leave.substitute))
+            task = flow.hand_over(activation, leave.substitute, by=by, reason=reason)
+        elif covering_for is not None and substitution_for(covering_for, division_id) is None:
+            data.pop("covering_for")
+            person = User.objects.get(pk=covering_for)
+            if task.owner_id == covering_for or not person.is_active:
+                task.data = data
+                task.save(update_fields=["data"])
+                return None
+            reason = reasons.code(reasons.TASK_HANDED_BACK, person=str(person))
+            task = flow.hand_over(activation, person, by=by, reason=reason)
+        else:
+            return None
+        task.data = data
+        task.save(update_fields=["data"])
+    return task
+
+
 @agency_transaction(agency_of=lambda agency_id, **kwargs: agency_id)
 def settle_steps(agency_id: int, *, by: User) -> list[Task]:
     """Give each open executive step of the agency to whoever holds it today: to the acting official while
@@ -105,6 +151,10 @@ def settle_steps(agency_id: int, *, by: User) -> list[Task]:
     for task in flow.open_steps(agency_id).order_by("pk"):
         permission = getattr(task.flow_task, "decision_permission", None)
         if permission is None:
+            if "division" in (task.data or {}):
+                settled = _settle_division_step(flow, task, by=by)
+                if settled is not None:
+                    moved.append(settled)
             continue
         action = _action_of(task)
         role = Role.MAYOR if permission == permissions.APPROVE_SUBMISSION else Role.CHIEF_ADMINISTRATOR
@@ -132,3 +182,82 @@ def end_acting_appointment(assignment: RoleAssignment, *, by: User, reason: str)
     permissions.forget_standing(by)
     settle_steps(assignment.agency_id, by=by)
     return assignment
+
+
+@agency_transaction()
+def name_substitute(
+    person: User,
+    *,
+    substitute: User,
+    division: Division,
+    valid_from: datetime.date,
+    valid_until: datetime.date,
+    by: User,
+    reason: str,
+) -> Substitution:
+    """A member of a division names a substitute of the same division and role for the dates of a leave
+    (มอบหมายผู้ปฏิบัติหน้าที่แทน); it takes effect once the head of the division confirms it."""
+    from approvals import services
+
+    reason = (reason or "").strip()
+    roles = set(
+        RoleAssignment.objects.filter(user=person, division=division)
+        .active()
+        .filter(role__in=[Role.STAFF, Role.DIVISION_HEAD])
+        .values_list("role", flat=True)
+    )
+    role = Role.DIVISION_HEAD if Role.DIVISION_HEAD in roles else Role.STAFF
+    substitution = Substitution(
+        agency_id=person.agency_id,
+        person=person,
+        substitute=substitute,
+        division=division,
+        role=role,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        reason=reason,
+        proposed_by=by,
+    )
+    permissions.require(by, permissions.NAME_SUBSTITUTE, substitution)
+    if not reason:
+        raise InvalidTransition(_("Write why you will be away (the leave)."))
+    if valid_until < valid_from:
+        raise InvalidTransition(_("The leave must end on or after the day it starts."))
+    if not roles:
+        raise InvalidTransition(
+            _("%(person)s holds no role in %(division)s.") % {"person": person, "division": division}
+        )
+    same = RoleAssignment.objects.filter(user=substitute, division=division, role=role).active()
+    if substitute.pk == person.pk or not substitute.is_active or not same.exists():
+        raise InvalidTransition(
+            _("The substitute must be another member of %(division)s with the same role.") % {"division": division}
+        )
+    with permissions.refusals_kept(), transaction.atomic():
+        services.save_with_history(substitution, by=by, reason=reason)
+    return substitution
+
+
+@agency_transaction()
+def confirm_substitute(substitution: Substitution, *, by: User, reason: Reason | str | None = None) -> Substitution:
+    """The head of the division confirms a substitute; the person's open tasks go to the substitute at once
+    when the leave has begun (and every morning the open steps follow the leaves that start and end)."""
+    from approvals import services
+
+    permissions.require(by, permissions.CONFIRM_SUBSTITUTE, substitution)
+    with permissions.refusals_kept(), transaction.atomic():
+        substitution = Substitution.objects.select_for_update().get(pk=substitution.pk)
+        if substitution.status != Substitution.Status.PROPOSED:
+            raise InvalidTransition(
+                _("This substitution is %(status)s.") % {"status": substitution.get_status_display()}
+            )
+        substitution.status = Substitution.Status.IN_EFFECT
+        substitution.confirmed_by = by
+        substitution.confirmed_at = timezone.now()
+        services.save_with_history(
+            substitution,
+            by=by,
+            reason=reason or reasons.code(reasons.SUBSTITUTE_CONFIRMED),
+            update_fields=["status", "confirmed_by", "confirmed_at"],
+        )
+        settle_steps(substitution.agency_id, by=by)
+    return substitution

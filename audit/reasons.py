@@ -49,6 +49,7 @@ TASK_HANDED_BACK = "task.handed_back"
 TASK_HANDED_TO_SUBSTITUTE = "task.handed_to_substitute"
 ACTING_ENDED = "authority.acting_ended"
 BATCH_DECIDED = "workflow.batch_decided"
+SUBSTITUTE_CONFIRMED = "authority.substitute_confirmed"
 
 # Notifications.
 NOTIFIED = "notification.created"
@@ -104,6 +105,7 @@ SENTENCES: Mapping[str, Any] = {
     TASK_HANDED_TO_SUBSTITUTE: _("the task went to %(person)s, the substitute during a leave"),
     ACTING_ENDED: _("the acting appointment ended: the office holder is back in office"),
     BATCH_DECIDED: _("decided in a batch of %(count)s actions"),
+    SUBSTITUTE_CONFIRMED: _("the substitute during a leave was confirmed by the division head"),
     NOTIFIED: _("a notification was made"),
     DELIVERY_QUEUED: _("a notification was queued for sending"),
     DELIVERY_ATTEMPTED: _("sending a notification was attempted"),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import act, flow
 
-from approvals import permissions
+from approvals import permissions, steps
 from approvals.models import Action, Submission
 from workflows import views
 from workflows.locking import AgencyFirstLock
@@ -35,8 +35,13 @@ def author_of_returned_round(activation: Any) -> Any:
     author = previous.submitted_by if previous is not None else None
     if author is None or permissions.check(author, permissions.division_permission(division_id), action) is not None:
         return None
-    # viewflow saves the task after asking for its owner: the mark is saved with it.
+    # viewflow saves the task after asking for its owner: the marks are saved with it.
     activation.task.data["returned_to"] = author.pk
+    leave = steps.substitution_for(author.pk, division_id)
+    if leave is not None:
+        # The author is on leave: their substitute has the round until the leave ends (settle_steps).
+        activation.task.data["covering_for"] = author.pk
+        return leave.substitute
     return author
 
 
