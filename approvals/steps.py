@@ -94,12 +94,12 @@ def _handing_reason(person: User, action: Action, role: str | None) -> Reason:
     return reasons.code(reasons.TASK_HANDED_BACK, person=str(person))
 
 
-def substitution_for(person_id: int | None, division_id: int) -> Substitution | None:
-    """The substitution in force today for `person_id`'s work in the division, if they are on leave."""
+def substitution_for(person_id: int | None, division_id: int, on: datetime.date | None = None) -> Substitution | None:
+    """The substitution in force on `on` (today) for `person_id`'s work in the division, if they are on leave."""
     if person_id is None:
         return None
     return (
-        Substitution.objects.in_force()
+        Substitution.objects.in_force(on)
         .filter(person_id=person_id, division_id=division_id)
         .select_related("substitute", "person")
         .order_by("-valid_from", "-pk")
@@ -107,24 +107,24 @@ def substitution_for(person_id: int | None, division_id: int) -> Substitution | 
     )
 
 
-def _settle_division_step(flow: ModuleType, task: Task, *, by: User) -> Task | None:
+def _settle_division_step(flow: ModuleType, task: Task, *, by: User, on: datetime.date | None) -> Task | None:
     """A division task held by someone on leave goes to their substitute; back to them when the leave ends."""
     data = task.data or {}
     division_id = data["division"]
     covering_for = data.get("covering_for")
-    if task.owner_id is None or (substitution_for(task.owner_id, division_id) is None and covering_for is None):
+    if task.owner_id is None or (substitution_for(task.owner_id, division_id, on) is None and covering_for is None):
         return None
     action = _action_of(task)
     with flow.locked(action):
         activation = flow.activate(task)
         task = activation.task
         data = dict(task.data or {})
-        leave = substitution_for(task.owner_id, division_id)
+        leave = substitution_for(task.owner_id, division_id, on)
         if leave is not None:
             data.setdefault("covering_for", task.owner_id)
             reason = reasons.code(reasons.TASK_HANDED_TO_SUBSTITUTE, person=str(leave.substitute))
             task = flow.hand_over(activation, leave.substitute, by=by, reason=reason)
-        elif covering_for is not None and substitution_for(covering_for, division_id) is None:
+        elif covering_for is not None and substitution_for(covering_for, division_id, on) is None:
             data.pop("covering_for")
             person = User.objects.get(pk=covering_for)
             if task.owner_id == covering_for or not person.is_active:
@@ -141,7 +141,7 @@ def _settle_division_step(flow: ModuleType, task: Task, *, by: User) -> Task | N
 
 
 @agency_transaction(agency_of=lambda agency_id, **kwargs: agency_id)
-def settle_steps(agency_id: int, *, by: User) -> list[Task]:
+def settle_steps(agency_id: int, *, by: User, on: datetime.date | None = None) -> list[Task]:
     """Give each open executive step of the agency to whoever holds it today: to the acting official while
     an acting appointment is in force, back to the office holder when it ends; a step its holder may no
     longer take goes back to its queue when nobody else is its single holder. Returns the tasks that moved.
@@ -152,7 +152,7 @@ def settle_steps(agency_id: int, *, by: User) -> list[Task]:
         permission = getattr(task.flow_task, "decision_permission", None)
         if permission is None:
             if "division" in (task.data or {}):
-                settled = _settle_division_step(flow, task, by=by)
+                settled = _settle_division_step(flow, task, by=by, on=on)
                 if settled is not None:
                     moved.append(settled)
             continue

@@ -19,6 +19,8 @@ urlpatterns = [
     path("actions/<int:pk>/cancel/", views.cancel_action, name="action-cancel"),
     path("tasks/<int:pk>/reassign/", views.reassign_task, name="task-reassign"),
     path("acting/<int:pk>/end/", views.end_acting, name="acting-end"),
+    path("leave/", views.substitutes, name="substitutes"),
+    path("leave/<int:pk>/confirm/", views.confirm_substitute, name="substitute-confirm"),
     path("evidence/<int:pk>/", views.download_evidence, name="evidence-download"),
     # The flow's own URLs: <process>/<node>/<task>/assign/, .../execute/ (namespace workflows:action:<node>).
     path("flow/", include((flow_patterns, flow_app_name), namespace=flow_namespace)),

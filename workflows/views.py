@@ -19,7 +19,18 @@ from viewflow.workflow.status import STATUS
 
 from approvals import permissions, services, steps
 from approvals.exceptions import DomainError, NotAllowed
-from approvals.models import Action, Decision, Division, Evidence, Plan, Role, RoleAssignment, Submission, User
+from approvals.models import (
+    Action,
+    Decision,
+    Division,
+    Evidence,
+    Plan,
+    Role,
+    RoleAssignment,
+    Submission,
+    Substitution,
+    User,
+)
 from workflows import forms
 from workflows.nodes import OPEN_STATUSES
 from workflows.story import action_story
@@ -376,6 +387,67 @@ def end_acting(request: HttpRequest, pk: int) -> HttpResponse:
             % {"person": appointment.user},
         )
     return redirect("workflows:inbox")
+
+
+def substitutes(request: HttpRequest) -> HttpResponse:
+    """Name a substitute for a leave (มอบหมายผู้ปฏิบัติหน้าที่แทน); a division head also sees those to confirm."""
+    user = request.user
+    permissions.require(user, permissions.NAME_SUBSTITUTE)
+    me = permissions.standing(user)
+    divisions = list(Division.objects.filter(pk__in=me.division_ids).order_by("sort_order", "name"))
+    colleague_ids = (
+        RoleAssignment.objects.filter(division_id__in=me.division_ids, role__in=[Role.STAFF, Role.DIVISION_HEAD])
+        .active()
+        .exclude(user=user)
+        .values("user_id")
+    )
+    colleagues = list(User.objects.filter(pk__in=colleague_ids, is_active=True).order_by("first_name", "last_name"))
+    form = forms.SubstituteForm(request.POST or None, divisions=divisions, colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            steps.name_substitute(
+                user,
+                substitute=next(p for p in colleagues if p.pk == data["substitute"]),
+                division=next(d for d in divisions if d.pk == data["division"]),
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                by=user,
+                reason=data["reason"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your substitute is named; the head of the division confirms it."))
+            return redirect("workflows:substitutes")
+    related = Substitution.objects.visible_to(user).select_related("person", "substitute", "division", "confirmed_by")
+    mine = related.filter(Q(person=user) | Q(substitute=user)).order_by("-valid_from", "-pk")[:PAGE_SIZE]
+    to_confirm = related.filter(division_id__in=me.head_of_division_ids, status=Substitution.Status.PROPOSED).exclude(
+        person=user
+    )
+    return render(
+        request,
+        "workflows/substitutes.html",
+        {"form": form, "mine": list(mine), "to_confirm": list(to_confirm), "nav": "substitutes"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def confirm_substitute(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head of the division confirms a substitute for a leave."""
+    substitution = permissions.get_or_404(Substitution.objects.visible_to(request.user), request.user, pk=pk)
+    try:
+        steps.confirm_substitute(substitution, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(substitute)s carries the tasks of %(person)s during the leave.")
+            % {"substitute": substitution.substitute, "person": substitution.person},
+        )
+    return redirect("workflows:substitutes")
 
 
 def reassign_task(request: HttpRequest, pk: int) -> HttpResponse:
