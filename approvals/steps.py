@@ -79,12 +79,10 @@ def release_task(task: Task, *, by: User, reason: Reason | str | None = None) ->
         activation = flow.activate(task)
         if activation.task.status not in flow.OPEN_STATUSES:
             raise InvalidTransition(_("This task is finished and can no longer be released."))
+        # Back in the division's queue, the round is nobody's in particular any more (saved with the release).
+        data = activation.task.data or {}
+        activation.task.data = {key: value for key, value in data.items() if key not in ("returned_to", "covering_for")}
         task = flow.release(activation, by=by, reason=reason or reasons.code(reasons.TASK_RELEASED))
-        data = task.data or {}
-        if "returned_to" in data:
-            # Back in the division's queue, the round is nobody's in particular any more.
-            task.data = {key: value for key, value in data.items() if key != "returned_to"}
-            task.save(update_fields=["data"])
     return task
 
 
@@ -108,36 +106,36 @@ def substitution_for(person_id: int | None, division_id: int, on: datetime.date 
 
 
 def _settle_division_step(flow: ModuleType, task: Task, *, by: User, on: datetime.date | None) -> Task | None:
-    """A division task held by someone on leave goes to their substitute; back to them when the leave ends."""
+    """A division task held by someone on leave goes to their substitute; back to them when the leave ends.
+    The task's mark (`covering_for`) is saved with the hand-over, in the one history row it makes."""
     data = task.data or {}
     division_id = data["division"]
-    covering_for = data.get("covering_for")
-    if task.owner_id is None or (substitution_for(task.owner_id, division_id, on) is None and covering_for is None):
+    if task.owner_id is None or (
+        substitution_for(task.owner_id, division_id, on) is None and data.get("covering_for") is None
+    ):
         return None
     action = _action_of(task)
     with flow.locked(action):
         activation = flow.activate(task)
-        task = activation.task
-        data = dict(task.data or {})
-        leave = substitution_for(task.owner_id, division_id, on)
+        data = dict(activation.task.data or {})
+        covering_for = data.get("covering_for")
+        leave = substitution_for(activation.task.owner_id, division_id, on)
         if leave is not None:
-            data.setdefault("covering_for", task.owner_id)
-            reason = reasons.code(reasons.TASK_HANDED_TO_SUBSTITUTE, person=str(leave.substitute))
-            task = flow.hand_over(activation, leave.substitute, by=by, reason=reason)
+            data.setdefault("covering_for", activation.task.owner_id)
+            to = leave.substitute
+            reason = reasons.code(reasons.TASK_HANDED_TO_SUBSTITUTE, person=str(to))
         elif covering_for is not None and substitution_for(covering_for, division_id, on) is None:
             data.pop("covering_for")
-            person = User.objects.get(pk=covering_for)
-            if task.owner_id == covering_for or not person.is_active:
-                task.data = data
-                task.save(update_fields=["data"])
-                return None
-            reason = reasons.code(reasons.TASK_HANDED_BACK, person=str(person))
-            task = flow.hand_over(activation, person, by=by, reason=reason)
+            to = User.objects.get(pk=covering_for)
+            if not to.is_active or permissions.check(to, permissions.division_permission(division_id), action):
+                to = None  # they left the division meanwhile: the task goes back to the division's queue
+            reason = (
+                reasons.code(reasons.TASK_HANDED_BACK, person=str(to)) if to else reasons.code(reasons.TASK_RELEASED)
+            )
         else:
             return None
-        task.data = data
-        task.save(update_fields=["data"])
-    return task
+        activation.task.data = data
+        return flow.hand_over(activation, to, by=by, reason=reason)
 
 
 @agency_transaction(agency_of=lambda agency_id, **kwargs: agency_id)
