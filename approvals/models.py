@@ -188,6 +188,15 @@ class RoleAssignment(models.Model):
         IN_EFFECT = "in_effect", _("In effect")
         DECLINED = "declined", _("Declined")
 
+    class Kind(models.TextChoices):
+        """How someone stands in for an executive: in their absence (the post's decisions are theirs alone), or
+        by a written delegation of named decisions while the holder is still in office."""
+
+        # Translators: รักษาราชการแทน
+        ACTING = "acting", _("Acting in the post")
+        # Translators: ปฏิบัติราชการแทน
+        DELEGATION = "delegation", _("Acting by delegation")
+
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="role_assignments"
@@ -204,6 +213,8 @@ class RoleAssignment(models.Model):
         blank=True,
         related_name="+",
     )
+    # Only for an appointment that names `acting_for`: รักษาราชการแทน or ปฏิบัติราชการแทน.
+    kind = models.CharField(_("kind of appointment"), max_length=10, choices=Kind.choices, default=Kind.ACTING)
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -268,7 +279,9 @@ class RoleAssignment(models.Model):
         label = self.get_role_display()
         if self.division_id:
             label = f"{label} ({self.division})"
-        if self.acting_for_id:
+        if self.acting_for_id and self.kind == self.Kind.DELEGATION:
+            label = _("%(role)s, by delegation of %(person)s") % {"role": label, "person": self.acting_for}
+        elif self.acting_for_id:
             label = _("%(role)s, acting for %(person)s") % {"role": label, "person": self.acting_for}
         return f"{self.user}: {label}"
 

@@ -158,6 +158,8 @@ class Standing:
     finance_division_ids: set[int] = field(default_factory=set)
     # role -> the person stood in for, for acting appointments
     acting_for: dict[str, User] = field(default_factory=dict)
+    # role -> the kind of that appointment (RoleAssignment.Kind: acting in the post, or by delegation)
+    acting_kind: dict[str, str] = field(default_factory=dict)
     # role -> the acting appointment in force for this person (someone else acts in their post today)
     stood_in_for: dict[str, RoleAssignment] = field(default_factory=dict)
 
@@ -180,9 +182,13 @@ def standing(user: User, on: datetime.date | None = None) -> Standing:
                     result.finance_division_ids.add(assignment.division_id)
             if assignment.acting_for_id:
                 result.acting_for[assignment.role] = assignment.acting_for
+                result.acting_kind[assignment.role] = assignment.kind
         own_posts = {role for role in result.roles if role in ACTING_ROLES and role not in result.acting_for}
         if own_posts:
-            acting = RoleAssignment.objects.filter(acting_for=user, role__in=own_posts).active(on)
+            # A delegation (ปฏิบัติราชการแทน) leaves the holder in office: only an acting appointment counts.
+            acting = RoleAssignment.objects.filter(
+                acting_for=user, role__in=own_posts, kind=RoleAssignment.Kind.ACTING
+            ).active(on)
             for assignment in acting.select_related("user").order_by("valid_from", "pk"):
                 result.stood_in_for.setdefault(assignment.role, assignment)
     user._khunatham_standing = result

@@ -173,6 +173,7 @@ def grant_role(
     note: str = "",
     order_number: str = "",
     order_date: datetime.date | None = None,
+    kind: str = RoleAssignment.Kind.ACTING,
 ) -> RoleAssignment:
     """Give a person a role (or a division membership, or an acting appointment) for a period
     (แต่งตั้ง/มอบหมาย). Nobody grants a role to themselves. The chief administrator's or the mayor's role
@@ -198,6 +199,7 @@ def grant_role(
             role=role,
             division=division,
             acting_for=acting_for,
+            kind=kind if acting_for is not None else RoleAssignment.Kind.ACTING,
             valid_from=valid_from,
             valid_until=valid_until,
             granted_by=by,
@@ -308,6 +310,7 @@ def extend_role(
             assignment.role,
             division=assignment.division,
             acting_for=assignment.acting_for,
+            kind=assignment.kind,
             valid_from=assignment.valid_until + datetime.timedelta(days=1),
             valid_until=until,
             by=by,

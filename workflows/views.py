@@ -310,6 +310,7 @@ def _decision_page(request: HttpRequest, task: Task, action: Action, *, approval
             "form": form,
             "approval": approval,
             "acting_for": permissions.acting_for(user, role),
+            "by_delegation": permissions.standing(user).acting_kind.get(role) == RoleAssignment.Kind.DELEGATION,
             "stood_in_for": stood_in_for,
             "end_acting_form": forms.ReasonForm() if stood_in_for is not None else None,
             "release_url": task.flow_task.reverse("unassign", args=[task.process_id, task.pk])

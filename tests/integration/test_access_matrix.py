@@ -32,7 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from approvals import administration, permissions, services
+from approvals import administration, permissions, services, steps
 from approvals.models import (
     AccessRefusal,
     Action,
@@ -46,6 +46,7 @@ from approvals.models import (
     Role,
     RoleAssignment,
     Submission,
+    Substitution,
     User,
 )
 from audit.models import AuditRun, EvidencePack, Finding
@@ -159,6 +160,16 @@ def _build_side(prefix: str, name: str, year: int, marker: str, file_marker: byt
         order_number=f"คำสั่ง{marker}",
         order_date=timezone.localdate(),
     )
+    colleague = _person(agency, f"{prefix}colleague", f"เพื่อนร่วมงาน{marker}", Role.STAFF, division)
+    substitution = steps.name_substitute(
+        staff,
+        substitute=colleague,
+        division=division,
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate(),
+        by=staff,
+        reason=f"ลา{marker}",
+    )
     finding = Finding.objects.create(
         agency=agency, rule="overspending", severity="high", summary=f"ข้อสังเกต{marker}", fingerprint=f"{prefix}-f"
     )
@@ -197,6 +208,7 @@ def _build_side(prefix: str, name: str, year: int, marker: str, file_marker: byt
         EvidencePack: pack,
         Submission: draft(actions[0], division),
         "proposal": proposal,
+        Substitution: substitution,
     }
     side.records[type(plan.fiscal_year)] = plan.fiscal_year
     by_node = {}
@@ -280,6 +292,8 @@ MODELS_BY_URL = {
     "workflows:action-detail": Action,
     "workflows:action-cancel": Action,
     "workflows:task-reassign": Task,
+    "workflows:acting-end": RoleAssignment,
+    "workflows:substitute-confirm": Substitution,
     "workflows:evidence-download": Evidence,
     "notifications:mark-read": Notification,
     "reports:render-status": RenderedReport,
