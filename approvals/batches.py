@@ -62,8 +62,11 @@ def decide_in_batch(actions: list[Action], *, by: User, reason: str) -> BatchOut
     if not actions:
         raise InvalidTransition(_("Choose at least one action."))
     outcome = BatchOutcome()
+    statuses = dict(Action.objects.filter(pk__in=[a.pk for a in actions]).values_list("pk", "status"))
     for action in actions:
-        decide = services.approve_action if action.status == Action.Status.AWAITING_APPROVAL else services.accept_action
+        # Where the action is now decides which step this is, not the copy the page was built from.
+        awaiting_approval = statuses.get(action.pk) == Action.Status.AWAITING_APPROVAL
+        decide = services.approve_action if awaiting_approval else services.accept_action
         try:
             outcome.decided.append(decide(action, by=by, reason=reason))
         except DomainError as error:

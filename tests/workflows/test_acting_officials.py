@@ -22,7 +22,7 @@ def deputy(agency):
 
 
 @pytest.fixture
-def accepted(activated, division, staff_member, chief_administrator):
+def accepted(activated, division, staff_member, chief_administrator, mayor):
     submit(activated, division, staff_member)
     services.accept_action(activated, by=chief_administrator)
     return activated
