@@ -413,11 +413,16 @@ def deciders_of(action: Action) -> Deciders | None:
 
 def step_holder(action: Action) -> User | None:
     """Whose the step the action waits for is without anyone taking it: the one person who may review (or
-    approve) it now (an acting official while their appointment is in force); None when several may."""
+    approve) it now in their own right, or else the only one who may (an acting official while their
+    appointment is in force); None when several may."""
     deciders = deciders_of(action)
-    if deciders is None or len(deciders.allowed) != 1:
+    if deciders is None:
         return None
-    return deciders.allowed[0]
+    # Beside someone deciding by delegation (ปฏิบัติราชการแทน), the holder of the post is the step's holder.
+    in_own_right = [person for person in deciders.allowed if acting_for(person, deciders.role) is None]
+    if len(in_own_right) == 1:
+        return in_own_right[0]
+    return deciders.allowed[0] if len(deciders.allowed) == 1 else None
 
 
 def confirmers_of(assignment: RoleAssignment) -> list[User]:
