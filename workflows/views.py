@@ -96,8 +96,9 @@ def task_rows(tasks: Any, user: User) -> list[dict[str, Any]]:
                 "overdue": open_task and action.is_overdue(today),
                 "mine": task.owner_id == user.pk,
                 "execute_url": task.flow_task.reverse("execute", args=[task.process_id, task.pk]) if open_task else "",
+                # A returned round given back to its author can be taken over by the rest of the division.
                 "take_url": task.flow_task.reverse("assign", args=[task.process_id, task.pk])
-                if task.status == STATUS.NEW
+                if task.status == STATUS.NEW or (open_task and steps.may_take_over(task, user))
                 else "",
                 "reassign": division is not None and open_task and division.pk in _head_of(user),
             }
