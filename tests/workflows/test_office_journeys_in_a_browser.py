@@ -184,7 +184,7 @@ def test_a_return_goes_to_its_author(
     assert "รับงานต่อ" in head.text()
     for visit in (chief, author, head):
         visit.close()
-    assert task.owner == staff_member
+    assert Task.objects.get(pk=task.pk).owner == staff_member
 
 
 def test_the_mayor_approves_five_actions_in_one_batch_one_refused(
