@@ -39,14 +39,9 @@ def _action_of(task: Task) -> Action:
 
 
 def may_take_over(task: Task, user: User) -> bool:
-    """A returned round given straight back to its author may be taken over by anyone of the division."""
-    data = task.data or {}
-    return (
-        task.owner_id is not None
-        and task.owner_id != user.pk
-        and "division" in data
-        and data.get("returned_to") == task.owner_id
-    )
+    """A step the system gave to someone (a returned round to its author, a review or an approval to the one
+    who holds the post) may be taken over by anyone else who may do it."""
+    return task.owner_id is not None and task.owner_id != user.pk and (task.data or {}).get("given_to") == task.owner_id
 
 
 @agency_transaction(agency_of=_agency_of_task)
@@ -60,13 +55,6 @@ def take_task(task: Task, *, by: User, reason: Reason | str | None = None) -> Ta
         task = activation.task
         if task.status not in flow.OPEN_STATUSES:
             raise InvalidTransition(_("This task is finished and can no longer be taken."))
-        if task.owner_id == by.pk:
-            return task
-        if may_take_over(task, by):
-            previous = task.owner
-            return flow.hand_over(
-                activation, by, by=by, reason=reason or reasons.code(reasons.TASK_TAKEN_OVER, person=str(previous))
-            )
         return flow.claim(activation, by, reason=reason or reasons.code(reasons.TASK_TAKEN)).task
 
 
@@ -81,7 +69,9 @@ def release_task(task: Task, *, by: User, reason: Reason | str | None = None) ->
             raise InvalidTransition(_("This task is finished and can no longer be released."))
         # Back in the division's queue, the round is nobody's in particular any more (saved with the release).
         data = activation.task.data or {}
-        activation.task.data = {key: value for key, value in data.items() if key not in ("returned_to", "covering_for")}
+        activation.task.data = {
+            key: value for key, value in data.items() if key not in (flow.GIVEN_TO, flow.COVERING_FOR)
+        }
         task = flow.release(activation, by=by, reason=reason or reasons.code(reasons.TASK_RELEASED))
     return task
 
@@ -134,7 +124,8 @@ def _settle_division_step(flow: ModuleType, task: Task, *, by: User, on: datetim
             )
         else:
             return None
-        activation.task.data = data
+        data.pop(flow.GIVEN_TO, None)
+        activation.task.data = {**data, flow.GIVEN_TO: to.pk} if to else data
         return flow.hand_over(activation, to, by=by, reason=reason)
 
 
@@ -165,6 +156,8 @@ def settle_steps(agency_id: int, *, by: User, on: datetime.date | None = None) -
             if holder is None and owner is None:
                 continue
             reason = _handing_reason(holder, action, role) if holder else reasons.code(reasons.TASK_RELEASED)
+            data = {key: value for key, value in (activation.task.data or {}).items() if key != flow.GIVEN_TO}
+            activation.task.data = {**data, flow.GIVEN_TO: holder.pk} if holder else data
             moved.append(flow.hand_over(activation, holder, by=by, reason=reason))
     return moved
 

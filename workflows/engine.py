@@ -19,11 +19,11 @@ from viewflow.workflow.status import STATUS
 
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, User
-from audit import context
+from audit import context, reasons
 from audit.context import Reason
 from workflows.flows import ActionFlow
 from workflows.models import ActionProcess
-from workflows.nodes import OPEN_STATUSES
+from workflows.nodes import COVERING_FOR, GIVEN_TO, OPEN_STATUSES
 
 
 def start(action: Action, *, by: User, reason: Reason | str) -> ActionProcess:
@@ -87,9 +87,18 @@ def activate(task: Task) -> Any:
 
 
 def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
-    """Take the task for `by`, unless someone else holds it already. The caller checked the permission."""
+    """Take the task for `by`, unless someone else took it already. The caller checked the permission."""
     task = activation.task
     if task.owner_id == by.pk:
+        return activation
+    data = task.data or {}
+    if task.owner_id is not None and data.get(GIVEN_TO) == task.owner_id:
+        # The system gave the step to its holder (a returned round to its author, a review or an approval to
+        # the one who holds the post): anyone else who may do it takes it over, and that is recorded.
+        previous = task.owner
+        task.data = {key: value for key, value in data.items() if key not in (GIVEN_TO, COVERING_FOR)}
+        with context.acting(by=by, reason=reasons.code(reasons.TASK_TAKEN_OVER, person=str(previous))):
+            activation.reassign(user=by)
         return activation
     if task.owner_id is not None:
         raise InvalidTransition(

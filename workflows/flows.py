@@ -13,7 +13,7 @@ from approvals.models import Action, Submission
 from workflows import views
 from workflows.locking import AgencyFirstLock
 from workflows.models import ActionProcess
-from workflows.nodes import DivisionSplit, DivisionTaskView, ExecutiveTaskView
+from workflows.nodes import COVERING_FOR, GIVEN_TO, DivisionSplit, DivisionTaskView, ExecutiveTaskView
 
 
 def division_queue(activation: Any) -> str:
@@ -22,7 +22,7 @@ def division_queue(activation: Any) -> str:
 
 def author_of_returned_round(activation: Any) -> Any:
     """A returned round goes back to whoever submitted the round before (if still in the division): the
-    task is theirs at once, and the division can still take it over (`task.data["returned_to"]`)."""
+    task is theirs at once, and the division can still take it over (`task.data["given_to"]`)."""
     division_id = activation.task.data["division"]
     action = Action.objects.get(pk=activation.process.action_id)
     previous = (
@@ -36,19 +36,23 @@ def author_of_returned_round(activation: Any) -> Any:
     if author is None or permissions.check(author, permissions.division_permission(division_id), action) is not None:
         return None
     # viewflow saves the task after asking for its owner: the marks are saved with it.
-    activation.task.data["returned_to"] = author.pk
     leave = steps.substitution_for(author.pk, division_id)
     if leave is not None:
         # The author is on leave: their substitute has the round until the leave ends (settle_steps).
-        activation.task.data["covering_for"] = author.pk
-        return leave.substitute
+        activation.task.data[COVERING_FOR] = author.pk
+        author = leave.substitute
+    activation.task.data[GIVEN_TO] = author.pk
     return author
 
 
 def single_holder(activation: Any) -> Any:
     """The chief administrator's review and the mayor's approval are assigned at once to the one person
     who may take them (the acting official while an acting appointment is in force)."""
-    return permissions.step_holder(Action.objects.get(pk=activation.process.action_id))
+    holder = permissions.step_holder(Action.objects.get(pk=activation.process.action_id))
+    if holder is not None:
+        # Given, not taken: anyone else who may decide (a delegate) can still take the step over.
+        activation.task.data[GIVEN_TO] = holder.pk
+    return holder
 
 
 class ActionFlow(flow.Flow):

@@ -26,6 +26,10 @@ from approvals import permissions
 from approvals.models import Action
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+# Marks a task's data carries: who the system gave the step to (others who may do it can take it over), and
+# whose work a substitute carries during a leave (it goes back to them after).
+GIVEN_TO = "given_to"
+COVERING_FOR = "covering_for"
 
 
 class DivisionSplitActivation(Activation):
