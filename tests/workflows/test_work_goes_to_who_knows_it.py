@@ -4,8 +4,6 @@ single holder; every step someone holds can be put back in its queue from its ow
 
 from __future__ import annotations
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -99,17 +97,3 @@ def test_the_approval_page_decides_through_one_service_call(
     activated.refresh_from_db()
     assert (response.status_code, activated.status, Task.objects.get(pk=approval.pk).status) == (302, "done", "DONE")
 
-
-def test_deciding_on_the_approval_page_takes_the_flow_lock_once(
-    client, activated, division, staff_member, chief_administrator, mayor
-):
-    submit(activated, division, staff_member)
-    services.accept_action(activated, by=chief_administrator)
-    approval = open_tasks(activated, ActionFlow.approve_by_mayor)[0]
-    login(client, mayor)
-
-    with CaptureQueriesContext(connection) as queries:
-        client.post(url(approval, "execute"), {"decision": "approve", "reason": "อนุมัติ"})
-
-    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"] and "viewflow_process" in q["sql"]]
-    assert len(locks) == 1
