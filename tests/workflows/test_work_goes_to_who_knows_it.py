@@ -96,4 +96,3 @@ def test_the_approval_page_decides_through_one_service_call(
 
     activated.refresh_from_db()
     assert (response.status_code, activated.status, Task.objects.get(pk=approval.pk).status) == (302, "done", "DONE")
-
