@@ -200,6 +200,15 @@ class RoleAssignment(models.Model):
         IN_EFFECT = "in_effect", _("In effect")
         DECLINED = "declined", _("Declined")
 
+    class Kind(models.TextChoices):
+        """How someone stands in for an executive: in their absence (the post's decisions are theirs alone), or
+        by a written delegation of named decisions while the holder is still in office."""
+
+        # Translators: รักษาราชการแทน
+        ACTING = "acting", _("Acting in the post")
+        # Translators: ปฏิบัติราชการแทน
+        DELEGATION = "delegation", _("Acting by delegation")
+
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="role_assignments"
@@ -216,6 +225,8 @@ class RoleAssignment(models.Model):
         blank=True,
         related_name="+",
     )
+    # Only for an appointment that names `acting_for`: รักษาราชการแทน or ปฏิบัติราชการแทน.
+    kind = models.CharField(_("kind of appointment"), max_length=10, choices=Kind.choices, default=Kind.ACTING)
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -280,7 +291,9 @@ class RoleAssignment(models.Model):
         label = self.get_role_display()
         if self.division_id:
             label = f"{label} ({self.division})"
-        if self.acting_for_id:
+        if self.acting_for_id and self.kind == self.Kind.DELEGATION:
+            label = _("%(role)s, by delegation of %(person)s") % {"role": label, "person": self.acting_for}
+        elif self.acting_for_id:
             label = _("%(role)s, acting for %(person)s") % {"role": label, "person": self.acting_for}
         return f"{self.user}: {label}"
 
@@ -888,6 +901,83 @@ class RefusalRepeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refusal_id} ×{self.count}"
+
+
+class SubstitutionQuerySet(AgencyScopedQuerySet):
+    def in_force(self, on: datetime.date | None = None) -> SubstitutionQuerySet:
+        """Substitutions confirmed and within their dates on `on` (today)."""
+        on = on or timezone.localdate()
+        return self.filter(status=Substitution.Status.IN_EFFECT, valid_from__lte=on, valid_until__gte=on)
+
+
+class Substitution(models.Model):
+    """A substitute during a leave (มอบหมายผู้ปฏิบัติหน้าที่แทน): a member of a division names another member of
+    the same division and role to carry their tasks between two dates; the head of the division confirms it.
+    While it is in force the person's open and new tasks of the division go to the substitute, and come back
+    after."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, awaiting the division head")
+        IN_EFFECT = "in_effect", _("In effect")
+        DECLINED = "declined", _("Declined")
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person on leave"), on_delete=models.PROTECT, related_name="+"
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("substitute"), on_delete=models.PROTECT, related_name="+"
+    )
+    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("named by"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = SubstitutionQuerySet.as_manager()
+    history = AuditedHistoricalRecords()
+
+    class Meta:
+        verbose_name = _("substitute during a leave")
+        verbose_name_plural = _("substitutes during leaves")
+        ordering = ["agency", "-valid_from", "pk"]
+        indexes = [
+            # settle_steps asks, for a task's holder, whether a substitution of theirs is in force today.
+            models.Index(fields=["person", "valid_from", "valid_until"], name="substitution_person_dates"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")), name="substitution_valid_period"
+            ),
+            # Nobody substitutes for themselves.
+            models.CheckConstraint(condition=~Q(person=models.F("substitute")), name="substitution_not_oneself"),
+            # Only division roles have substitutes; executives' are acting appointments (RoleAssignment).
+            models.CheckConstraint(condition=Q(role__in=DIVISION_ROLES), name="substitution_division_roles"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(substitute)s for %(person)s (%(division)s)") % {
+            "substitute": self.substitute,
+            "person": self.person,
+            "division": self.division,
+        }
+
+    def is_in_force(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.status == self.Status.IN_EFFECT and self.valid_from <= on <= self.valid_until
 
 
 # Planning the next year from this year's ITA scores (approvals/next_year.py).

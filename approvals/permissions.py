@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.exceptions import NotAllowed
 from approvals.models import (
+    ACTING_ROLES,
     AccessRefusal,
     Action,
     Agency,
@@ -48,8 +49,10 @@ from approvals.models import (
     Role,
     RoleAssignment,
     Submission,
+    Substitution,
     User,
 )
+from approvals.thaidate import be_date
 from audit import reasons
 
 SYSTEM_USERNAME = "system"
@@ -98,6 +101,9 @@ VIEW_SPENDING_EVIDENCE = "approvals.view_spending_evidence"
 # Platform operators only: the Django admin and the records every agency shares (fiscal years).
 OPERATE_PLATFORM = "approvals.operate_platform"
 CHANGE_SHARED_RECORD = "approvals.change_shared_record"
+# Substitutes during a leave: named by the person on leave (or their division head), confirmed by the head.
+NAME_SUBSTITUTE = "approvals.name_substitute"
+CONFIRM_SUBSTITUTE = "approvals.confirm_substitute"
 # A refusal given by a page outside this module (viewflow's own pages): recorded with the page's name.
 OPEN_PAGE_PREFIX = "page:"
 # Province and district oversight (oversight/): read-only pages across the agencies of an area.
@@ -130,6 +136,7 @@ class Rule(models.TextChoices):
     OPERATOR_ONLY = "operator_only", gettext_lazy("Platform operators only")
     SHARED_RECORD = "shared_record", gettext_lazy("Shared records: platform operators only")
     PAGE = "page", gettext_lazy("Refused by the page")
+    STOOD_IN_FOR = "stood_in_for", gettext_lazy("An acting official holds the post")
 
 
 class Refusal(str):
@@ -161,6 +168,10 @@ class Standing:
     finance_division_ids: set[int] = field(default_factory=set)
     # role -> the person stood in for, for acting appointments
     acting_for: dict[str, User] = field(default_factory=dict)
+    # role -> the kind of that appointment (RoleAssignment.Kind: acting in the post, or by delegation)
+    acting_kind: dict[str, str] = field(default_factory=dict)
+    # role -> the acting appointment in force for this person (someone else acts in their post today)
+    stood_in_for: dict[str, RoleAssignment] = field(default_factory=dict)
 
 
 def standing(user: User, on: datetime.date | None = None) -> Standing:
@@ -181,6 +192,15 @@ def standing(user: User, on: datetime.date | None = None) -> Standing:
                     result.finance_division_ids.add(assignment.division_id)
             if assignment.acting_for_id:
                 result.acting_for[assignment.role] = assignment.acting_for
+                result.acting_kind[assignment.role] = assignment.kind
+        own_posts = {role for role in result.roles if role in ACTING_ROLES and role not in result.acting_for}
+        if own_posts:
+            # A delegation (ปฏิบัติราชการแทน) leaves the holder in office: only an acting appointment counts.
+            acting = RoleAssignment.objects.filter(
+                acting_for=user, role__in=own_posts, kind=RoleAssignment.Kind.ACTING
+            ).active(on)
+            for assignment in acting.select_related("user").order_by("valid_from", "pk"):
+                result.stood_in_for.setdefault(assignment.role, assignment)
     user._khunatham_standing = result
     return result
 
@@ -412,6 +432,24 @@ def _segregation(
     return None
 
 
+def _stood_in_for(me: Standing, role: str) -> Refusal | None:
+    """While an acting appointment (รักษาราชการแทน) is in force, the post's decisions are the acting
+    official's: the office holder sees them and may end the appointment on returning to office."""
+    acting = me.stood_in_for.get(role)
+    if acting is None:
+        return None
+    return Refusal(
+        _("%(person)s acts in your post until %(until)s; end the acting appointment to decide again.")
+        % {"person": acting.user, "until": be_date(acting.valid_until) if acting.valid_until else "–"},
+        Rule.STOOD_IN_FOR,
+    )
+
+
+def acting_appointment_for(user: User, role: str) -> RoleAssignment | None:
+    """The acting appointment in force in `user`'s own post `role` (someone else acts for them), if any."""
+    return standing(user).stood_in_for.get(role)
+
+
 @dataclass(frozen=True)
 class Deciders:
     """Who may take the step an action waits for: `allowed` people, and those whom a rule keeps out."""
@@ -445,13 +483,29 @@ def deciders_of(action: Action) -> Deciders | None:
     contributors = contributors_of(action) if holders else set()
     reviewers = reviewers_of(action) if approving and holders else set()
     for person in holders:
-        refusal = _segregation(person, action, approving=approving, contributors=contributors, reviewers=reviewers)
+        refusal = _stood_in_for(standing(person), role) or _segregation(
+            person, action, approving=approving, contributors=contributors, reviewers=reviewers
+        )
         if refusal is None:
             allowed.append(person)
         else:
             kept_out.append((person, str(refusal)))
     administrators = users_with_role(action.agency_id, Role.AGENCY_ADMIN) if not allowed else []
     return Deciders(role=role, allowed=allowed, kept_out=kept_out, administrators=administrators)
+
+
+def step_holder(action: Action) -> User | None:
+    """Whose the step the action waits for is without anyone taking it: the one person who may review (or
+    approve) it now in their own right, or else the only one who may (an acting official while their
+    appointment is in force); None when several may."""
+    deciders = deciders_of(action)
+    if deciders is None:
+        return None
+    # Beside someone deciding by delegation (ปฏิบัติราชการแทน), the holder of the post is the step's holder.
+    in_own_right = [person for person in deciders.allowed if acting_for(person, deciders.role) is None]
+    if len(in_own_right) == 1:
+        return in_own_right[0]
+    return deciders.allowed[0] if len(deciders.allowed) == 1 else None
 
 
 def confirmers_of(assignment: RoleAssignment) -> list[User]:
@@ -475,6 +529,8 @@ def _grant_rule(user: User, perm: str, obj: object | None, me: Standing) -> Refu
     if perm in (GRANT_ROLE, END_ROLE):
         if grantee_id is not None and grantee_id == user.pk:
             return Refusal(_("Nobody grants, extends or ends a role for themselves."), Rule.SELF)
+        if perm == END_ROLE and isinstance(obj, RoleAssignment) and obj.acting_for_id == user.pk:
+            return None  # the office holder, back in office, ends the acting appointment made for them
         if is_platform_operator(user) or Role.AGENCY_ADMIN in me.roles:
             return None
         return Refusal(_("Only the agency administrator grants and ends roles."), Rule.ROLE)
@@ -507,6 +563,28 @@ def _grant_rule(user: User, perm: str, obj: object | None, me: Standing) -> Refu
     return Refusal(
         _("Nobody in the agency can confirm this grant now; a platform operator confirms it."), Rule.FOUR_EYES
     )
+
+
+def _substitute_rule(user: User, perm: str, obj: object | None, me: Standing) -> Refusal | None:
+    """A member of a division names their substitute for a leave (or the head names one for them); the head
+    of the division, neither of the two, confirms it."""
+    if not isinstance(obj, Substitution):
+        if me.division_ids:
+            return None
+        return Refusal(_("You are not a member of any division."), Rule.DIVISION)
+    if perm == NAME_SUBSTITUTE:
+        if obj.person_id == user.pk and obj.division_id in me.division_ids:
+            return None
+        if obj.division_id in me.head_of_division_ids:
+            return None
+        return Refusal(
+            _("Only the person going on leave or the head of the division names a substitute."), Rule.DIVISION
+        )
+    if user.pk in (obj.person_id, obj.substitute_id):
+        return Refusal(_("Neither the person on leave nor the substitute confirms a substitution."), Rule.FOUR_EYES)
+    if obj.division_id in me.head_of_division_ids:
+        return None
+    return Refusal(_("Only the head of the division confirms a substitute."), Rule.DIVISION)
 
 
 def _operator_rule(user: User, perm: str, obj: object | None) -> Refusal | None:
@@ -563,6 +641,8 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
         if allowed:
             return None
         return Refusal(_("Only staff of the responsible division can work on this action."), Rule.DIVISION)
+    if perm in (NAME_SUBSTITUTE, CONFIRM_SUBSTITUTE):
+        return _substitute_rule(user, perm, obj, me)
     if perm == REASSIGN_TASK:
         division_id = obj.pk if isinstance(obj, Division) else getattr(obj, "division_id", None)
         if division_id in me.head_of_division_ids:
@@ -573,16 +653,19 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
             return Refusal(
                 _("Only the chief administrator (or an acting chief administrator) can review results."), Rule.ROLE
             )
-        return _segregation(user, _action_of(obj), approving=False)
+        return _stood_in_for(me, Role.CHIEF_ADMINISTRATOR) or _segregation(user, _action_of(obj), approving=False)
     if perm == APPROVE_SUBMISSION:
         if Role.MAYOR not in me.roles:
             return Refusal(_("Only the mayor (or an acting mayor) can approve results."), Rule.ROLE)
-        return _segregation(user, _action_of(obj), approving=True)
+        return _stood_in_for(me, Role.MAYOR) or _segregation(user, _action_of(obj), approving=True)
     if perm == REVIEW_PLAN_DRAFT:
         if Role.CHIEF_ADMINISTRATOR not in me.roles:
             return Refusal(
                 _("Only the chief administrator (or an acting chief administrator) can review a draft plan."), Rule.ROLE
             )
+        stood_in_for = _stood_in_for(me, Role.CHIEF_ADMINISTRATOR)
+        if stood_in_for is not None:
+            return stood_in_for
         if obj is not None and getattr(obj, "submitted_by_id", None) == user.pk:
             return Refusal(
                 _("You sent this draft plan for review, so you cannot review it (segregation of duties)."),
@@ -592,6 +675,9 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
     if perm == APPROVE_PLAN_DRAFT:
         if Role.MAYOR not in me.roles:
             return Refusal(_("Only the mayor (or an acting mayor) can approve a draft plan."), Rule.ROLE)
+        stood_in_for = _stood_in_for(me, Role.MAYOR)
+        if stood_in_for is not None:
+            return stood_in_for
         if obj is not None and user.pk in (getattr(obj, "submitted_by_id", None), getattr(obj, "reviewed_by_id", None)):
             return Refusal(
                 _("You sent or reviewed this draft plan, so you cannot also approve it (segregation of duties)."),
@@ -868,7 +954,9 @@ def role_permissions(user: User) -> set[str]:
     if me.division_ids:
         perms.add(WORK_ON_ACTION)
     if me.head_of_division_ids:
-        perms.add(REASSIGN_TASK)
+        perms |= {REASSIGN_TASK, CONFIRM_SUBSTITUTE}
+    if me.division_ids:
+        perms.add(NAME_SUBSTITUTE)
     if me.finance_division_ids:
         perms |= {RECORD_SPENDING, VIEW_SPENDING_EVIDENCE, MANAGE_BUDGET}
     if Role.CHIEF_ADMINISTRATOR in me.roles:

@@ -37,7 +37,7 @@ class DemoAccount:
     position: str
     role: str
     division: str | None = None
-    # An acting appointment (รักษาราชการแทน): the username stood in for, for ACTING_DAYS from loading.
+    # A delegation (ปฏิบัติราชการแทน): the username decided for, for ACTING_DAYS from loading.
     acting_for: str | None = None
 
 
@@ -104,10 +104,18 @@ def _ensure_account(agency: Agency, account: DemoAccount, by: User) -> User:
     holds = RoleAssignment.objects.filter(user=user, role=account.role, division=division, acting_for=acting_for)
     if not holds.active().exists():
         until = timezone.localdate() + datetime.timedelta(days=ACTING_DAYS) if acting_for else None
-        # The system account gives the roles an agency starts with: its executive grants and the deputy's acting
+        # The system account gives the roles an agency starts with: its executive grants and the deputy's
         # appointment take effect at load, recorded as confirmed by it. Later grants follow the four-eyes rule.
+        # The deputy decides by delegation (ปฏิบัติราชการแทน): the mayor stays in office and decides too.
         grant_role(
-            user, account.role, division=division, acting_for=acting_for, valid_until=until, by=by, reason=REASON
+            user,
+            account.role,
+            division=division,
+            acting_for=acting_for,
+            valid_until=until,
+            by=by,
+            reason=REASON,
+            kind=RoleAssignment.Kind.DELEGATION,
         )
     return user
 

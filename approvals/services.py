@@ -8,8 +8,9 @@ acting context (audit/context.py), and the database records both on the history 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
@@ -174,6 +175,7 @@ def grant_role(
     note: str = "",
     order_number: str = "",
     order_date: datetime.date | None = None,
+    kind: str = RoleAssignment.Kind.ACTING,
 ) -> RoleAssignment:
     """Give a person a role (or a division membership, or an acting appointment) for a period
     (แต่งตั้ง/มอบหมาย). Nobody grants a role to themselves. The chief administrator's or the mayor's role
@@ -201,6 +203,7 @@ def grant_role(
             role=role,
             division=division,
             acting_for=acting_for,
+            kind=kind if acting_for is not None else RoleAssignment.Kind.ACTING,
             valid_from=valid_from,
             valid_until=valid_until,
             granted_by=by,
@@ -311,6 +314,7 @@ def extend_role(
             assignment.role,
             division=assignment.division,
             acting_for=assignment.acting_for,
+            kind=assignment.kind,
             valid_from=assignment.valid_until + datetime.timedelta(days=1),
             valid_until=until,
             by=by,
@@ -484,7 +488,7 @@ def save_draft(
         action = _locked_action(submission.action_id)
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         _check_editable(action, submission)
-        flow.claim(flow.division_task(action, submission.division_id), by, reason=reason)
+        flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
         values = {"results": (results or "").strip(), "outcome": (outcome or "").strip(), "progress": progress}
         changed = [name for name, value in values.items() if getattr(submission, name) != value]
         for name in changed:
@@ -515,7 +519,7 @@ def add_evidence(
         action = _locked_action(submission.action_id)
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         _check_editable(action, submission)
-        flow.claim(flow.division_task(action, submission.division_id), by, reason=reason)
+        flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
         evidence = Evidence(
             agency_id=submission.agency_id,
             submission=submission,
@@ -571,7 +575,7 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
         _check_editable(action, submission)
         if not submission.results:
             raise InvalidTransition(_("Write what was done before submitting."))
-        task = flow.claim(flow.division_task(action, submission.division_id), by, reason=reason)
+        step = flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_by = by
         submission.submitted_at = timezone.now()
@@ -582,7 +586,7 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
                 _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
         else:
             _set_action_status(action, Action.Status.AWAITING_REVIEW, by=by, reason=reason)
-        flow.complete(task, by, reason=reason)
+        flow.complete(step, by, reason=reason, checked=True)
         if action.status == Action.Status.AWAITING_REVIEW:
             signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
     return submission
@@ -617,12 +621,57 @@ def _set_submission_status(submissions: list[Submission], status: str, *, by: Us
             save_with_history(submission, by=by, reason=reason, update_fields=["status"])
 
 
-@agency_transaction()
-def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
-    """The chief administrator accepts every division's results (ปลัดเห็นชอบ); the mayor approves next."""
-    permissions.require(by, permissions.REVIEW_SUBMISSION, action)
+@dataclass(frozen=True)
+class _Conclusion:
+    """What concluding a step changes: the review's acceptance or the mayor's approval."""
+
+    permission: str
+    role: str
+    awaiting: str
+    stage: str
+    outcome: str
+    reason_code: str
+    submissions_from: str
+    submissions_to: str
+    next_status: str
+    signal: Any
+
+    def task(self, flow: ModuleType, action: Action) -> Task:
+        return flow.review_task(action) if self.stage == Decision.Stage.REVIEW else flow.approval_task(action)
+
+
+ACCEPTANCE = _Conclusion(
+    permission=permissions.REVIEW_SUBMISSION,
+    role=Role.CHIEF_ADMINISTRATOR,
+    awaiting=Action.Status.AWAITING_REVIEW,
+    stage=Decision.Stage.REVIEW,
+    outcome=Decision.Outcome.ACCEPTED,
+    reason_code=reasons.ACCEPTED,
+    submissions_from=Submission.Status.SUBMITTED,
+    submissions_to=Submission.Status.ACCEPTED,
+    next_status=Action.Status.AWAITING_APPROVAL,
+    signal=signals.approval_requested,
+)
+APPROVAL = _Conclusion(
+    permission=permissions.APPROVE_SUBMISSION,
+    role=Role.MAYOR,
+    awaiting=Action.Status.AWAITING_APPROVAL,
+    stage=Decision.Stage.APPROVAL,
+    outcome=Decision.Outcome.APPROVED,
+    reason_code=reasons.APPROVED,
+    submissions_from=Submission.Status.ACCEPTED,
+    submissions_to=Submission.Status.APPROVED,
+    next_status=Action.Status.DONE,
+    signal=signals.action_approved,
+)
+
+
+def _conclude(action: Action, step: _Conclusion, *, by: User, reason: str = "") -> Decision:
+    """The one skeleton of an acceptance and an approval: the permission once, the flow lock once, the
+    decision, the submissions' and the action's new status, and the task's one activation completed."""
+    permissions.require(by, step.permission, action)
     flow = _flow()
-    on_behalf_of = permissions.acting_for(by, Role.CHIEF_ADMINISTRATOR)
+    on_behalf_of = permissions.acting_for(by, step.role)
     with (
         permissions.refusals_kept(),
         transaction.atomic(),
@@ -630,55 +679,35 @@ def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
         context.acting(by=by, on_behalf_of=on_behalf_of),
     ):
         action = _locked_action(action)
-        _check_stage(action, Action.Status.AWAITING_REVIEW)
-        task = flow.claim(flow.review_task(action), by, reason=reasons.code(reasons.ACCEPTED))
+        _check_stage(action, step.awaiting)
+        activation = flow.claim(flow.activate(step.task(flow, action)), by, reason=reasons.code(step.reason_code))
         decision = _decide(
             action,
             by=by,
-            stage=Decision.Stage.REVIEW,
-            outcome=Decision.Outcome.ACCEPTED,
+            stage=step.stage,
+            outcome=step.outcome,
             reason=(reason or "").strip(),
             on_behalf_of=on_behalf_of,
         )
-        accepted = reasons.code(reasons.ACCEPTED, decision=decision.pk)
-        submitted = [s for s in current_submissions(action) if s.status == Submission.Status.SUBMITTED]
-        _set_submission_status(submitted, Submission.Status.ACCEPTED, by=by, reason=accepted)
-        _set_action_status(action, Action.Status.AWAITING_APPROVAL, by=by, reason=accepted)
-        flow.complete(task, by, reason=accepted)
-        signals.approval_requested.send(sender=Decision, action=action, by=by, decision=decision)
+        done = reasons.code(step.reason_code, decision=decision.pk)
+        changed = [s for s in current_submissions(action) if s.status == step.submissions_from]
+        _set_submission_status(changed, step.submissions_to, by=by, reason=done)
+        _set_action_status(action, step.next_status, by=by, reason=done)
+        flow.complete(activation, by, reason=done, checked=True)
+        step.signal.send(sender=Decision, action=action, by=by, decision=decision)
     return decision
+
+
+@agency_transaction()
+def accept_action(action: Action, *, by: User, reason: str = "") -> Decision:
+    """The chief administrator accepts every division's results (ปลัดเห็นชอบ); the mayor approves next."""
+    return _conclude(action, ACCEPTANCE, by=by, reason=reason)
 
 
 @agency_transaction()
 def approve_action(action: Action, *, by: User, reason: str = "") -> Decision:
     """The mayor approves (นายกอนุมัติ): the action is done and its results are locked."""
-    permissions.require(by, permissions.APPROVE_SUBMISSION, action)
-    flow = _flow()
-    on_behalf_of = permissions.acting_for(by, Role.MAYOR)
-    with (
-        permissions.refusals_kept(),
-        transaction.atomic(),
-        flow.locked(action),
-        context.acting(by=by, on_behalf_of=on_behalf_of),
-    ):
-        action = _locked_action(action)
-        _check_stage(action, Action.Status.AWAITING_APPROVAL)
-        task = flow.claim(flow.approval_task(action), by, reason=reasons.code(reasons.APPROVED))
-        decision = _decide(
-            action,
-            by=by,
-            stage=Decision.Stage.APPROVAL,
-            outcome=Decision.Outcome.APPROVED,
-            reason=(reason or "").strip(),
-            on_behalf_of=on_behalf_of,
-        )
-        approved = reasons.code(reasons.APPROVED, decision=decision.pk)
-        final = [s for s in current_submissions(action) if s.status == Submission.Status.ACCEPTED]
-        _set_submission_status(final, Submission.Status.APPROVED, by=by, reason=approved)
-        _set_action_status(action, Action.Status.DONE, by=by, reason=approved)
-        flow.complete(task, by, reason=approved)
-        signals.action_approved.send(sender=Decision, action=action, by=by, decision=decision)
-    return decision
+    return _conclude(action, APPROVAL, by=by, reason=reason)
 
 
 @agency_transaction()
@@ -716,8 +745,10 @@ def return_action(
         if to_review and not awaiting_approval:
             raise InvalidTransition(_("Only the mayor can return an action to the review."))
         stage = Decision.Stage.APPROVAL if awaiting_approval else Decision.Stage.REVIEW
-        task = flow.claim(
-            flow.approval_task(action) if awaiting_approval else flow.review_task(action), by, reason=reason
+        activation = flow.claim(
+            flow.activate(flow.approval_task(action) if awaiting_approval else flow.review_task(action)),
+            by,
+            reason=reason,
         )
         current = current_submissions(action)
         chosen: list[Submission] = []
@@ -768,7 +799,7 @@ def return_action(
                     evidence.submission = draft
                     save_with_history(evidence, by=system_user(), reason=carried)
             _set_action_status(action, Action.Status.RETURNED, by=by, reason=reason, current_round=new_round)
-        flow.complete(task, by, reason=reason)
+        flow.complete(activation, by, reason=reason, checked=True)
         signals.action_returned.send(sender=Decision, action=action, by=by, decision=decision)
         if to_review:
             signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
@@ -866,8 +897,8 @@ def reassign_task(task: Task, *, by: User, to: User, reason: Reason | str | None
                 raise InvalidTransition(
                     _("%(person)s is not a member of %(division)s.") % {"person": to, "division": division}
                 )
-            task = type(task).objects.get(pk=task.pk)
-            if task.status not in flow.OPEN_STATUSES:
+            activation = flow.activate(task)
+            if activation.task.status not in flow.OPEN_STATUSES:
                 raise InvalidTransition(_("This task is finished and can no longer be reassigned."))
-            task = flow.hand_over(task, to, by=by, reason=reason)
+            task = flow.hand_over(activation, to, by=by, reason=reason)
     return task

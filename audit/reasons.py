@@ -55,6 +55,13 @@ CARRIED_INTO_ROUND = "workflow.carried_into_round"
 TASK_TAKEN = "task.taken"
 TASK_RELEASED = "task.released"
 TASK_REASSIGNED = "task.reassigned"
+TASK_TAKEN_OVER = "task.taken_over"
+TASK_HANDED_TO_ACTING = "task.handed_to_acting"
+TASK_HANDED_BACK = "task.handed_back"
+TASK_HANDED_TO_SUBSTITUTE = "task.handed_to_substitute"
+ACTING_ENDED = "authority.acting_ended"
+BATCH_DECIDED = "workflow.batch_decided"
+SUBSTITUTE_CONFIRMED = "authority.substitute_confirmed"
 
 # Notifications.
 NOTIFIED = "notification.created"
@@ -123,6 +130,13 @@ SENTENCES: Mapping[str, Any] = {
     TASK_TAKEN: _("the task was taken"),
     TASK_RELEASED: _("the task was released to the queue"),
     TASK_REASSIGNED: _("the task was reassigned"),
+    TASK_TAKEN_OVER: _("the task was taken over from %(person)s"),
+    TASK_HANDED_TO_ACTING: _("the task went to the acting official %(person)s"),
+    TASK_HANDED_BACK: _("the task went back to %(person)s"),
+    TASK_HANDED_TO_SUBSTITUTE: _("the task went to %(person)s, the substitute during a leave"),
+    ACTING_ENDED: _("the acting appointment ended: the office holder is back in office"),
+    BATCH_DECIDED: _("decided in a batch of %(count)s actions"),
+    SUBSTITUTE_CONFIRMED: _("the substitute during a leave was confirmed by the division head"),
     NOTIFIED: _("a notification was made"),
     DELIVERY_QUEUED: _("a notification was queued for sending"),
     DELIVERY_ATTEMPTED: _("sending a notification was attempted"),

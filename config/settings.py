@@ -383,6 +383,8 @@ CELERY_BEAT_SCHEDULE = {
     "audit: anchor chain heads": {"task": "audit.anchor_chains", "schedule": crontab(hour=0, minute=30)},
     "audit: verify chains": {"task": "audit.verify_chains", "schedule": crontab(hour=1, minute=0)},
     "audit: scan for red flags": {"task": "audit.scan_risks", "schedule": crontab(hour=1, minute=30)},
+    # Acting appointments and substitutes start and end by date: open steps follow them (workflows/tasks.py).
+    "workflows: settle open steps": {"task": "workflows.settle_steps", "schedule": crontab(hour=0, minute=5)},
 }
 
 # The OIT link checker (oit/linkcheck.py): every approved item's published URL, fetched with a timeout and a

@@ -8,7 +8,10 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from workflows import receivers
         from workflows.flows import ActionFlow
+
+        receivers.connect()
 
         # Building the flow's URL patterns links each node to the flow, which task.reverse(...) needs
         # even before the first request has loaded the URLconf (commands, Celery tasks, tests).

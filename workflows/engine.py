@@ -1,8 +1,8 @@
 """The flow operations that approvals.services performs inside its own transactions.
 
-Services lock the action's process row first (the flow lock) and the domain rows second, so a view
-(which viewflow already locks on POST), a command and a background task all take locks in one order.
-Nothing here writes domain rows.
+Services lock the action's process row (the flow lock, after the agency's chain lock) before the domain rows,
+once (`locked`), and drive the task's one activation (`activate`) through claim, complete, release or hand
+over; a view, a command and a background task all take the same path. Nothing here writes domain rows.
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals.exceptions import InvalidTransition, NotAllowed
+from approvals.exceptions import InvalidTransition
 from approvals.models import Action, User
-from audit import context
+from audit import context, reasons
 from audit.context import Reason
 from workflows.flows import ActionFlow
 from workflows.models import ActionProcess
-from workflows.nodes import OPEN_STATUSES
+from workflows.nodes import COVERING_FOR, GIVEN_TO, OPEN_STATUSES
 
 
 def start(action: Action, *, by: User, reason: Reason | str) -> ActionProcess:
@@ -79,41 +80,80 @@ def approval_task(action: Action) -> Task:
     return task
 
 
-def claim(task: Task, by: User, *, reason: Reason | str) -> Task:
-    """Take the task for `by`, unless someone else holds it already."""
+def activate(task: Task) -> Any:
+    """The task's one activation, read again under the flow lock its caller already holds (`locked`)."""
+    task.refresh_from_db()
+    return task.flow_task.activation_class(task)
+
+
+def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
+    """Take the task for `by`, unless someone else took it already. The caller checked the permission."""
+    task = activation.task
     if task.owner_id == by.pk:
-        return task
+        return activation
+    data = task.data or {}
+    if task.owner_id is not None and data.get(GIVEN_TO) == task.owner_id:
+        # The system gave the step to its holder (a returned round to its author, a review or an approval to
+        # the one who holds the post): anyone else who may do it takes it over, and that is recorded.
+        previous = task.owner
+        task.data = {key: value for key, value in data.items() if key not in (GIVEN_TO, COVERING_FOR)}
+        with context.acting(by=by, reason=reasons.code(reasons.TASK_TAKEN_OVER, person=str(previous))):
+            activation.reassign(user=by)
+        return activation
     if task.owner_id is not None:
         raise InvalidTransition(
             _("%(person)s is working on this task. Ask the head of the division to reassign it.")
             % {"person": task.owner}
         )
-    if not task.flow_task.can_assign(by, task):
-        raise NotAllowed(_("You may not take this task."))
-    with context.acting(by=by, reason=reason), task.activation() as activation:
+    with context.acting(by=by, reason=reason):
         activation.assign(by)
-    return activation.task
+    return activation
 
 
-def complete(task: Task, by: User, *, reason: Reason | str) -> Task:
-    """Finish `by`'s task and move the process on (the join, the gates and the next tasks)."""
-    with context.acting(by=by, reason=reason), task.activation() as activation:
-        if activation.task.owner_id != by.pk:
-            raise InvalidTransition(_("This task is not assigned to you."))
+def complete(activation: Any, by: User, *, reason: Reason | str, checked: bool = False) -> Task:
+    """Finish `by`'s task and move the process on (the join, the gates and the next tasks). `checked` says
+    the calling service has already checked `by`'s permission for it (an executive step checks it otherwise)."""
+    if activation.task.owner_id != by.pk:
+        raise InvalidTransition(_("This task is not assigned to you."))
+    if checked:
+        activation.checked_for = by.pk
+    with context.acting(by=by, reason=reason):
         if activation.task.status == STATUS.ASSIGNED:
             activation.start(None)
         activation.execute()
     return activation.task
 
 
-def hand_over(task: Task, to: User, *, by: User, reason: Reason | str) -> Task:
-    """Give an open division task to another person (a division head's reassignment)."""
-    with context.acting(by=by, reason=reason), task.activation() as activation:
-        if activation.task.status == STATUS.NEW:
+def release(activation: Any, *, by: User, reason: Reason | str) -> Task:
+    """Put the task back in its queue (only its holder does)."""
+    if activation.task.owner_id != by.pk:
+        raise InvalidTransition(_("This task is not assigned to you."))
+    with context.acting(by=by, reason=reason):
+        activation.unassign()
+    return activation.task
+
+
+def hand_over(activation: Any, to: User | None, *, by: User, reason: Reason | str) -> Task:
+    """Give an open task to another person (a reassignment, a take-over, a hand-back); None puts it back
+    in its queue."""
+    with context.acting(by=by, reason=reason):
+        if to is None:
+            if activation.task.status != STATUS.NEW:
+                activation.unassign()
+        elif activation.task.status == STATUS.NEW:
             activation.assign(to)
         else:
             activation.reassign(user=to)
     return activation.task
+
+
+def open_steps(agency_id: int) -> QuerySet[Task]:
+    """Every open human task of the agency's action processes."""
+    return Task.objects.filter(
+        flow_task_type="HUMAN",
+        status__in=OPEN_STATUSES,
+        process__actionprocess__action__agency_id=agency_id,
+    ).select_related("owner")
 
 
 def cancel(action: Action, *, by: User, reason: Reason | str) -> None:

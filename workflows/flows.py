@@ -8,15 +8,51 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import act, flow
 
-from approvals import permissions
+from approvals import permissions, steps
+from approvals.models import Action, Submission
 from workflows import views
 from workflows.locking import AgencyFirstLock
 from workflows.models import ActionProcess
-from workflows.nodes import DivisionSplit, DivisionTaskView, ExecutiveTaskView
+from workflows.nodes import COVERING_FOR, GIVEN_TO, DivisionSplit, DivisionTaskView, ExecutiveTaskView
 
 
 def division_queue(activation: Any) -> str:
     return permissions.division_permission(activation.task.data["division"])
+
+
+def author_of_returned_round(activation: Any) -> Any:
+    """A returned round goes back to whoever submitted the round before (if still in the division): the
+    task is theirs at once, and the division can still take it over (`task.data["given_to"]`)."""
+    division_id = activation.task.data["division"]
+    action = Action.objects.get(pk=activation.process.action_id)
+    previous = (
+        Submission.objects.filter(
+            action=action, division_id=division_id, round=action.current_round - 1, status=Submission.Status.RETURNED
+        )
+        .select_related("submitted_by")
+        .first()
+    )
+    author = previous.submitted_by if previous is not None else None
+    if author is None or permissions.check(author, permissions.division_permission(division_id), action) is not None:
+        return None
+    # viewflow saves the task after asking for its owner: the marks are saved with it.
+    leave = steps.substitution_for(author.pk, division_id)
+    if leave is not None:
+        # The author is on leave: their substitute has the round until the leave ends (settle_steps).
+        activation.task.data[COVERING_FOR] = author.pk
+        author = leave.substitute
+    activation.task.data[GIVEN_TO] = author.pk
+    return author
+
+
+def single_holder(activation: Any) -> Any:
+    """The chief administrator's review and the mayor's approval are assigned at once to the one person
+    who may take them (the acting official while an acting appointment is in force)."""
+    holder = permissions.step_holder(Action.objects.get(pk=activation.process.action_id))
+    if holder is not None:
+        # Given, not taken: anyone else who may decide (a delegate) can still take the step over.
+        activation.task.data[GIVEN_TO] = holder.pk
+    return holder
 
 
 class ActionFlow(flow.Flow):
@@ -47,6 +83,7 @@ class ActionFlow(flow.Flow):
         DivisionTaskView(views.perform_action)
         .Annotation(title=_("Carry out the action and report results"))
         .Permission(division_queue)
+        .Assign(author_of_returned_round)
         .Next(this.join_divisions)
     )
 
@@ -56,6 +93,7 @@ class ActionFlow(flow.Flow):
         ExecutiveTaskView(views.review_action, decision_permission=permissions.REVIEW_SUBMISSION)
         .Annotation(title=_("Review by the chief administrator"))
         .Permission(permissions.REVIEW_SUBMISSION)
+        .Assign(single_holder)
         .Next(this.is_accepted)
     )
 
@@ -71,6 +109,7 @@ class ActionFlow(flow.Flow):
         ExecutiveTaskView(views.approve_action, decision_permission=permissions.APPROVE_SUBMISSION)
         .Annotation(title=_("Approval by the mayor"))
         .Permission(permissions.APPROVE_SUBMISSION)
+        .Assign(single_holder)
         .Next(this.is_approved)
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.functional import lazy
@@ -114,3 +114,32 @@ class ReassignForm(forms.Form):
     def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(m.pk, str(m)) for m in members]
+
+
+class BatchForm(forms.Form):
+    """One reason for every decision of a batch, and the confirmation that the summary was read."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(label=_("I have read the summary of each chosen action"), required=True)
+
+
+class SubstituteForm(forms.Form):
+    """A substitute during a leave: who, for which division, from when until when, and why."""
+
+    division = forms.TypedChoiceField(label=_("Division"), coerce=int)
+    substitute = forms.TypedChoiceField(label=_("Substitute"), coerce=int)
+    valid_from = forms.DateField(label=_("Leave from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("Leave until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason (the leave)"), max_length=300)
+
+    def __init__(self, *args: Any, divisions: list[Any], colleagues: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["division"]).choices = [(d.pk, d.name) for d in divisions]
+        cast(forms.ChoiceField, self.fields["substitute"]).choices = [(p.pk, str(p)) for p in colleagues]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The leave must end on or after the day it starts."))
+        return cleaned

@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import Http404
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -17,7 +16,6 @@ from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Node
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.flow import utils as flow_utils
 from viewflow.workflow.models import Task
 from viewflow.workflow.nodes.mixins import NextNodeMixin
 from viewflow.workflow.nodes.view import ViewActivation
@@ -29,6 +27,10 @@ from approvals.models import Action
 from approvals.types import AuthenticatedHttpRequest
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+# Marks a task's data carries: who the system gave the step to (others who may do it can take it over), and
+# whose work a substitute carries during a leave (it goes back to them after).
+GIVEN_TO = "given_to"
+COVERING_FOR = "covering_for"
 
 
 class DivisionSplitActivation(Activation):
@@ -95,9 +97,10 @@ else:
 
 
 class GuardedViewMixin(_MixedIntoNode):
-    """Task URLs (assign, release, execute) check our rules before viewflow's: an action of another agency
-    is not found (404); a refusal is explained and recorded for the auditors (403, approvals.permissions);
-    a finished task sends the person to the action's page with a message saying who finished it."""
+    """Task URLs (take, release, the task page) are plain views over one service call each: an action of
+    another agency is not found (404, recorded); a finished task sends the person to the action's page
+    with a message saying who finished it. viewflow's own wrappers (a lock, an activation and a permission
+    check on every request, before the service's own) are not used."""
 
     index_view_class = None
     detail_view_class = None
@@ -105,31 +108,26 @@ class GuardedViewMixin(_MixedIntoNode):
     undo_view_class = None
     revive_view_class = None
 
-    @property
-    def assign_view(self) -> Callable[..., HttpResponseBase]:
-        from workflows.views import TakeTaskView
-
-        return TakeTaskView.as_view()
-
-    @property
-    def unassign_view(self) -> Callable[..., HttpResponseBase]:
-        from workflows.views import ReleaseTaskView
-
-        return ReleaseTaskView.as_view()
+    def permission_for(self, task: Any) -> str:
+        """The permission (approvals.permissions) that working on `task` needs."""
+        raise NotImplementedError
 
     def require_allowed(self, user: Any, task: Any, action: Action) -> None:
-        raise NotImplementedError
+        permissions.require(user, self.permission_for(task), action)
 
     def allowed(self, user: Any, task: Any, action: Action) -> bool:
-        raise NotImplementedError
+        return permissions.check(user, self.permission_for(task), action) is None
 
-    def _guard(self, wrapped: Callable[..., HttpResponseBase], url_name: str) -> Callable[..., HttpResponseBase]:
+    def _guard(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         node = self
 
-        def guarded(
-            request: AuthenticatedHttpRequest, process_pk: int, task_pk: int, **kwargs: Any
-        ) -> HttpResponseBase:
-            task = get_object_or_404(node.flow_class.task_class, pk=task_pk, process_id=process_pk)
+        def guarded(request: AuthenticatedHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+            task = get_object_or_404(
+                node.flow_class.task_class.objects.select_related("owner"),
+                pk=task_pk,
+                process_id=process_pk,
+                flow_task=node,
+            )
             action = action_of_task(task)
             if not Action.objects.visible_to(request.user).filter(pk=action.pk).exists():
                 permissions.refuse_outside_scope(Task, request.user, {"pk": task.pk})
@@ -138,39 +136,25 @@ class GuardedViewMixin(_MixedIntoNode):
                 by = task.owner or _("someone else")
                 messages.info(request, _("This task was already completed by %(person)s.") % {"person": by})
                 return redirect("workflows:action-detail", pk=action.pk)
-            node.require_allowed(request.user, task, action)
-            if url_name in ("execute", "assign") and task.owner_id not in (None, request.user.pk):
-                messages.info(request, _("%(person)s is working on this task.") % {"person": task.owner})
-                return redirect("workflows:action-detail", pk=action.pk)
-            if url_name == "execute" and task.owner_id is None:
-                return redirect(task.flow_task.reverse("assign", args=[process_pk, task_pk]))
-            return wrapped(request, process_pk=process_pk, task_pk=task_pk, **kwargs)
+            return view(request, task=task, action=action)
 
         return guarded
 
     @property
     def view_path(self) -> Any:
-        return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/execute/",
-            self._guard(flow_utils.wrap_view(self, self.view), "execute"),
-            name="execute",
-        )
+        return path(f"<int:process_pk>/{self.name}/<int:task_pk>/execute/", self._guard(self.view), name="execute")
 
     @property
     def assign_path(self) -> Any:
-        return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
-            self._guard(flow_utils.wrap_task_view(self, self.assign_view, permission=self.can_assign), "assign"),
-            name="assign",
-        )
+        from workflows.views import take_task
+
+        return path(f"<int:process_pk>/{self.name}/<int:task_pk>/assign/", self._guard(take_task), name="assign")
 
     @property
     def unassign_path(self) -> Any:
-        return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/",
-            self._guard(flow_utils.wrap_task_view(self, self.unassign_view, permission=self.can_unassign), "unassign"),
-            name="unassign",
-        )
+        from workflows.views import release_task
+
+        return path(f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/", self._guard(release_task), name="unassign")
 
     def can_assign(self, user: Any, task: Any) -> bool:
         return super().can_assign(user, task) and self.allowed(user, task, action_of_task(task))
@@ -182,20 +166,21 @@ class GuardedViewMixin(_MixedIntoNode):
 class DivisionTaskView(GuardedViewMixin, flow.View):
     """A division's task: any member of the division may take it from the division's queue."""
 
-    def require_allowed(self, user: Any, task: Any, action: Action) -> None:
-        permissions.require(user, permissions.division_permission(task.data["division"]), action)
-
-    def allowed(self, user: Any, task: Any, action: Action) -> bool:
-        return permissions.check(user, permissions.division_permission(task.data["division"]), action) is None
+    def permission_for(self, task: Any) -> str:
+        return permissions.division_permission(task.data["division"])
 
 
 class ExecutiveActivation(ViewActivation):
     """Completing an executive task re-checks segregation of duties for its owner, whoever called it:
-    viewflow checks transition permissions only inside its own views."""
+    viewflow checks transition permissions only inside its own views. A service that has checked it already
+    for the owner marks the activation (`checked_for`), so that one path checks once."""
+
+    checked_for: int | None = None
 
     @ViewActivation.status.super()
     def complete(self) -> None:
-        permissions.require(self.task.owner, self.flow_task.decision_permission, self.process.action)
+        if self.checked_for is None or self.checked_for != self.task.owner_id:
+            permissions.require(self.task.owner, self.flow_task.decision_permission, self.process.action)
         super().complete.original()
 
 
@@ -209,8 +194,5 @@ class ExecutiveTaskView(GuardedViewMixin, flow.View):
         super().__init__(view, **kwargs)
         self.decision_permission = decision_permission
 
-    def require_allowed(self, user: Any, task: Any, action: Action) -> None:
-        permissions.require(user, self.decision_permission, action)
-
-    def allowed(self, user: Any, task: Any, action: Action) -> bool:
-        return permissions.check(user, self.decision_permission, action) is None
+    def permission_for(self, task: Any) -> str:
+        return self.decision_permission

@@ -13,16 +13,25 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals import permissions, services
+from approvals import permissions, services, steps
 from approvals.exceptions import DomainError, NotAllowed
-from approvals.models import Action, Decision, Division, Evidence, Plan, Role, RoleAssignment, Submission, User
-from approvals.types import AuthenticatedHttpRequest, TaskHttpRequest
-from audit import context, reasons
+from approvals.models import (
+    Action,
+    Decision,
+    Division,
+    Evidence,
+    Plan,
+    Role,
+    RoleAssignment,
+    Submission,
+    Substitution,
+    User,
+)
+from approvals.types import AuthenticatedHttpRequest
 from workflows import forms
 from workflows.nodes import OPEN_STATUSES
 from workflows.story import action_story
@@ -91,8 +100,9 @@ def task_rows(tasks: Any, user: User) -> list[dict[str, Any]]:
                 "overdue": open_task and action.is_overdue(today),
                 "mine": task.owner_id == user.pk,
                 "execute_url": task.flow_task.reverse("execute", args=[task.process_id, task.pk]) if open_task else "",
+                # A returned round given back to its author can be taken over by the rest of the division.
                 "take_url": task.flow_task.reverse("assign", args=[task.process_id, task.pk])
-                if task.status == STATUS.NEW
+                if task.status == STATUS.NEW or (open_task and steps.may_take_over(task, user))
                 else "",
                 "reassign": division is not None and open_task and division.pk in _head_of(user),
             }
@@ -124,13 +134,6 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
-    tasks = queue_tasks(user).order_by("process__actionprocess__action__due_date", "pk")
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "workflows/queue.html", {"rows": task_rows(page, user), "page": page, "nav": "queue"})
-
-
 def archive(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     tasks = agency_tasks(user).filter(owner=user, status=STATUS.DONE).order_by("-finished", "-pk")
@@ -138,7 +141,7 @@ def archive(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "workflows/archive.html", {"rows": task_rows(page, user), "page": page, "nav": "archive"})
 
 
-# --- the task pages (viewflow's execute URLs; request.activation is set and the task is the person's) -----------
+# --- the task pages (viewflow's URLs, each a plain view over one service: workflows.nodes.GuardedViewMixin) ------
 
 
 def _action_of(process_pk: int, user: User) -> Action:
@@ -154,10 +157,25 @@ def _evidence_prefetch() -> Prefetch:
     )
 
 
-def perform_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def _not_yours(request: AuthenticatedHttpRequest, task: Task, action: Action) -> HttpResponse | None:
+    """Where a person who does not hold the task goes from its page: to take it (or take it over), or back
+    to the action's page saying who holds it; people who may not work on it at all are refused (403)."""
+    if task.owner_id == request.user.pk:
+        return None
+    node = task.flow_task
+    if node.allowed(request.user, task, action) and (task.owner_id is None or steps.may_take_over(task, request.user)):
+        return redirect(node.reverse("assign", args=[task.process_id, task.pk]))
+    node.require_allowed(request.user, task, action)
+    messages.info(request, _("%(person)s is working on this task.") % {"person": task.owner})
+    return redirect("workflows:action-detail", pk=action.pk)
+
+
+def perform_action(request: AuthenticatedHttpRequest, task: Task, action: Action) -> HttpResponse:
     """A division records what it did, saves drafts, attaches evidence and submits."""
-    task = request.activation.task
-    action = _action_of(process_pk, request.user)
+    elsewhere = _not_yours(request, task, action)
+    if elsewhere is not None:
+        return elsewhere
+    action = _action_of(task.process_id, request.user)
     submission = get_object_or_404(
         Submission.objects.select_related("division").prefetch_related(_evidence_prefetch()),
         action=action,
@@ -238,9 +256,23 @@ def _return_for(decisions: list[Decision], submission: Submission) -> Decision |
     return None
 
 
-def _decision_page(request: TaskHttpRequest, process_pk: int, *, approval: bool) -> HttpResponse:
-    action = _action_of(process_pk, request.user)
-    context = _action_context(action, request.user)
+DECISION_ROLES = {True: Role.MAYOR, False: Role.CHIEF_ADMINISTRATOR}
+
+
+def _decision_page(request: AuthenticatedHttpRequest, task: Task, action: Action, *, approval: bool) -> HttpResponse:
+    role = DECISION_ROLES[approval]
+    user = request.user
+    # The office holder whose post an acting official holds sees the step read-only (and may end the
+    # appointment on returning to office); anyone else who does not hold the step goes to take it or away.
+    stood_in_for = permissions.acting_appointment_for(user, role) if task.owner_id != user.pk else None
+    if stood_in_for is None:
+        elsewhere = _not_yours(request, task, action)
+        if elsewhere is not None:
+            return elsewhere
+    elif request.method == "POST":
+        task.flow_task.require_allowed(user, task, action)
+    action = _action_of(task.process_id, user)
+    context = _action_context(action, user)
     divisions = [s.division for s in context["current"]]
     form = forms.DecisionForm(request.POST or None, approval=approval, divisions=divisions)
     status = 200
@@ -249,17 +281,17 @@ def _decision_page(request: TaskHttpRequest, process_pk: int, *, approval: bool)
             data = form.cleaned_data
             try:
                 if data["decision"] == forms.ACCEPT:
-                    services.accept_action(action, by=request.user, reason=data["reason"])
+                    services.accept_action(action, by=user, reason=data["reason"])
                     done = _("You accepted the results of %(action)s; the mayor approves next.")
                 elif data["decision"] == forms.APPROVE:
-                    services.approve_action(action, by=request.user, reason=data["reason"])
+                    services.approve_action(action, by=user, reason=data["reason"])
                     done = _("You approved %(action)s. Its results are now final.")
                 elif data["decision"] == forms.RETURN_TO_REVIEW:
-                    services.return_action(action, by=request.user, reason=data["reason"], to_review=True)
+                    services.return_action(action, by=user, reason=data["reason"], to_review=True)
                     done = _("%(action)s went back to the chief administrator's review.")
                 else:
                     services.return_action(
-                        action, by=request.user, reason=data["reason"], to_divisions=data["divisions"] or None
+                        action, by=user, reason=data["reason"], to_divisions=data["divisions"] or None
                     )
                     done = _("%(action)s went back to the divisions with your reason.")
             except DomainError as error:
@@ -270,55 +302,151 @@ def _decision_page(request: TaskHttpRequest, process_pk: int, *, approval: bool)
                 return redirect("workflows:inbox")
         else:
             status = 400
-    context.update({"task": request.activation.task, "form": form, "approval": approval})
+    context.update(
+        {
+            "task": task,
+            "form": form,
+            "approval": approval,
+            "acting_for": permissions.acting_for(user, role),
+            "by_delegation": permissions.standing(user).acting_kind.get(role) == RoleAssignment.Kind.DELEGATION,
+            "stood_in_for": stood_in_for,
+            "end_acting_form": forms.ReasonForm() if stood_in_for is not None else None,
+            "release_url": task.flow_task.reverse("unassign", args=[task.process_id, task.pk])
+            if task.owner_id == user.pk
+            else "",
+        }
+    )
     return render(request, "workflows/decide.html", context, status=status)
 
 
-def review_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def review_action(request: AuthenticatedHttpRequest, task: Task, action: Action) -> HttpResponse:
     """The chief administrator reviews every division's results together."""
-    return _decision_page(request, process_pk, approval=False)
+    return _decision_page(request, task, action, approval=False)
 
 
-def approve_action(request: TaskHttpRequest, process_pk: int, task_pk: int, **kwargs: Any) -> HttpResponse:
+def approve_action(request: AuthenticatedHttpRequest, task: Task, action: Action) -> HttpResponse:
     """The mayor approves the reviewed results."""
-    return _decision_page(request, process_pk, approval=True)
+    return _decision_page(request, task, action, approval=True)
 
 
-# The reasons the task history records for a take or a release on the task pages (as services record theirs).
-TAKE_REASON = reasons.code(reasons.TASK_TAKEN)
-RELEASE_REASON = reasons.code(reasons.TASK_RELEASED)
-
-
-class TakeTaskView(View):
-    """Take a task from a queue (viewflow's assign URL)."""
-
-    def get(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
-        task = request.activation.task
-        action = _action_of(task.process_id, request.user)
-        return render(request, "workflows/take_task.html", {"task": task, "action": action})
-
-    def post(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
-        task = request.activation.task
-        # viewflow saves the task itself: its history row names the signed-in person and this reason.
-        with context.acting(reason=TAKE_REASON):
-            request.activation.assign(request.user)
+def take_task(request: AuthenticatedHttpRequest, task: Task, action: Action) -> HttpResponse:
+    """Take a task from a queue, or take over a returned round from its author (viewflow's assign URL)."""
+    task.flow_task.require_allowed(request.user, task, action)
+    if request.method == "POST":
+        try:
+            steps.take_task(task, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("workflows:action-detail", pk=action.pk)
         messages.success(request, _("The task is yours now."))
         return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    if task.owner_id == request.user.pk:
+        return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    if task.owner_id is not None and not steps.may_take_over(task, request.user):
+        messages.info(request, _("%(person)s is working on this task.") % {"person": task.owner})
+        return redirect("workflows:action-detail", pk=action.pk)
+    return render(request, "workflows/take_task.html", {"task": task, "action": action, "holder": task.owner})
 
 
-class ReleaseTaskView(View):
+def release_task(request: AuthenticatedHttpRequest, task: Task, action: Action) -> HttpResponse:
     """Put a task one holds back in its queue (viewflow's unassign URL)."""
-
-    def get(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
-        task = request.activation.task
-        action = _action_of(task.process_id, request.user)
-        return render(request, "workflows/release_task.html", {"task": task, "action": action})
-
-    def post(self, request: TaskHttpRequest, **kwargs: Any) -> HttpResponse:
-        with context.acting(reason=RELEASE_REASON):
-            request.activation.unassign()
+    if task.owner_id != request.user.pk:
+        task.flow_task.require_allowed(request.user, task, action)
+        messages.info(request, _("Only the person who holds a task puts it back in its queue."))
+        return redirect("workflows:action-detail", pk=action.pk)
+    if request.method == "POST":
+        try:
+            steps.release_task(task, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("workflows:action-detail", pk=action.pk)
         messages.success(request, _("The task is back in its queue."))
         return redirect("workflows:inbox")
+    return render(request, "workflows/release_task.html", {"task": task, "action": action})
+
+
+@require_POST
+def end_acting(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The office holder, back in office, ends the acting appointment made for them; open steps come back."""
+    appointment = permissions.get_or_404(
+        permissions.scope(RoleAssignment.objects.filter(acting_for__isnull=False), request.user), request.user, pk=pk
+    )
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write why the acting appointment ends."))
+        return redirect("workflows:inbox")
+    try:
+        steps.end_acting_appointment(appointment, by=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The acting appointment of %(person)s has ended; its open steps are yours again.")
+            % {"person": appointment.user},
+        )
+    return redirect("workflows:inbox")
+
+
+def substitutes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Name a substitute for a leave (มอบหมายผู้ปฏิบัติหน้าที่แทน); a division head also sees those to confirm."""
+    user = request.user
+    permissions.require(user, permissions.NAME_SUBSTITUTE)
+    me = permissions.standing(user)
+    divisions = list(Division.objects.filter(pk__in=me.division_ids).order_by("sort_order", "name"))
+    colleague_ids = (
+        RoleAssignment.objects.filter(division_id__in=me.division_ids, role__in=[Role.STAFF, Role.DIVISION_HEAD])
+        .active()
+        .exclude(user=user)
+        .values("user_id")
+    )
+    colleagues = list(User.objects.filter(pk__in=colleague_ids, is_active=True).order_by("first_name", "last_name"))
+    form = forms.SubstituteForm(request.POST or None, divisions=divisions, colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            steps.name_substitute(
+                user,
+                substitute=next(p for p in colleagues if p.pk == data["substitute"]),
+                division=next(d for d in divisions if d.pk == data["division"]),
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                by=user,
+                reason=data["reason"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your substitute is named; the head of the division confirms it."))
+            return redirect("workflows:substitutes")
+    related = Substitution.objects.visible_to(user).select_related("person", "substitute", "division", "confirmed_by")
+    mine = related.filter(Q(person=user) | Q(substitute=user)).order_by("-valid_from", "-pk")[:PAGE_SIZE]
+    to_confirm = related.filter(division_id__in=me.head_of_division_ids, status=Substitution.Status.PROPOSED).exclude(
+        person=user
+    )
+    return render(
+        request,
+        "workflows/substitutes.html",
+        {"form": form, "mine": list(mine), "to_confirm": list(to_confirm), "nav": "substitutes"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def confirm_substitute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The head of the division confirms a substitute for a leave."""
+    substitution = permissions.get_or_404(Substitution.objects.visible_to(request.user), request.user, pk=pk)
+    try:
+        steps.confirm_substitute(substitution, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(substitute)s carries the tasks of %(person)s during the leave.")
+            % {"substitute": substitution.substitute, "person": substitution.person},
+        )
+    return redirect("workflows:substitutes")
 
 
 def reassign_task(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -343,6 +471,92 @@ def reassign_task(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = task.process.actionprocess.action
     return render(
         request, "workflows/reassign.html", {"task": task, "action": action, "division": division, "form": form}
+    )
+
+
+# --- decisions in batches ----------------------------------------------------------------------------------------
+
+
+def _batch_stage(user: User) -> str:
+    from approvals import batches
+
+    stage = batches.stage_of(user)
+    if stage is None:
+        permissions.require(user, permissions.REVIEW_SUBMISSION)
+    return stage or ""
+
+
+def _batch_rows(user: User, actions: Any, *, approval: bool) -> list[dict[str, Any]]:
+    """Each action as its one-page summary shows it, with the reason it would be refused (if any)."""
+    perm = permissions.APPROVE_SUBMISSION if approval else permissions.REVIEW_SUBMISSION
+    rows = []
+    for action in actions:
+        refusal = permissions.check(user, perm, action)
+        rows.append(
+            {
+                "action": action,
+                "submissions": action.summary_submissions,
+                "review": action.summary_reviews[0] if action.summary_reviews else None,
+                "refusal": refusal,
+            }
+        )
+    return rows
+
+
+def batch_decisions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The chief administrator or the mayor chooses several ready actions to decide together."""
+    from approvals import batches
+
+    stage = _batch_stage(request.user)
+    actions = list(batches.ready_actions(request.user, stage)[:PAGE_SIZE])
+    return render(
+        request,
+        "workflows/batch.html",
+        {
+            "rows": _batch_rows(request.user, actions, approval=stage == Action.Status.AWAITING_APPROVAL),
+            "approval": stage == Action.Status.AWAITING_APPROVAL,
+            "nav": "batch",
+        },
+    )
+
+
+def batch_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The one-page summary of the chosen actions, one confirmation and one reason; then each is decided."""
+    from approvals import batches
+
+    stage = _batch_stage(request.user)
+    approval = stage == Action.Status.AWAITING_APPROVAL
+    source = request.POST if request.method == "POST" else request.GET
+    form = forms.BatchForm(source if request.method == "POST" else None)
+    chosen = [int(pk) for pk in source.getlist("action") if pk.isdigit()][:PAGE_SIZE]
+    actions = list(batches.ready_actions(request.user, stage).filter(pk__in=chosen))
+    if not actions:
+        messages.error(request, _("Choose at least one action."))
+        return redirect("workflows:batch")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                outcome = batches.decide_in_batch(actions, by=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as error:
+                form.add_error(None, str(error))
+                status = 400
+            else:
+                return render(
+                    request, "workflows/batch_done.html", {"outcome": outcome, "approval": approval, "nav": "batch"}
+                )
+        else:
+            status = 400
+    return render(
+        request,
+        "workflows/batch_confirm.html",
+        {
+            "rows": _batch_rows(request.user, actions, approval=approval),
+            "form": form,
+            "approval": approval,
+            "nav": "batch",
+        },
+        status=status,
     )
 
 

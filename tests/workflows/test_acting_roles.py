@@ -57,15 +57,14 @@ def test_an_acting_chief_administrator_reviews_and_the_decision_names_whom_they_
     assert (decision.decided_by, decision.on_behalf_of, decision.outcome) == (deputy, chief_administrator, "accepted")
 
 
-def test_an_acting_mayor_finds_the_approval_in_the_queue_and_approves(
+def test_an_acting_mayor_finds_the_approval_among_their_own_tasks_and_approves(
     client, submitted, deputy, chief_administrator, mayor
 ):
     appoint(deputy, Role.MAYOR, mayor, days_from=0, days_until=0)
     services.accept_action(submitted, by=chief_administrator)
     login(client, deputy)
 
-    rows = client.get("/work/inbox/").context["available"]
-    client.post(url(rows[0]["task"], "assign"))
+    rows = client.get("/work/inbox/").context["mine"]
     client.post(url(rows[0]["task"], "execute"), {"decision": "approve"})
 
     decision = Decision.objects.get(action=submitted, stage=Decision.Stage.APPROVAL)

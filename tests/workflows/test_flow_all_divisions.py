@@ -94,5 +94,6 @@ def test_the_mayor_can_return_to_every_division(
     services.return_action(activated_shared, by=mayor, reason="ผลยังไม่ครบตามตัวชี้วัด")
 
     assert sorted(t.data["division"] for t in open_tasks(activated_shared)) == sorted([division.pk, other_division.pk])
+    # Each returned round goes back to whoever submitted it.
     task = division_task(activated_shared, division)
-    assert task.owner_id is None
+    assert task.owner_id == staff_member.pk

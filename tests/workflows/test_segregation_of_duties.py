@@ -75,8 +75,13 @@ def test_the_engine_refuses_to_complete_a_review_owned_by_a_submitter_even_when_
     with review.activation() as activation:
         activation.assign(chief_who_is_also_staff)  # bypasses every check, as code can
 
-    with pytest.raises(NotAllowed), permissions.refusals_kept(), transaction.atomic():
-        engine.complete(review, chief_who_is_also_staff, reason="accepted")
+    with (
+        pytest.raises(NotAllowed),
+        permissions.refusals_kept(),
+        transaction.atomic(),
+        engine.locked(submitted_by_the_chief),
+    ):
+        engine.complete(engine.activate(review), chief_who_is_also_staff, reason="accepted")
 
     review.refresh_from_db()
     assert review.status == "ASSIGNED"
