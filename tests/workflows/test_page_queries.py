@@ -66,7 +66,7 @@ def test_the_action_page_runs_a_fixed_number_of_queries(client, busy_plan, staff
 
     # Besides the frame: who may take the step the action waits for (role holders, who took part, reviewers), and
     # which divisions have submitted (three queries, however many divisions).
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         response = client.get(f"/work/actions/{action.pk}/")
 
     assert response.status_code == 200
