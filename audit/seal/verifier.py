@@ -333,12 +333,19 @@ def _unrecorded(connection: BaseDatabaseWrapper, only_chain: int | None = None) 
         if history_filter is None:
             continue
         history_where, history_params = history_filter
+        latest_where, latest_params = "TRUE", []
         if links_chain in base_fields:
             record_where, record_params = _chain_filter(connection, "b", links_chain, only_chain)
-        elif only_chain is None or only_chain == GLOBAL_CHAIN or links_chain is None:
+        elif links_chain is None:
             record_where, record_params = "TRUE", []
         else:
-            continue  # the records carry no agency: they are in no agency's chain
+            # The records carry no chain column (viewflow's processes and tasks: their chain is the agency of the
+            # action they serve, kept on their history rows): a record is in the chain of its last history row,
+            # so the last rows are found among every chain's and then kept for the chain asked for (a record
+            # with no history row at all is the global chain's, as in a whole verification).
+            history_where, history_params = "TRUE", []
+            latest_where, latest_params = _chain_filter(connection, "h", links_chain, only_chain)
+            record_where, record_params = latest_where, latest_params
         latest = (
             f"(SELECT DISTINCT ON (x.id) x.* FROM {q(captured.history_table)} x WHERE {history_where} "
             "ORDER BY x.id, x.history_id DESC)"
@@ -355,8 +362,8 @@ def _unrecorded(connection: BaseDatabaseWrapper, only_chain: int | None = None) 
             "unrecorded_delete": (
                 f"SELECT h.id, {chain}, h.history_id FROM {latest} h "
                 f"LEFT JOIN {q(captured.table)} b ON b.id = h.id "
-                "WHERE b.id IS NULL AND h.history_type <> '-' ORDER BY h.id",
-                history_params,
+                f"WHERE b.id IS NULL AND h.history_type <> '-' AND {latest_where} ORDER BY h.id",
+                [*history_params, *latest_params],
             ),
         }
         for kind, (sql, params) in queries.items():

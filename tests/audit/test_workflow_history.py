@@ -89,3 +89,30 @@ def test_the_workflows_action_process_with_its_own_table_is_historised_with_its_
         ("NEW", action.agency_id, action.pk),
         ("DONE", action.agency_id, action.pk),
     ]
+
+
+def test_the_global_chain_does_not_claim_an_agencys_workflow_records(action):
+    """viewflow's tables carry no agency column: their records are in the chain of their history rows, so the
+    check of shared records (the global chain) beside an agency's finds nothing missing."""
+    process = NoteProcess.objects.create(flow_class=FLOW_REF, artifact=action)
+    Task.objects.create(process=process, flow_task=f"{FLOW_REF}.review", flow_task_type="HUMAN")
+
+    assert seal.verify(chain=seal.GLOBAL_CHAIN).issues == []
+    assert seal.verify(chain=action.agency_id).issues == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_workflow_record_changed_without_history_is_found_by_its_agencys_check(agency, owner_connection):
+    action = factories.ActionFactory(agency=agency, indicator__measure__plan__agency=agency)
+    process = NoteProcess.objects.create(flow_class=FLOW_REF, artifact=action)
+
+    with owner_connection.transaction():
+        owner_connection.execute("ALTER TABLE viewflow_process DISABLE TRIGGER USER")
+        owner_connection.execute("UPDATE viewflow_process SET status = 'CANCELED' WHERE id = %s", [process.pk])
+        owner_connection.execute("ALTER TABLE viewflow_process ENABLE TRIGGER USER")
+
+    found = seal.verify(chain=agency.pk).issues
+    assert [(issue.kind, issue.table, issue.detail) for issue in found] == [
+        ("unrecorded_change", "viewflow_process", f"id={process.pk}")
+    ]
+    assert seal.verify(chain=seal.GLOBAL_CHAIN).issues == []

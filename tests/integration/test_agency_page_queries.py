@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 # Queries of each page on its second opening (the first fills per-process caches). A change here is a change of
 # the page's cost: say why in the commit.
-# After the merges of issues 14, 15 and 18: the queue counts and filters (+9), the action page's division list and acting
-# banner (+4), the change log naming each record and person in words (+13), the published chain head and OIT items.
+# After the merges of issues 14, 15 and 18: the queue counts and filters (+9), the action page's division list and
+# acting banner (+4), the change log naming each record and person in words (+13), the chain head and OIT items.
 EXPECTED = {
     "home (staff)": 12,
     "inbox (staff)": 13,
