@@ -52,7 +52,7 @@ def test_staff_see_the_unread_badge_open_the_centre_and_mark_all_read(live_serve
     page = browser.new_page(viewport={"width": 1200, "height": 800}, locale="th-TH")
     sign_in(page, live_server, "alice")
 
-    assert page.locator(".topbar .badge-count").inner_text() == "2"
+    assert page.locator(".site-menu .badge-count").inner_text() == "2"
     page.click(".topbar a.bell")
     page.screenshot(path=SCREENSHOTS / "notifications-list.png", full_page=True)
     assert "เหตุผล: แนบภาพถ่ายการประชุมด้วย" in page.content()
