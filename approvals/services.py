@@ -31,6 +31,7 @@ from approvals.models import (
     Evidence,
     FiscalYear,
     Plan,
+    PlanReview,
     Role,
     RoleAssignment,
     Submission,
@@ -410,6 +411,12 @@ def _set_action_status(action: Action, status: str, *, by: User, reason: Reason 
     save_with_history(action, by=by, reason=reason, update_fields=["status", *fields])
 
 
+def waits_for_draft_review(plan: Plan) -> bool:
+    """Whether `plan` is next year's draft (ร่างแผนปีถัดไป) that the mayor has not approved yet."""
+    state = PlanReview.objects.filter(plan=plan).values_list("state", flat=True).first()
+    return state is not None and state not in (PlanReview.State.APPROVED, PlanReview.State.ACTIVATED)
+
+
 @agency_transaction()
 def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -> Plan:
     """Activate a plan (เริ่มดำเนินการตามแผน): every action gets a draft per responsible division and a
@@ -424,6 +431,12 @@ def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -
         plan = Plan.objects.select_for_update(of=("self",)).select_related("fiscal_year").get(pk=plan.pk)
         if plan.status == Plan.Status.CLOSED:
             raise InvalidTransition(_("This plan is closed and cannot be activated."))
+        # A plan drafted for next year goes through its own review (approvals/next_year.py): activating it
+        # here before the mayor approved it would skip the chief administrator's and the mayor's decisions.
+        if waits_for_draft_review(plan):
+            raise InvalidTransition(
+                _("This is next year's draft plan: it can be activated only after the mayor approves it.")
+            )
         actions = list(
             Action.objects.filter(indicator__measure__plan=plan, process__isnull=True)
             .exclude(status=Action.Status.CANCELLED)

@@ -637,7 +637,9 @@ def plan_progress(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     )
     context = build(plan)
     context["can_activate"] = (
-        permissions.check(request.user, permissions.IMPORT_PLAN, plan) is None and context["not_started_processes"]
+        permissions.check(request.user, permissions.IMPORT_PLAN, plan) is None
+        and context["not_started_processes"]
+        and not services.waits_for_draft_review(plan)
     )
     context["nav"] = "progress"
     return render(request, "workflows/progress.html", context)

@@ -300,6 +300,22 @@ def test_a_draft_cannot_be_activated_before_the_mayor_approves_it(draft, agency_
     assert not ActionProcess.objects.exists()
 
 
+def test_the_progress_page_cannot_activate_a_draft_the_mayor_has_not_approved(client, draft, agency_admin):
+    # The plan's progress page has its own activate button (for actions added to a running plan): it must not
+    # be a way round the chief administrator's review and the mayor's approval of next year's draft.
+    client.force_login(agency_admin)
+    year = draft.plan.fiscal_year.year
+
+    page = client.get(f"/work/progress/{year}/")
+    response = client.post(f"/work/plans/{year}/activate/", follow=True)
+
+    assert b"/activate/" not in page.content
+    assert "เริ่มดำเนินการได้หลังจากนายกอนุมัติ" in response.content.decode()
+    draft.plan.refresh_from_db()
+    assert draft.plan.status == Plan.Status.DRAFT
+    assert not ActionProcess.objects.exists()
+
+
 def test_the_mayor_cannot_approve_a_draft_they_reviewed_as_acting_chief_administrator(
     draft, agency_admin, mayor, agency
 ):
