@@ -497,9 +497,9 @@ def division_submissions(actions: list[Action]) -> dict[int, list[DivisionSubmis
     named: dict[int, set[int]] = defaultdict(set)
     # The many-to-many's own table: the model Django makes for it is not known to the type checker.
     action_divisions: Any = Action.divisions.through
-    for action_id, division_id in action_divisions.objects.filter(
-        action_id__in=[a.pk for a in actions]
-    ).values_list("action_id", "division_id"):
+    for action_id, division_id in action_divisions.objects.filter(action_id__in=[a.pk for a in actions]).values_list(
+        "action_id", "division_id"
+    ):
         named[action_id].add(division_id)
     latest: dict[tuple[int, int], tuple[int, str, datetime.datetime | None, str]] = {}
     for action_id, division_id, round_number, status, at, first, last, username in (

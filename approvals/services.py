@@ -267,9 +267,7 @@ def decline_grant(assignment: RoleAssignment, *, by: User, reason: str) -> RoleA
 
 
 @agency_transaction()
-def end_role(
-    assignment: RoleAssignment, *, on: datetime.date | None = None, by: User, reason: str
-) -> RoleAssignment:
+def end_role(assignment: RoleAssignment, *, on: datetime.date | None = None, by: User, reason: str) -> RoleAssignment:
     """End a role assignment (the record is kept: history shows who held what, when). Nobody ends their
     own role; a proposal is declined rather than ended."""
     permissions.require(by, permissions.END_ROLE, assignment)

@@ -77,9 +77,7 @@ def check(stored: Stored, value: Any, line: int | None) -> None:
     if value is None:
         if field.null:
             return
-        raise ReportError(
-            f"ไม่มี{stored.thai} ซึ่งต้องมี", f"{stored.english} is missing; it is required", line=line
-        )
+        raise ReportError(f"ไม่มี{stored.thai} ซึ่งต้องมี", f"{stored.english} is missing; it is required", line=line)
     if isinstance(field, models.CharField) and field.max_length is not None and len(str(value)) > field.max_length:
         raise ReportError(
             f"{stored.thai}ยาว {len(str(value)):,} ตัวอักษร เก็บได้ไม่เกิน {field.max_length:,} ตัวอักษร",
@@ -202,8 +200,7 @@ def check_report(report: ParsedReport, cover: list[str]) -> None:
                         labels[language] = str(dict(field.flatchoices)[indicator.status])
                 report.warnings.append(
                     bilingual(
-                        f"ตัวชี้วัดที่ {indicator.number} ไม่ระบุสถานะ (รักษาระดับ/แก้ไขเร่งด่วน/พัฒนายกระดับ) "
-                        f"บันทึกเป็น {labels['th']}",
+                        f"ตัวชี้วัดที่ {indicator.number} ไม่ระบุสถานะ (รักษาระดับ/แก้ไขเร่งด่วน/พัฒนายกระดับ) บันทึกเป็น {labels['th']}",
                         f"indicator {indicator.number} has no status (maintain/urgent/develop); "
                         f"recorded as {labels['en']}",
                         indicator.line,

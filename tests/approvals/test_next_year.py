@@ -78,7 +78,7 @@ def test_thai_digits_are_read():
         (NACC_TABLE + "ตัวชี้วัดที่ 2 การใช้งบประมาณ\t80\n", "บรรทัด 13: ตัวชี้วัดที่ 2 มีคะแนนซ้ำ", "given twice"),
         (NACC_TABLE.replace("คะแนนรวม ITA\t89.31\n", ""), "ไม่มีคะแนนรวม", "no total"),
         (_filled_template(**{"5": "ดี"}), "บรรทัด 6: ตัวชี้วัดที่ 5: คะแนน 'ดี' ไม่ใช่ตัวเลข", "is not a number"),
-            (_filled_template(**{"5": ""}), "บรรทัด 6: ตัวชี้วัดที่ 5 ไม่มีคะแนน", "has no score"),
+        (_filled_template(**{"5": ""}), "บรรทัด 6: ตัวชี้วัดที่ 5 ไม่มีคะแนน", "has no score"),
     ],
     ids=["out-of-range", "indicator-11", "wrong-name", "missing", "twice", "no-total", "not-a-number", "empty"],
 )

@@ -35,9 +35,7 @@ def migration_adding_a_phone_to_divisions() -> tuple[Migration, object]:
     # As makemigrations does: the models as they are (their triggers declared, not yet compiled), plus the field.
     after = ProjectState.from_apps(apps)
     for model_name in ("division", "historicaldivision"):
-        after.add_field(
-            "approvals", model_name, "phone", models.CharField(max_length=20, null=True, blank=True), True
-        )
+        after.add_field("approvals", model_name, "phone", models.CharField(max_length=20, null=True, blank=True), True)
     autodetector = MakeMigrations.autodetector(before, after, NonInteractiveMigrationQuestioner())
     changes = autodetector.changes(graph=loader.graph, trim_to_apps={"approvals"})
     migration = changes["approvals"][0]

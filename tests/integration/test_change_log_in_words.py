@@ -119,9 +119,7 @@ def test_the_exports_show_no_internals_and_name_the_action_indicator_and_divisio
 
 
 def test_every_evidence_file_is_recorded_as_created_by_its_uploader_or_carried_over_by_the_system(sample_year):
-    created = Evidence.history.filter(agency_id=sample_year.agency_id, history_type="+").select_related(
-        "history_user"
-    )
+    created = Evidence.history.filter(agency_id=sample_year.agency_id, history_type="+").select_related("history_user")
 
     carried = [row for row in created if row.history_user_id != row.uploaded_by_id]
 

@@ -110,9 +110,7 @@ def test_the_held_emails_are_recorded_as_sent_in_the_digest(action, alice, djang
     assert held.history.latest("history_id").history_reason == "notification.digest_built"
 
 
-def test_running_the_daily_digest_twice_the_same_day_sends_one_email(
-    action, alice, django_capture_on_commit_callbacks
-):
+def test_running_the_daily_digest_twice_the_same_day_sends_one_email(action, alice, django_capture_on_commit_callbacks):
     tell(Event.ASSIGNED, [alice], action, "assigned:1")
 
     run_daily_digest(django_capture_on_commit_callbacks)
@@ -174,9 +172,7 @@ def test_a_person_who_chose_assignments_at_once_gets_them_at_once_and_no_digest(
     assert not Notification.objects.filter(event=Event.DIGEST).exists()
 
 
-def test_the_digest_adds_nothing_to_the_notification_centre(
-    client, action, alice, django_capture_on_commit_callbacks
-):
+def test_the_digest_adds_nothing_to_the_notification_centre(client, action, alice, django_capture_on_commit_callbacks):
     from tests.workflows.conftest import login
 
     tell(Event.ASSIGNED, [alice], action, "assigned:1")
