@@ -415,11 +415,13 @@ def test_the_draft_page_shows_the_budget_items_and_their_planned_total(client, b
 def test_the_measures_report_pdf_prints_the_analysis_of_last_years_score(draft, settings):
     from reports import renderers
     from reports.assembly import assemble_report
-    from tests.reports.checks import pdf_text, squeeze
+    from tests.reports.checks import pdf_page_image, pdf_text, squeeze
 
     settings.THAI_DIGITS = False
 
-    text = squeeze(pdf_text(renderers.render(assemble_report(draft.plan, 6), "pdf")))
+    pdf = renderers.render(assemble_report(draft.plan, 6), "pdf")
+    text = squeeze(pdf_text(pdf))
+    pdf_page_image(pdf, 2, "report-6-months-with-score-analysis")
 
     assert squeeze("ผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. 2566 ได้คะแนนรวม 89.31 คะแนน") in text
     assert squeeze("ซึ่งต้องแก้ไขเร่งด่วน ได้แก่ ตัวชี้วัดที่ 2 การใช้งบประมาณ (84.99)") in text

@@ -13,7 +13,7 @@ from oit.models import DisclosureItem
 from reports import renderers
 from reports.assembly import assemble_report, round_facts
 from tests import factories
-from tests.reports.checks import pdf_text, squeeze
+from tests.reports.checks import pdf_page_image, pdf_text, squeeze
 
 OWN_MEASURE = "มาตรการส่งเสริมการปฏิบัติหน้าที่"
 OWN_ACTION = "ทบทวนขั้นตอนการให้บริการประชาชน"
@@ -40,7 +40,10 @@ def year_plan(agency, division, other_division, agency_admin):
 
 @pytest.mark.parametrize("report_round", [6, 12])
 def test_the_official_measures_report_leaves_out_the_oit_items(year_plan, report_round):
-    text = squeeze(pdf_text(renderers.render(assemble_report(year_plan, report_round), "pdf")))
+    pdf = renderers.render(assemble_report(year_plan, report_round), "pdf")
+    text = squeeze(pdf_text(pdf))
+    # Kept in artifacts/reports/ to be read (pdftotext) and looked at.
+    pdf_page_image(pdf, 2, f"report-{report_round}-months-with-oit-adopted")
 
     assert squeeze(OWN_MEASURE) in text and squeeze(OWN_ACTION) in text
     for words in OIT_WORDS:
