@@ -386,6 +386,15 @@ class Plan(models.Model):
         return _("%(agency)s plan, fiscal year %(year)s") % {"agency": self.agency, "year": self.fiscal_year.year}
 
 
+class MeasureQuerySet(AgencyScopedQuerySet):
+    def integrity_measures(self) -> MeasureQuerySet:
+        """The agency's own integrity measures: every measure of the plan but the OIT disclosure work adopted into
+        it (oit/services.adopt_catalogue makes a measure whose actions are OIT disclosure items). The OIT work has
+        its own progress view and public list, and each year's comes from adopting that year's catalogue, so the
+        official measures report and next year's draft read the measures through here (the one definition)."""
+        return self.exclude(indicators__actions__disclosure_item__isnull=False)
+
+
 class Measure(models.Model):
     """A measure of the plan (มาตรการ)."""
 
@@ -394,7 +403,7 @@ class Measure(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=500)
 
-    objects = AgencyScopedQuerySet.as_manager()
+    objects = MeasureQuerySet.as_manager()
     history = AuditedHistoricalRecords()
 
     class Meta:

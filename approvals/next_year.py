@@ -23,6 +23,7 @@ from approvals.administration import set_responsible_divisions
 from approvals.exceptions import InvalidTransition
 from approvals.models import (
     Action,
+    BudgetItem,
     Division,
     FiscalYear,
     Indicator,
@@ -82,7 +83,8 @@ def draft_next_year_plan(plan: Plan, *, by: User) -> PlanReview:
             by=by,
             reason=DRAFTED,
         )
-        for measure in Measure.objects.filter(plan=plan).order_by("number"):
+        # The agency's own measures: next year's OIT items come from adopting next year's catalogue.
+        for measure in Measure.objects.filter(plan=plan).integrity_measures().order_by("number"):
             new_measure = save_with_history(
                 Measure(agency_id=plan.agency_id, plan=draft, number=measure.number, title=measure.title),
                 by=by,
@@ -125,6 +127,15 @@ def draft_next_year_plan(plan: Plan, *, by: User) -> PlanReview:
                             by=by,
                             reason=DRAFTED,
                         )
+        # The budget items with their planned amounts; spending is recorded against next year's plan afresh.
+        for item in BudgetItem.objects.filter(plan=plan).order_by("number"):
+            save_with_history(
+                BudgetItem(
+                    agency_id=plan.agency_id, plan=draft, number=item.number, item=item.item, amount=item.amount
+                ),
+                by=by,
+                reason=DRAFTED,
+            )
         return save_with_history(
             PlanReview(agency_id=plan.agency_id, plan=draft, source_plan=plan), by=by, reason=DRAFTED
         )

@@ -3,6 +3,7 @@ scoped lookup, a form, one service, a message."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from approvals import next_year, permissions, scores
 from approvals.exceptions import DomainError
-from approvals.models import Action, Indicator, Measure, Plan, PlanReview
+from approvals.models import Action, BudgetItem, Indicator, Measure, Plan, PlanReview
 from approvals.next_year_forms import DecisionForm, DraftActionForm, ScoresForm
 from approvals.thaidate import be_numeric_date
 from approvals.types import AgencyHttpRequest, AuthenticatedHttpRequest
@@ -184,6 +185,7 @@ def plan_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             shown_action: Any
             for shown_action in shown_indicator.actions.all():
                 shown_action.due_text = be_numeric_date(shown_action.due_date) if shown_action.due_date else ""
+    budget_items = list(BudgetItem.objects.filter(plan=review.plan).order_by("number"))
     admin = _can(request, permissions.IMPORT_PLAN, review)
     state = PlanReview.State
     return render(
@@ -193,6 +195,8 @@ def plan_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "review": review,
             "plan": review.plan,
             "measures": measures,
+            "budget_items": budget_items,
+            "budget_planned": sum((item.amount for item in budget_items), Decimal("0")),
             "editable": admin and review.state == state.DRAFT,
             "can_submit": admin and review.state == state.DRAFT,
             "can_review": review.state == state.SUBMITTED and _can(request, permissions.REVIEW_PLAN_DRAFT, review),

@@ -55,7 +55,18 @@ class Catalogue:
 
     @property
     def usable(self) -> bool:
-        return self.status != "unconfirmed" and bool(self.items)
+        """A catalogue can be adopted when it lists its items; one the file says is unconfirmed or incomplete
+        (only part of the year's items were found in public sources) cannot."""
+        return self.status not in ("unconfirmed", "incomplete") and bool(self.items)
+
+    @property
+    def confirmed_count(self) -> int:
+        return sum(1 for item in self.items if item.confirmed)
+
+    @property
+    def unconfirmed(self) -> list[CatalogueItem]:
+        """The items whose wording was not confirmed against a cited public source."""
+        return [item for item in self.items if not item.confirmed]
 
 
 def directory() -> Path:

@@ -42,6 +42,14 @@ def adopt_catalogue(
     permissions.require(by, permissions.IMPORT_PLAN, plan)
     chosen = catalogues.load(year)
     reason = reason or context.code(reasons.OIT_CATALOGUE_ADOPTED, year=chosen.year)
+    if not chosen.usable and chosen.items:
+        raise catalogues.CatalogueError(
+            _(
+                "The OIT catalogue of %(year)s is incomplete: public sources confirmed only %(count)s of its items, "
+                "so it cannot be adopted."
+            )
+            % {"year": chosen.year, "count": chosen.confirmed_count}
+        )
     if not chosen.usable:
         raise catalogues.CatalogueError(
             _("The OIT catalogue of %(year)s lists no confirmed items yet, so it cannot be adopted.")

@@ -314,9 +314,11 @@ def assemble_report(
         # The latest approved round of each division wins.
         results[submission.action_id][submission.division_id] = submission
 
+    # The agency's own measures only: the OIT disclosure work adopted into the plan is reported on its own pages.
+    own_measures = Measure.objects.filter(plan=plan).integrity_measures()
     actions_by_indicator: dict[int, list[ActionLine]] = defaultdict(list)
     actions = (
-        Action.objects.filter(agency_id=plan.agency_id, indicator__measure__plan=plan)
+        Action.objects.filter(agency_id=plan.agency_id, indicator__measure__in=own_measures)
         .prefetch_related("divisions")
         .order_by("indicator_id", "position")
     )
@@ -326,7 +328,7 @@ def assemble_report(
         )
 
     indicators_by_measure: dict[int, list[IndicatorBlock]] = defaultdict(list)
-    for indicator in Indicator.objects.filter(measure__plan=plan).order_by("measure__number", "number"):
+    for indicator in Indicator.objects.filter(measure__in=own_measures).order_by("measure__number", "number"):
         indicators_by_measure[indicator.measure_id].append(
             IndicatorBlock(
                 assessment=indicator.assessment,
@@ -338,7 +340,7 @@ def assemble_report(
         )
     measures = [
         MeasureBlock(number=measure.number, title=measure.title, indicators=indicators_by_measure.get(measure.pk, []))
-        for measure in Measure.objects.filter(plan=plan).order_by("number")
+        for measure in own_measures.order_by("number")
     ]
 
     return ReportData(
@@ -473,11 +475,12 @@ def _signatures(
 
 
 def round_facts(plan: Plan) -> dict[str, object]:
-    """What each round holds for this plan, counted: approvals by 31 March, by 30 September, and after."""
+    """What each round holds for this plan's own measures (as the report prints them), counted: approvals by
+    31 March, by 30 September, and after."""
     fiscal_year = plan.fiscal_year
     counts = Decision.objects.filter(
         agency_id=plan.agency_id,
-        action__indicator__measure__plan=plan,
+        action__indicator__measure__in=Measure.objects.filter(plan=plan).integrity_measures(),
         stage=Decision.Stage.APPROVAL,
         outcome=Decision.Outcome.APPROVED,
     ).aggregate(

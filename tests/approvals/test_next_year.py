@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from approvals import next_year, scores
 from approvals.exceptions import InvalidTransition, NotAllowed
@@ -352,3 +353,76 @@ def test_a_report_without_last_years_scores_has_no_analysis_paragraph(this_year)
     from reports.assembly import assemble_report
 
     assert assemble_report(this_year, 12).score_analysis == ""
+
+
+@pytest.fixture
+def budgeted(this_year, agency, agency_admin):
+    """This year's two budget items, the first with 400 baht spent by the finance division."""
+    from approvals import administration
+
+    finance = factories.DivisionFactory(agency=agency, name="กองคลัง (การเงิน)", keeps_accounts=True)
+    officer = factories.UserFactory(agency=agency, username="malee", first_name="มาลี")
+    factories.RoleAssignmentFactory(user=officer, role="staff", division=finance)
+    training = administration.save_budget_item(
+        this_year, by=agency_admin, reason="ตามแผน", number=1, item="อบรมคุณธรรมจริยธรรม", amount=Decimal("12500")
+    )
+    administration.save_budget_item(
+        this_year,
+        by=agency_admin,
+        reason="ตามแผน",
+        number=2,
+        item="จัดทำป้ายประกาศ No Gift Policy",
+        amount=Decimal("3000"),
+    )
+    administration.record_expenditure(
+        training,
+        by=officer,
+        reason="ค่าอาหารว่าง",
+        amount=Decimal("400"),
+        spent_on=datetime.date(2023, 12, 1),
+        document_number="ฎ.1/2567",
+    )
+    return this_year
+
+
+def test_the_draft_copies_this_years_budget_items_with_their_planned_amounts_and_nothing_spent(budgeted, agency_admin):
+    from approvals.models import BudgetItem
+
+    review = next_year.draft_next_year_plan(budgeted, by=agency_admin)
+
+    items = BudgetItem.objects.filter(plan=review.plan).with_spent().order_by("number")
+    assert [(i.number, i.item, i.amount, i.spent) for i in items] == [
+        (1, "อบรมคุณธรรมจริยธรรม", Decimal("12500.00"), Decimal("0")),
+        (2, "จัดทำป้ายประกาศ No Gift Policy", Decimal("3000.00"), Decimal("0")),
+    ]
+    written = items[0].history.get()
+    assert (written.history_user, written.history_reason) == (agency_admin, "plan.next_year_drafted")
+    assert BudgetItem.objects.filter(plan=budgeted).with_spent().get(number=1).spent == Decimal("400.00")
+
+
+def test_the_draft_page_shows_the_budget_items_and_their_planned_total(client, budgeted, agency_admin):
+    review = next_year.draft_next_year_plan(budgeted, by=agency_admin)
+    client.force_login(agency_admin)
+
+    page = client.get(reverse("approvals:plan-draft", args=[review.pk])).content.decode()
+
+    assert "รายการงบประมาณ" in page
+    assert "อบรมคุณธรรมจริยธรรม" in page and "12,500.00" in page
+    assert "15,500.00" in page
+    assert "ยังไม่มีการเบิกจ่าย" in page
+
+
+def test_the_measures_report_pdf_prints_the_analysis_of_last_years_score(draft, settings):
+    from reports import renderers
+    from reports.assembly import assemble_report
+    from tests.reports.checks import pdf_page_image, pdf_text, squeeze
+
+    settings.THAI_DIGITS = False
+
+    pdf = renderers.render(assemble_report(draft.plan, 6), "pdf")
+    text = squeeze(pdf_text(pdf))
+    pdf_page_image(pdf, 2, "report-6-months-with-score-analysis")
+
+    assert squeeze("ผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. 2566 ได้คะแนนรวม 89.31 คะแนน") in text
+    assert squeeze("ซึ่งต้องแก้ไขเร่งด่วน ได้แก่ ตัวชี้วัดที่ 2 การใช้งบประมาณ (84.99)") in text
+    assert squeeze("ตัวชี้วัดที่ 10 การป้องกันการทุจริต (62.50)") in text

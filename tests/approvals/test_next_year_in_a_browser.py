@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from approvals.models import Action, Plan, PlanReview
+from approvals.models import Action, BudgetItem, Plan, PlanReview
 from tests.approvals import test_administration_in_a_browser as browser_tools
 from tests.approvals.test_next_year import NACC_TABLE
 from workflows.models import ActionProcess
@@ -51,6 +51,10 @@ def test_scores_pasted_give_suggested_statuses_and_the_drafted_plan_goes_through
     admin.press("form[action$='/draft/'] button[type=submit]", "draft-made")
     review = PlanReview.objects.get()
     assert "ร่างแผน ปีงบประมาณ พ.ศ. 2567" in admin.page.content()
+    # The sample plan's budget items, copied with their planned amounts.
+    this_years = BudgetItem.objects.filter(plan__agency=sample_agency, plan__fiscal_year__year=2566)
+    assert admin.page.locator("section.draft-budget tbody tr").count() == this_years.count() > 0
+    assert this_years.order_by("number").first().item in admin.page.locator("section.draft-budget").inner_text()
 
     admin.page.locator("details.add-action summary").first.click()
     form = admin.page.locator("details.add-action form").first

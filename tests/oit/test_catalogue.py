@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from approvals.exceptions import InvalidTransition
@@ -45,11 +46,63 @@ def test_the_shipped_2566_and_2567_catalogues_list_o1_to_o43_each_with_every_fie
         assert chosen.usable and chosen.sources
 
 
-def test_the_2568_catalogue_says_it_is_unconfirmed_and_cannot_be_adopted(plan, agency_admin, division):
+def test_the_2568_catalogue_lists_only_the_renumbered_items_a_source_confirms_and_cannot_be_adopted(
+    plan, agency_admin, division
+):
     chosen = catalogue.load(2568)
-    assert not chosen.usable and any("2568" in note for note in chosen.notes)
-    with pytest.raises(InvalidTransition, match="2568"):
+
+    assert [(item.number, item.title) for item in chosen.items] == [
+        ("O1", "โครงสร้างและอำนาจหน้าที่"),
+        ("O2", "ข้อมูลผู้บริหาร"),
+        ("O3", "ข้อมูลการติดต่อ"),
+        ("O4", "ข่าวประชาสัมพันธ์"),
+    ]
+    assert not chosen.usable and not chosen.unconfirmed and any("2568" in note for note in chosen.notes)
+    with translation.override("en"), pytest.raises(InvalidTransition) as refused:
         services.adopt_catalogue(plan, 2568, by=agency_admin, divisions={})
+    assert str(refused.value) == (
+        "The OIT catalogue of 2568 is incomplete: public sources confirmed only 4 of its items, "
+        "so it cannot be adopted."
+    )
+
+
+@pytest.mark.parametrize("year", [2566, 2567, 2568])
+def test_every_confirmed_item_cites_a_source_of_its_file_and_no_unconfirmed_one_does(year):
+    data = json.loads((catalogue.directory() / f"{year}.json").read_text(encoding="utf-8"))
+    sources = data["sources"]
+
+    for item in data["items"]:
+        cited = item.get("sources") or []
+        assert all(0 <= index < len(sources) and sources[index]["url"] for index in cited), item["number"]
+        assert bool(cited) == (item.get("confirmed") is True), item["number"]
+
+
+def test_the_adopt_page_says_which_items_are_not_confirmed_in_thai(client, agency_admin):
+    client.force_login(agency_admin)
+
+    page = client.get(reverse("oit:adopt"), {"catalogue": 2567}).content.decode()
+
+    assert "34 จาก 43 รายการยังไม่ได้ยืนยันกับแหล่งข้อมูลสาธารณะที่อ้างอิง" in page
+    assert page.count("ยังไม่ยืนยัน</span>") == 34
+
+
+def test_the_adopt_page_says_which_items_are_not_confirmed_in_english(client, agency_admin):
+    client.force_login(agency_admin)
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("oit:adopt")})
+
+    page = client.get(reverse("oit:adopt"), {"catalogue": 2567}).content.decode()
+
+    assert "34 of the 43 items are not confirmed against a cited public source" in page
+    assert page.count("Not confirmed</span>") == 34
+
+
+def test_the_adopt_page_says_an_incomplete_catalogue_cannot_be_adopted(client, agency_admin):
+    client.force_login(agency_admin)
+
+    page = client.get(reverse("oit:adopt"), {"catalogue": 2568}).content.decode()
+
+    assert "แบบตรวจนี้ยังไม่ครบ แหล่งข้อมูลสาธารณะยืนยันรายการได้เพียง 4 รายการ" in page
+    assert 'name="adopt"' not in page
 
 
 def test_a_duplicate_item_is_refused_naming_the_file_and_both_places(settings, tmp_path):

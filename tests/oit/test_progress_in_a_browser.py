@@ -112,3 +112,28 @@ def test_a_division_records_an_items_address_and_document_in_the_browser(
     assert "ส่ง O5 ข้อมูลการติดต่อ ให้พิจารณาแล้ว" in page.content()
     o5.action.refresh_from_db()
     assert o5.action.status == "awaiting_review"
+
+
+def test_the_adopt_page_marks_the_unconfirmed_items_and_refuses_an_incomplete_catalogue(
+    live_server, browser, agency_admin, plan, division, other_division
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    _sign_in(page, live_server, agency_admin.username)
+    page.goto(f"{live_server.url}{reverse('oit:adopt')}?catalogue=2567")
+    page.screenshot(path=str(SHOTS / "oit-adopt-2567-desktop.png"), full_page=False)
+
+    assert "34 จาก 43 รายการยังไม่ได้ยืนยัน" in page.locator("[role=status]").inner_text()
+    assert page.locator("span.badge.unconfirmed").count() == 34
+
+    page.goto(f"{live_server.url}{reverse('oit:adopt')}?catalogue=2568")
+    page.screenshot(path=str(SHOTS / "oit-adopt-2568-desktop.png"), full_page=True)
+    assert "ยังไม่ครบ" in page.locator("[role=alert]").inner_text()
+    assert page.locator("button[name=adopt]").count() == 0
+
+    phone = browser.new_page(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, locale="th-TH"
+    )
+    _sign_in(phone, live_server, agency_admin.username)
+    phone.goto(f"{live_server.url}{reverse('oit:adopt')}?catalogue=2567")
+    phone.screenshot(path=str(SHOTS / "oit-adopt-2567-phone.png"), full_page=False)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
