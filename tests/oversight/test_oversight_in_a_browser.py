@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from oversight import services
 from tests import factories
+from tests.oversight.conftest import ORDER
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -40,7 +41,9 @@ def province_officer(agency, sample_year):
     officer = factories.UserFactory(username="province", agency=None, first_name="สมปอง", last_name="ท้องถิ่น")
     officer.set_password(PASSWORD)
     officer.save()
-    services.grant_oversight(officer, province="ชลบุรี", by=operator, reason="คำสั่งจังหวัดชลบุรีที่ 1/2569")
+    second = factories.UserFactory(username="operator2", agency=None, is_superuser=True)
+    proposed = services.grant_oversight(officer, province="ชลบุรี", by=operator, reason="คำสั่งจังหวัดชลบุรีที่ 1/2569", **ORDER)
+    services.confirm_oversight(proposed, by=second)
     return officer
 
 
