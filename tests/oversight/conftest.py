@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from approvals.models import User
+from oit.models import DisclosureItem
 from oversight import services
 from oversight.models import OversightAssignment
 from tests import factories
@@ -35,3 +36,19 @@ def grant_in_effect(operator, second_operator):
         return services.confirm_oversight(proposed, by=second_operator, reason="")
 
     return grant
+
+
+def oit_item(action, number: str) -> DisclosureItem:
+    """An item of an adopted OIT catalogue, carried out as `action` (as oit.services.adopt_catalogue makes it)."""
+    return DisclosureItem.objects.create(
+        agency_id=action.agency_id,
+        plan=action.indicator.measure.plan,
+        action=action,
+        assessment_year=2567,
+        number=number,
+        position=int(number[1:]),
+        title=f"ข้อมูลพื้นฐาน {number}",
+        publish="โครงสร้างหน่วยงาน",
+        period="ปีปัจจุบัน",
+        usual_division="สำนักปลัด",
+    )

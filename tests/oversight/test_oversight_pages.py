@@ -11,8 +11,8 @@ from api import services as api_services
 from approvals.figures import plan_figures
 from approvals.models import AccessRefusal, User
 from audit.models import Finding
-from oit.models import DisclosureItem
 from tests import factories
+from tests.oversight.conftest import oit_item as _oit_item
 from tests.reports.builders import INTERNAL_COMMENT, RETURN_REASON, UNAPPROVED, add_evidence
 
 pytestmark = pytest.mark.django_db
@@ -137,22 +137,6 @@ def test_agency_staff_cannot_open_the_oversight_pages(login, chief_administrator
 
     assert client.get(reverse("oversight:overview")).status_code == 403
     assert client.get(reverse("oversight:agency", args=[agency.slug])).status_code == 403
-
-
-def _oit_item(action, number: str) -> DisclosureItem:
-    """An item of an adopted OIT catalogue, carried out as `action` (as oit.services.adopt_catalogue makes it)."""
-    return DisclosureItem.objects.create(
-        agency_id=action.agency_id,
-        plan=action.indicator.measure.plan,
-        action=action,
-        assessment_year=2567,
-        number=number,
-        position=int(number[1:]),
-        title=f"ข้อมูลพื้นฐาน {number}",
-        publish="โครงสร้างหน่วยงาน",
-        period="ปีปัจจุบัน",
-        usual_division="สำนักปลัด",
-    )
 
 
 @pytest.fixture
