@@ -1,12 +1,14 @@
 """Query-count benchmark of the province's oversight page and the API's progress endpoint.
 
 Prints, for a province of 10 and of 1,000 agencies (each with a plan of six actions, some approved, some
-returned; every other one with two OIT items), how many database queries each takes and the ratio between the two: 1.00 means the count does not
-grow with the number of agencies. Elapsed times are printed for information.
+returned; every other one with two OIT items), how many database queries each takes and the ratio between the
+two: 1.00 means the count does not grow with the number of agencies. Elapsed times (one warm request each) are
+printed for information.
 
-Run against PostgreSQL (it creates and drops its own test database, leaving yours alone):
+Run against PostgreSQL (it creates and drops its own test database, `test_` + the name in DATABASE_URL: do not
+name the database your test runs keep with --reuse-db):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/khunatham SECRET_KEY=x python bench/queries_oversight.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/khunatham SECRET_KEY=x DEBUG=false python bench/queries_oversight.py
 """
 
 from __future__ import annotations
@@ -138,10 +140,16 @@ def main() -> None:
                     raise SystemExit(f"{name} at {size} agencies answered {response.status_code}, not 200")
                 results.setdefault(name, {})[size] = measure(run)
         small, big = SIZES
-        print(f"{'':24}{'queries @' + str(small):>14}{'queries @' + str(big):>16}{'ratio':>8}{'time ratio':>12}")
+        print(
+            f"{'':24}{'queries @' + str(small):>14}{'queries @' + str(big):>16}{'ratio':>8}"
+            f"{'ms @' + str(small):>10}{'ms @' + str(big):>11}{'time ratio':>12}"
+        )
         for name, by_size in results.items():
             (q_small, t_small), (q_big, t_big) = by_size[small], by_size[big]
-            print(f"{name:24}{q_small:>14}{q_big:>16}{q_big / q_small:>8.2f}{t_big / t_small:>12.1f}")
+            print(
+                f"{name:24}{q_small:>14}{q_big:>16}{q_big / q_small:>8.2f}"
+                f"{t_small * 1000:>10.0f}{t_big * 1000:>11.0f}{t_big / t_small:>12.1f}"
+            )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
