@@ -70,6 +70,11 @@ def _progress(row: AgencyRow) -> dict[str, Any]:
         "measures": [_tally(measure.tally) for measure in figures.measures],
         "indicators": [_tally(indicator.tally) for indicator in figures.indicators],
         "returned": row.returns,
+        "oit": (
+            {"approved": row.oit.approved, "items": row.oit.total, "percent_approved": row.oit.percent}
+            if row.oit
+            else None
+        ),
     }
 
 
@@ -81,7 +86,8 @@ def _rows(request: HttpRequest, agency: str | None, year: int | None) -> list[Ag
 
 @router.get("/progress", response=list[schemas.ProgressOut], summary="Progress by agency, measure and indicator")
 def progress(request: HttpRequest, year: int | None = None, agency: str | None = None) -> list[dict[str, Any]]:
-    """Approved, awaiting, overdue and returned work of each agency the owner may read (approvals.figures)."""
+    """Approved, awaiting, overdue and returned work of each agency the owner may read (approvals.figures), and
+    its OIT completion (oit.progress)."""
     return [_progress(row) for row in _rows(request, agency, year)]
 
 
@@ -100,7 +106,20 @@ def findings(request: HttpRequest, agency: str | None = None) -> list[dict[str, 
 def progress_csv(request: HttpRequest, year: int | None = None, agency: str | None = None) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["agency", "name", "fiscal_year", "counted", "approved", "awaiting", "overdue", "returned"])
+    writer.writerow(
+        [
+            "agency",
+            "name",
+            "fiscal_year",
+            "counted",
+            "approved",
+            "awaiting",
+            "overdue",
+            "returned",
+            "oit_approved",
+            "oit_items",
+        ]
+    )
     for row in _rows(request, agency, year):
         tally = row.figures.overall  # type: ignore[union-attr]
         writer.writerow(
@@ -114,6 +133,8 @@ def progress_csv(request: HttpRequest, year: int | None = None, agency: str | No
                     tally.awaiting,
                     tally.overdue,
                     row.returns,
+                    row.oit.approved if row.oit else "",
+                    row.oit.total if row.oit else "",
                 ]
             )
         )

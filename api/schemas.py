@@ -125,6 +125,14 @@ class TallyOut(Schema):
     average_progress: int
 
 
+class OitCompletionOut(Schema):
+    """The plan's adopted OIT catalogue: items the mayor approved, of all its items."""
+
+    approved: int
+    items: int
+    percent_approved: int
+
+
 class ProgressOut(Schema):
     agency: str
     name: str
@@ -133,6 +141,8 @@ class ProgressOut(Schema):
     measures: list[TallyOut]
     indicators: list[TallyOut]
     returned: int
+    # None when the plan adopted no OIT catalogue.
+    oit: OitCompletionOut | None
 
 
 class FindingCountOut(Schema):

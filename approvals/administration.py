@@ -156,6 +156,13 @@ def create_person(
         must_change_password=True,
     )
     permissions.require(by, permissions.MANAGE_AGENCY, person)
+    return open_account(person, by=by, reason=reason, password=password)
+
+
+def open_account(person: User, *, by: User, reason: str | Reason, password: str) -> User:
+    """Save a new account with a temporary password to change at first sign-in, once its opener's permission
+    was checked (`create_person` for an agency's people, oversight.services for oversight officers)."""
+    person.must_change_password = True
     reason = _reason(reason, _("Write why the account is opened."))
     if not person.username or person.username.lower() == SYSTEM_USERNAME:
         raise InvalidTransition(_("Choose another username."))

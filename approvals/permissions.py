@@ -108,6 +108,12 @@ CONFIRM_SUBSTITUTE = "approvals.confirm_substitute"
 OPEN_PAGE_PREFIX = "page:"
 # Province and district oversight (oversight/): read-only pages across the agencies of an area.
 VIEW_OVERSIGHT = "approvals.view_oversight"
+# Platform operators open oversight officers' accounts and propose, end and confirm their grants; a second
+# operator confirms (or declines) each proposal (four eyes, as an agency's executive grants).
+MANAGE_OVERSIGHT = "approvals.manage_oversight"
+CONFIRM_OVERSIGHT = "approvals.confirm_oversight"
+DECLINE_OVERSIGHT = "approvals.decline_oversight"
+OVERSIGHT_GRANTS = (MANAGE_OVERSIGHT, CONFIRM_OVERSIGHT, DECLINE_OVERSIGHT)
 # Personal API tokens (api/): creating and revoking one's own; reading an agency's figures through the API.
 USE_API = "approvals.use_api"
 READ_AGENCY_FIGURES = "approvals.read_agency_figures"
@@ -587,6 +593,21 @@ def _substitute_rule(user: User, perm: str, obj: object | None, me: Standing) ->
     return Refusal(_("Only the head of the division confirms a substitute."), Rule.DIVISION)
 
 
+def _oversight_grant_rule(user: User, perm: str, obj: object | None) -> Refusal | None:
+    """Oversight officers' accounts and grants: platform operators only; nobody acts on their own grant, and
+    the operator who proposed a grant does not confirm it (they may withdraw it)."""
+    if not is_platform_operator(user):
+        return Refusal(
+            _("Only platform operators open oversight officers' accounts and grant their roles."), Rule.OPERATOR_ONLY
+        )
+    grantee_id = obj.pk if isinstance(obj, User) else getattr(obj, "user_id", None)
+    if grantee_id is not None and grantee_id == user.pk:
+        return Refusal(_("Nobody grants, confirms or ends a role for themselves."), Rule.SELF)
+    if perm == CONFIRM_OVERSIGHT and obj is not None and getattr(obj, "granted_by_id", None) == user.pk:
+        return Refusal(_("The person who proposed a grant cannot also confirm it."), Rule.FOUR_EYES)
+    return None
+
+
 def _operator_rule(user: User, perm: str, obj: object | None) -> Refusal | None:
     if is_platform_operator(user):
         return None
@@ -602,6 +623,9 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
     if perm in (GRANT_ROLE, END_ROLE, CONFIRM_GRANT, DECLINE_GRANT) and is_system_account(user):
         # The sample agency and commands give the roles an agency starts with, as the system account.
         return None
+    if perm in OVERSIGHT_GRANTS and is_system_account(user):
+        # The sample data's province officer, granted and confirmed by the system account at load.
+        return None
     if perm in (MANAGE_AGENCY, IMPORT_PLAN) and is_system_account(user):
         # `onboard_agencies` opens an agency's first administrator account and imports and activates its plan,
         # as the system account, before anybody of the agency can sign in.
@@ -610,6 +634,8 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
         return Refusal(_("You need to sign in."), Rule.SIGN_IN)
     if perm in (OPERATE_PLATFORM, CHANGE_SHARED_RECORD):
         return _operator_rule(user, perm, obj)
+    if perm in OVERSIGHT_GRANTS:
+        return _oversight_grant_rule(user, perm, obj)
     if perm in (VIEW_OVERSIGHT, USE_API, READ_AGENCY_FIGURES):
         return _oversight_rule(user, perm, obj)
     if is_platform_operator(user) and perm in (GRANT_ROLE, END_ROLE, CONFIRM_GRANT, DECLINE_GRANT, SET_PASSWORD):

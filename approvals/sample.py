@@ -75,6 +75,7 @@ def load_sample_agency(report_path: Path = SAMPLE_REPORT) -> tuple[Agency, Impor
             )
         for account in DEMO_ACCOUNTS:
             _ensure_account(agency, account, by)
+        _ensure_province_officer(agency, by)
         summary = import_plan(
             parsed.to_dict(),
             agency=agency,
@@ -117,6 +118,35 @@ def _ensure_account(agency: Agency, account: DemoAccount, by: User) -> User:
             reason=REASON,
             kind=RoleAssignment.Kind.DELEGATION,
         )
+    return user
+
+
+# The province's oversight officer (ท้องถิ่นจังหวัด) of the sample agency's province: no agency, read-only.
+PROVINCE_OFFICER = DemoAccount("province", "สมปอง", "ท้องถิ่นดี", "ท้องถิ่นจังหวัด", role="")
+
+
+def _ensure_province_officer(agency: Agency, by: User) -> User | None:
+    """The demo's province oversight officer, granted (and confirmed at once) by the system account."""
+    from oversight.models import OversightAssignment
+    from oversight.services import grant_oversight
+
+    if not agency.province:
+        return None
+    account = PROVINCE_OFFICER
+    user = get_user_model().objects.filter(username=account.username).first()
+    if user is None:
+        user = get_user_model()(
+            username=account.username,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            position=account.position,
+            agency=None,
+            email=f"{account.username}@example.org",
+        )
+        user.set_password(DEMO_PASSWORD)
+        save_with_history(user, by=by, reason=REASON)
+    if not OversightAssignment.objects.filter(user=user).active().exists():
+        grant_oversight(user, province=agency.province, by=by, reason=REASON)
     return user
 
 

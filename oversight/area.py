@@ -18,6 +18,7 @@ from approvals.models import Agency, Decision, Plan
 from audit.models import Finding
 from audit.rules import RULES, rule_title
 from audit.seal.heads import Head, latest_heads
+from oit.progress import Completion, completion
 
 
 @dataclass
@@ -29,6 +30,8 @@ class AgencyRow:
     # Open red-flag findings by rule code.
     flags: Counter = field(default_factory=Counter)
     head: Head | None = None
+    # The OIT catalogue adopted in the plan: items approved of all (oit.progress); None when none was adopted.
+    oit: Completion | None = None
     rank: int = 0
 
     @property
@@ -72,6 +75,14 @@ class AreaFigures:
     @property
     def returns(self) -> int:
         return sum(row.returns for row in self.rows)
+
+    @property
+    def oit(self) -> Completion | None:
+        """The OIT items of the area's adopted catalogues: approved, of all; None when no agency adopted one."""
+        adopted = [row.oit for row in self.rows if row.oit is not None]
+        if not adopted:
+            return None
+        return Completion(approved=sum(c.approved for c in adopted), total=sum(c.total for c in adopted))
 
 
 def _merge(into: Tally, tally: Tally) -> None:
@@ -121,6 +132,7 @@ def area_figures(agencies: list[Agency], year: int | None) -> AreaFigures:
     ):
         flags[agency_id][rule] += count
     heads = latest_heads(ids)
+    oit = completion([plan.pk for plan in plans.values()]) if plans else {}
     rows = []
     for agency in agencies:
         plan = plans.get(agency.pk)
@@ -132,6 +144,7 @@ def area_figures(agencies: list[Agency], year: int | None) -> AreaFigures:
                 returns=returns.get(agency.pk, 0),
                 flags=flags.get(agency.pk, Counter()),
                 head=heads.get(agency.pk),
+                oit=oit.get(plan.pk) if plan else None,
             )
         )
     # The ranking: the share of counted actions approved, then the fewest overdue, then the name.

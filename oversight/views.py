@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from approvals import permissions
-from approvals.exceptions import NotAllowed
+from approvals.exceptions import DomainError, NotAllowed
 from approvals.figures import plans_figures
-from approvals.models import Agency
+from approvals.models import Agency, User
 from approvals.types import AuthenticatedHttpRequest
 from audit.rules import rule_title
+from oversight import forms, services
 from oversight.area import area_figures, years
+from oversight.models import OversightAssignment
 from reports import charts, public
 
 
@@ -83,4 +89,180 @@ def agency(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "charts": {"indicators": page.indicator_chart(), "divisions": page.division_chart()},
             "nav": "oversight",
         },
+    )
+
+
+# --- platform operators: oversight officers' accounts and grants ------------------------------------------------
+
+
+def _invalid(request: AuthenticatedHttpRequest, form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _assignments():
+    return OversightAssignment.objects.select_related("user", "granted_by", "confirmed_by")
+
+
+def _row(request: AuthenticatedHttpRequest, assignment: OversightAssignment) -> dict[str, Any]:
+    return {
+        "assignment": assignment,
+        "active": assignment.is_active(),
+        "can_confirm": permissions.check(request.user, permissions.CONFIRM_OVERSIGHT, assignment) is None,
+        "can_decline": permissions.check(request.user, permissions.DECLINE_OVERSIGHT, assignment) is None,
+    }
+
+
+def officers(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Oversight officers and their grants; grants awaiting a second operator's confirmation; a new officer."""
+    permissions.require(request.user, permissions.MANAGE_OVERSIGHT)
+    form = forms.AppointForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                assignment = services.appoint_officer(
+                    by=request.user,
+                    reason=data["reason"],
+                    username=data["username"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    position=data["position"],
+                    email=data["email"],
+                    password=data["password"],
+                    province=data["province"],
+                    district=data["district"],
+                    order_number=data["order_number"],
+                    order_date=data["order_date"],
+                    valid_from=data["valid_from"],
+                )
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The account %(name)s was opened and its oversight role proposed; it takes effect once another platform operator confirms it."  # noqa: E501
+                    )
+                    % {"name": assignment.user.username},
+                )
+                return redirect("oversight:officer", pk=assignment.user_id)
+        else:
+            _invalid(request, form)
+    everything = list(_assignments().order_by("province", "district", "user__first_name", "-valid_from"))
+    proposed = [_row(request, a) for a in everything if a.status == OversightAssignment.Status.PROPOSED]
+    current = [_row(request, a) for a in everything if a.is_active()]
+    return render(
+        request,
+        "oversight/officers.html",
+        {
+            "proposed": proposed,
+            "current": current,
+            "form": form,
+            "reason_form": forms.ReasonOnlyForm(),
+            "confirm_form": forms.OptionalReasonForm(),
+            "nav": "oversight-officers",
+        },
+    )
+
+
+def officer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One oversight officer: every grant they held or were proposed for, and a new grant."""
+    permissions.require(request.user, permissions.MANAGE_OVERSIGHT)
+    person = get_object_or_404(User.objects.filter(agency__isnull=True, is_superuser=False), pk=pk)
+    form = forms.GrantForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.grant_oversight(
+                    person,
+                    province=data["province"],
+                    district=data["district"],
+                    by=request.user,
+                    reason=data["reason"],
+                    order_number=data["order_number"],
+                    order_date=data["order_date"],
+                    valid_from=data["valid_from"],
+                )
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The oversight role was proposed; it takes effect once another platform operator confirms it."),
+                )
+                return redirect("oversight:officer", pk=person.pk)
+        else:
+            _invalid(request, form)
+    rows = [_row(request, a) for a in _assignments().filter(user=person).order_by("-valid_from", "-pk")]
+    return render(
+        request,
+        "oversight/officer.html",
+        {
+            "person": person,
+            "rows": rows,
+            "form": form,
+            "reason_form": forms.ReasonOnlyForm(),
+            "confirm_form": forms.OptionalReasonForm(),
+            "nav": "oversight-officers",
+        },
+    )
+
+
+def _grant_change(
+    request: AuthenticatedHttpRequest, pk: int, perm: str, change, form_class, success: str
+) -> HttpResponse:
+    permissions.require(request.user, perm)
+    assignment = get_object_or_404(_assignments(), pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            change(assignment, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, success)
+    else:
+        _invalid(request, form)
+    if request.POST.get("next") == "officer":
+        return redirect("oversight:officer", pk=assignment.user_id)
+    return redirect("oversight:officers")
+
+
+@require_POST
+def grant_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _grant_change(
+        request,
+        pk,
+        permissions.CONFIRM_OVERSIGHT,
+        services.confirm_oversight,
+        forms.OptionalReasonForm,
+        _("You confirmed the grant; it is now in effect."),
+    )
+
+
+@require_POST
+def grant_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _grant_change(
+        request,
+        pk,
+        permissions.DECLINE_OVERSIGHT,
+        services.decline_oversight,
+        forms.ReasonOnlyForm,
+        _("The grant was declined."),
+    )
+
+
+@require_POST
+def grant_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _grant_change(
+        request,
+        pk,
+        permissions.MANAGE_OVERSIGHT,
+        services.end_oversight,
+        forms.ReasonOnlyForm,
+        _("The oversight role was ended."),
     )

@@ -55,6 +55,7 @@ from approvals.models import (
 from audit.models import AuditRun, EvidencePack, Finding
 from notifications.models import Notification
 from oit.models import DisclosureItem
+from oversight.models import OversightAssignment
 from reports.models import RenderedReport
 from tests import factories
 from workflows.flows import ActionFlow
@@ -335,6 +336,10 @@ MODELS_BY_URL = {
     "audit:action-timeline": Action,
     "oit:item": DisclosureItem,
     "api-token-revoke": ApiToken,
+    "oversight:officer": User,
+    "oversight:grant-confirm": OversightAssignment,
+    "oversight:grant-decline": OversightAssignment,
+    "oversight:grant-end": OversightAssignment,
 }
 # The public page and the API (its public endpoints are the public page's data; the others need a bearer token).
 PUBLIC = re.compile(r"^(reports:public|api:)")

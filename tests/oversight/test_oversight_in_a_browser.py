@@ -1,5 +1,6 @@
-"""The province's journey in headless Chromium: the area, one agency, an API token, the API docs.
-Screenshots go to artifacts/screenshots/ for a person to look at."""
+"""The province's journey in headless Chromium: the area (with its OIT column), one agency, an API token, the API
+docs; and the platform operators' journey: one opens an oversight officer's account and proposes the role, a
+second confirms it. Screenshots (desktop and phone) go to artifacts/screenshots/ for a person to look at."""
 
 import os
 from pathlib import Path
@@ -8,7 +9,10 @@ import pytest
 from django.urls import reverse
 
 from oversight import services
+from oversight.models import OversightAssignment
 from tests import factories
+from tests.oversight.conftest import ORDER
+from tests.oversight.conftest import oit_item as _oit_item
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -40,8 +44,19 @@ def province_officer(agency, sample_year):
     officer = factories.UserFactory(username="province", agency=None, first_name="สมปอง", last_name="ท้องถิ่น")
     officer.set_password(PASSWORD)
     officer.save()
-    services.grant_oversight(officer, province="ชลบุรี", by=operator, reason="คำสั่งจังหวัดชลบุรีที่ 1/2569")
+    second = factories.UserFactory(username="operator2", agency=None, is_superuser=True)
+    proposed = services.grant_oversight(officer, province="ชลบุรี", by=operator, reason="คำสั่งจังหวัดชลบุรีที่ 1/2569", **ORDER)
+    services.confirm_oversight(proposed, by=second)
+    _oit_item(sample_year.approved[0].action, "O1")
+    _oit_item(sample_year.unapproved[0].action, "O2")
     return officer
+
+
+def _sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}{reverse('login')}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
 
 
 def test_the_province_officer_looks_across_the_area_and_makes_an_api_token(
@@ -61,6 +76,9 @@ def test_the_province_officer_looks_across_the_area_and_makes_an_api_token(
     page.screenshot(path=str(SCREENSHOTS / "oversight-overview.png"), full_page=True)
     assert page.locator("table.ranking tbody tr").count() == 2
     assert page.locator("table.ranking tbody tr").first.get_attribute("data-row") == agency.slug
+    first_row = page.locator("table.ranking tbody tr").first
+    assert first_row.locator('[data-value="oit"]').inner_text() == "1/2"
+    assert "รายการ OIT ที่อนุมัติแล้ว" in page.locator("table.ranking thead").inner_text()
     assert page.locator("svg.chart").count() == 1
     page.emulate_media(media="print")
     page.screenshot(path=str(SCREENSHOTS / "oversight-overview-print.png"), full_page=True)
@@ -71,11 +89,14 @@ def test_the_province_officer_looks_across_the_area_and_makes_an_api_token(
     page.wait_for_url(f"**{reverse('oversight:agency', args=[agency.slug])}**")
     page.screenshot(path=str(SCREENSHOTS / "oversight-agency.png"), full_page=True)
     assert page.locator("h1").inner_text().startswith(agency.name)
+    assert page.locator('[data-figure="oit"]').inner_text() == "1/2"
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="th-TH")
     phone.context.add_cookies(page.context.cookies())
     phone.goto(f"{live_server.url}{reverse('oversight:overview')}")
     phone.screenshot(path=str(SCREENSHOTS / "oversight-overview-phone.png"), full_page=True)
+    phone.goto(f"{live_server.url}{reverse('oversight:agency', args=[agency.slug])}")
+    phone.screenshot(path=str(SCREENSHOTS / "oversight-agency-phone.png"), full_page=True)
 
     page.goto(f"{live_server.url}{reverse('api-tokens')}")
     page.fill("input[name=name]", "ระบบติดตามของจังหวัด")
@@ -87,4 +108,66 @@ def test_the_province_officer_looks_across_the_area_and_makes_an_api_token(
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
     page.screenshot(path=str(SCREENSHOTS / "api-docs.png"), full_page=False)
+    assert refused == []
+
+
+@pytest.fixture
+def operators(agency):
+    agency.province, agency.district = "ชลบุรี", "พานทอง"
+    agency.save()
+    people = []
+    for username, first_name in (("operator", "อนันต์"), ("operator2", "บุษบา")):
+        person = factories.UserFactory(
+            username=username, agency=None, is_superuser=True, first_name=first_name, last_name="ดูแลแพลตฟอร์ม"
+        )
+        person.set_password(PASSWORD)
+        person.save()
+        people.append(person)
+    return people
+
+
+def test_an_operator_opens_an_officer_and_a_second_operator_confirms_the_grant(
+    transactional_db, live_server, operators, browser
+):
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    refused = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.on("dialog", lambda dialog: dialog.accept())
+    _sign_in(page, base, "operator")
+    page.goto(f"{base}{reverse('oversight:officers')}")
+    assert page.locator(".empty").first.is_visible()
+    page.fill("input[name=username]", "somporn")
+    page.fill("input[name=first_name]", "สมพร")
+    page.fill("input[name=last_name]", "กำกับดี")
+    page.fill("input[name=password]", "ชั่วคราว-2569-xyz")
+    page.fill("input[name=province]", "ชลบุรี")
+    page.fill("input[name=order_number]", "ชบ 0023/77")
+    page.fill("input[name=order_date]", "1/10/2569")
+    page.fill("input[name=reason]", "คำสั่งจังหวัดชลบุรีที่ 77/2569")
+    page.screenshot(path=str(SCREENSHOTS / "oversight-officers-form.png"), full_page=True)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url("**/oversight/officers/*/")
+    page.screenshot(path=str(SCREENSHOTS / "oversight-officer-proposed.png"), full_page=True)
+    assert page.locator('[data-value="status"]').inner_text() == "เสนอแล้ว รอการยืนยัน"
+    # The proposer is not offered the confirmation.
+    assert page.locator("form[action$='/confirm/']").count() == 0
+
+    second = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="th-TH")
+    second.on("dialog", lambda dialog: dialog.accept())
+    _sign_in(second, base, "operator2")
+    second.goto(f"{base}{reverse('oversight:officers')}")
+    second.screenshot(path=str(SCREENSHOTS / "oversight-officers-phone.png"), full_page=True)
+    second.click("form[action$='/confirm/'] button[type=submit]")
+    second.wait_for_url(f"**{reverse('oversight:officers')}")
+    second.screenshot(path=str(SCREENSHOTS / "oversight-officers-confirmed-phone.png"), full_page=True)
+    assert second.locator('table.officers tr[data-row="somporn"]').count() == 1
+
+    assignment = OversightAssignment.objects.get()
+    assert assignment.status == OversightAssignment.Status.IN_EFFECT
+    assert assignment.confirmed_by == operators[1]
+    page.goto(f"{base}{reverse('oversight:officers')}")
+    page.screenshot(path=str(SCREENSHOTS / "oversight-officers.png"), full_page=True)
     assert refused == []

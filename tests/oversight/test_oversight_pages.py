@@ -7,11 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from api import services as api_services
 from approvals.figures import plan_figures
 from approvals.models import AccessRefusal, User
 from audit.models import Finding
-from oversight import services
 from tests import factories
+from tests.oversight.conftest import oit_item as _oit_item
 from tests.reports.builders import INTERNAL_COMMENT, RETURN_REASON, UNAPPROVED, add_evidence
 
 pytestmark = pytest.mark.django_db
@@ -20,16 +21,11 @@ PROVINCE = "ชลบุรี"
 
 
 @pytest.fixture
-def operator(db) -> User:
-    return factories.UserFactory(username="operator", agency=None, is_superuser=True, is_staff=True)
-
-
-@pytest.fixture
-def province_officer(agency, operator) -> User:
+def province_officer(agency, grant_in_effect) -> User:
     agency.province = PROVINCE
     agency.save()
     officer = factories.UserFactory(username="province", agency=None, first_name="สมปอง", last_name="ท้องถิ่น")
-    services.grant_oversight(officer, province=PROVINCE, by=operator, reason="คำสั่งจังหวัดที่ 1/2569")
+    grant_in_effect(officer, PROVINCE, reason="คำสั่งจังหวัดที่ 1/2569")
     return officer
 
 
@@ -82,12 +78,12 @@ def test_another_provinces_agency_is_a_recorded_404(login, province_officer, out
     assert AccessRefusal.objects.filter(user=province_officer).exists()
 
 
-def test_a_district_officer_sees_only_the_districts_agencies(login, operator, agency, sample_year):
+def test_a_district_officer_sees_only_the_districts_agencies(login, grant_in_effect, agency, sample_year):
     agency.province, agency.district = PROVINCE, "พานทอง"
     agency.save()
     elsewhere = factories.AgencyFactory(name="อบต.อำเภออื่น", slug="other-district", district="บ่อทอง", province=PROVINCE)
     officer = factories.UserFactory(username="district", agency=None)
-    services.grant_oversight(officer, province=PROVINCE, district="พานทอง", by=operator, reason="คำสั่งอำเภอ")
+    grant_in_effect(officer, PROVINCE, district="พานทอง", reason="คำสั่งอำเภอ")
 
     page = login(officer).get(reverse("oversight:overview")).content.decode()
 
@@ -143,12 +139,47 @@ def test_agency_staff_cannot_open_the_oversight_pages(login, chief_administrator
     assert client.get(reverse("oversight:agency", args=[agency.slug])).status_code == 403
 
 
+@pytest.fixture
+def oit_items(sample_year):
+    """Two OIT items in the sample plan: one approved by the mayor, one not yet."""
+    return [_oit_item(sample_year.approved[0].action, "O1"), _oit_item(sample_year.unapproved[0].action, "O2")]
+
+
+def test_the_ranking_and_the_agency_page_show_the_oit_items_approved_of_all(
+    login, province_officer, agency, sample_year, oit_items
+):
+    client = login(province_officer)
+
+    overview, drill_down = pages(client, agency)
+
+    assert '<span data-value="oit">1/2</span> (50%)' in overview
+    assert '<span class="value" data-figure="oit">1/2</span>' in drill_down
+
+
+def test_an_agency_that_adopted_no_oit_catalogue_shows_a_dash_not_zero(login, province_officer, agency, sample_year):
+    overview, drill_down = pages(login(province_officer), agency)
+
+    assert 'data-value="oit"' not in overview
+    assert '<span class="value" data-figure="oit">–</span>' in drill_down
+
+
+def test_the_api_progress_carries_the_same_oit_completion(client, province_officer, agency, sample_year, oit_items):
+    _token, secret = api_services.create_token(by=province_officer, name="ระบบจังหวัด")
+
+    [row] = client.get("/api/v1/me/progress", headers={"authorization": f"Bearer {secret}"}).json()
+
+    assert row["oit"] == {"approved": 1, "items": 2, "percent_approved": 50}
+
+
 def _agencies_with_plans(numbers: range, fiscal_year) -> None:
     for n in numbers:
         other = factories.AgencyFactory(name=f"อบต.ทดสอบจำนวน {n}", slug=f"many-{n}", province=PROVINCE)
         plan = factories.PlanFactory(agency=other, fiscal_year=fiscal_year)
         division = factories.DivisionFactory(agency=other, name="สำนักปลัด")
-        factories.ActionFactory(indicator__measure__plan=plan, responsible=[division])
+        action = factories.ActionFactory(indicator__measure__plan=plan, responsible=[division])
+        # Every other agency adopted an OIT catalogue: its item counts in the same one query.
+        if n % 2:
+            _oit_item(action, "O1")
 
 
 def test_the_overview_takes_as_many_queries_for_50_agencies_as_for_2(login, province_officer, sample_year):
@@ -163,4 +194,22 @@ def test_the_overview_takes_as_many_queries_for_50_agencies_as_for_2(login, prov
         page = client.get(reverse("oversight:overview")).content.decode()
 
     assert page.count('data-value="rank"') == 50
+    assert page.count('data-value="oit"') == 24
+    assert len(fifty) == len(two)
+
+
+def test_the_api_progress_takes_as_many_queries_for_50_agencies_as_for_2(client, province_officer, sample_year):
+    _token, secret = api_services.create_token(by=province_officer, name="ระบบจังหวัด")
+    headers = {"authorization": f"Bearer {secret}"}
+    _agencies_with_plans(range(1), sample_year.plan.fiscal_year)
+    client.get("/api/v1/me/progress", headers=headers)
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get("/api/v1/me/progress", headers=headers).json()) == 2
+
+    _agencies_with_plans(range(1, 49), sample_year.plan.fiscal_year)
+    with CaptureQueriesContext(connection) as fifty:
+        rows = client.get("/api/v1/me/progress", headers=headers).json()
+
+    assert len(rows) == 50
+    assert sum(row["oit"] is not None for row in rows) == 24
     assert len(fifty) == len(two)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from approvals.importer.errors import ReportError
-from approvals.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, load_sample_agency
+from approvals.sample import DEMO_ACCOUNTS, DEMO_PASSWORD, PROVINCE_OFFICER, load_sample_agency
 
 
 class Command(BaseCommand):
@@ -18,5 +18,5 @@ class Command(BaseCommand):
                 f"{agency.name}: {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged"
             )
         )
-        names = ", ".join(account.username for account in DEMO_ACCOUNTS)
+        names = ", ".join(account.username for account in (*DEMO_ACCOUNTS, PROVINCE_OFFICER))
         self.stdout.write(f"Demo accounts ({DEMO_PASSWORD}): {names}")
