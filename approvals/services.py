@@ -98,6 +98,17 @@ def save_with_history(
     return obj
 
 
+def create_all_with_history(objs: list[_Saved], *, by: User | str | None, reason: Reason | str) -> list[_Saved]:
+    """Insert new historised records of one model in one statement, inside the acting context of `by` and
+    `reason`. The capture and seal triggers fire for each row of a multi-row INSERT, so every record gets its
+    history row and its seal, exactly as `save_with_history` gives them one at a time (an importer or a plan's
+    activation writes dozens of rows at once). The records get their primary keys."""
+    if not objs:
+        return objs
+    with context.acting(by=by, reason=reason):
+        return type(objs[0])._default_manager.bulk_create(objs)
+
+
 def delete_with_history(obj: models.Model, *, by: User | None, reason: Reason | str) -> None:
     """Delete a link record (a responsibility) with who and why on its last history row. Records an audit
     trail points at are never deleted (PROTECT)."""
@@ -451,16 +462,21 @@ def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -
                 _("These actions have no responsible division; name one before activating the plan: %(actions)s")
                 % {"actions": "; ".join(nobody)}
             )
+        divisions_of = {a.pk: active_divisions if a.all_divisions else list(a.divisions.all()) for a in actions}
         for action in actions:
-            divisions = active_divisions if action.all_divisions else list(action.divisions.all())
             if action.due_date is None:
                 action.due_date = default_due_date(plan.fiscal_year)
                 save_with_history(action, by=by, reason=reason, update_fields=["due_date"])
-            for division in divisions:
-                draft = Submission(
-                    agency_id=action.agency_id, action=action, division=division, round=action.current_round
-                )
-                save_with_history(draft, by=by, reason=reason)
+        # Every action's drafts in one statement (each with its history row and seal), before any process starts:
+        # a process's split hands a task to each division with a draft.
+        drafts = [
+            Submission(agency_id=action.agency_id, action=action, division=division, round=action.current_round)
+            for action in actions
+            for division in divisions_of[action.pk]
+        ]
+        create_all_with_history(drafts, by=by, reason=reason)
+        for action in actions:
+            divisions = divisions_of[action.pk]
             flow.start(action, by=by, reason=reason)
             signals.task_assigned.send(
                 sender=Submission,
