@@ -365,6 +365,12 @@ def _flow() -> ModuleType:
     return engine
 
 
+def _starting() -> ModuleType:
+    from workflows import starting
+
+    return starting
+
+
 def default_due_date(fiscal_year: FiscalYear, today: datetime.date | None = None) -> datetime.date:
     """The next reporting round of the fiscal year: the 6-month round (31 March) while it is still ahead,
     otherwise the 12-month round (30 September)."""
@@ -475,9 +481,15 @@ def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -
             for division in divisions_of[action.pk]
         ]
         create_all_with_history(drafts, by=by, reason=reason)
+        # Every process at once (workflows/starting.py); a later round (never the case of an action without a
+        # process today) through viewflow, one at a time.
+        first_rounds = [action for action in actions if action.current_round == 1]
+        _starting().start_all(first_rounds, by=by, reason=reason)
+        for action in actions:
+            if action.current_round != 1:
+                flow.start(action, by=by, reason=reason)
         for action in actions:
             divisions = divisions_of[action.pk]
-            flow.start(action, by=by, reason=reason)
             signals.task_assigned.send(
                 sender=Submission,
                 action=action,
