@@ -132,14 +132,16 @@ def create_agency(
             Agency(name=name, slug=slug, kind=kind, district=district, province=province), by=by, reason=reason
         )
         if kind == Agency.Kind.SAO:
-            for order, division_name in enumerate(DEFAULT_SAO_DIVISIONS, start=1):
-                division = Division(
+            divisions = [
+                Division(
                     agency=agency,
                     name=division_name,
                     sort_order=order,
                     keeps_accounts=division_name == FINANCE_DIVISION,
                 )
-                save_with_history(division, by=by, reason=reason)
+                for order, division_name in enumerate(DEFAULT_SAO_DIVISIONS, start=1)
+            ]
+            create_all_with_history(divisions, by=by, reason=reason)
     return agency
 
 
