@@ -491,12 +491,11 @@ def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -
             if action.current_round != 1:
                 flow.start(action, by=by, reason=reason)
         for action in actions:
-            divisions = divisions_of[action.pk]
             signals.task_assigned.send(
                 sender=Submission,
                 action=action,
                 by=by,
-                divisions=divisions,
+                divisions=divisions_of[action.pk],
                 round=action.current_round,
                 returned=False,
                 reason="",
