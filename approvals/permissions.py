@@ -1035,9 +1035,12 @@ class RoleBackend:
         return False
 
 
-def users_with_role(agency_id: int, role: str, division_ids: Iterable[int] | None = None) -> list[User]:
-    """People who hold `role` today (directly or acting), e.g. to notify them."""
-    assignments = RoleAssignment.objects.filter(agency_id=agency_id, role=role).active()
+def users_with_role(
+    agency_id: int, role: str | tuple[str, ...], division_ids: Iterable[int] | None = None
+) -> list[User]:
+    """People who hold `role` (or one of several roles) today (directly or acting), e.g. to notify them."""
+    roles = (role,) if isinstance(role, str) else role
+    assignments = RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles).active()
     if division_ids is not None:
         assignments = assignments.filter(division_id__in=list(division_ids))
     user_ids = assignments.values_list("user_id", flat=True)

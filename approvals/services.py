@@ -98,6 +98,17 @@ def save_with_history(
     return obj
 
 
+def create_all_with_history(objs: list[_Saved], *, by: User | str | None, reason: Reason | str) -> list[_Saved]:
+    """Insert new historised records of one model in one statement, inside the acting context of `by` and
+    `reason`. The capture and seal triggers fire for each row of a multi-row INSERT, so every record gets its
+    history row and its seal, exactly as `save_with_history` gives them one at a time (an importer or a plan's
+    activation writes dozens of rows at once). The records get their primary keys."""
+    if not objs:
+        return objs
+    with context.acting(by=by, reason=reason):
+        return type(objs[0])._default_manager.bulk_create(objs)
+
+
 def delete_with_history(obj: models.Model, *, by: User | None, reason: Reason | str) -> None:
     """Delete a link record (a responsibility) with who and why on its last history row. Records an audit
     trail points at are never deleted (PROTECT)."""
@@ -121,14 +132,16 @@ def create_agency(
             Agency(name=name, slug=slug, kind=kind, district=district, province=province), by=by, reason=reason
         )
         if kind == Agency.Kind.SAO:
-            for order, division_name in enumerate(DEFAULT_SAO_DIVISIONS, start=1):
-                division = Division(
+            divisions = [
+                Division(
                     agency=agency,
                     name=division_name,
                     sort_order=order,
                     keeps_accounts=division_name == FINANCE_DIVISION,
                 )
-                save_with_history(division, by=by, reason=reason)
+                for order, division_name in enumerate(DEFAULT_SAO_DIVISIONS, start=1)
+            ]
+            create_all_with_history(divisions, by=by, reason=reason)
     return agency
 
 
@@ -354,6 +367,12 @@ def _flow() -> ModuleType:
     return engine
 
 
+def _starting() -> ModuleType:
+    from workflows import starting
+
+    return starting
+
+
 def default_due_date(fiscal_year: FiscalYear, today: datetime.date | None = None) -> datetime.date:
     """The next reporting round of the fiscal year: the 6-month round (31 March) while it is still ahead,
     otherwise the 12-month round (30 September)."""
@@ -451,22 +470,32 @@ def activate_plan(plan: Plan, *, by: User, reason: Reason | str | None = None) -
                 _("These actions have no responsible division; name one before activating the plan: %(actions)s")
                 % {"actions": "; ".join(nobody)}
             )
+        divisions_of = {a.pk: active_divisions if a.all_divisions else list(a.divisions.all()) for a in actions}
         for action in actions:
-            divisions = active_divisions if action.all_divisions else list(action.divisions.all())
             if action.due_date is None:
                 action.due_date = default_due_date(plan.fiscal_year)
                 save_with_history(action, by=by, reason=reason, update_fields=["due_date"])
-            for division in divisions:
-                draft = Submission(
-                    agency_id=action.agency_id, action=action, division=division, round=action.current_round
-                )
-                save_with_history(draft, by=by, reason=reason)
-            flow.start(action, by=by, reason=reason)
+        # Every action's drafts in one statement (each with its history row and seal), before any process starts:
+        # a process's split hands a task to each division with a draft.
+        drafts = [
+            Submission(agency_id=action.agency_id, action=action, division=division, round=action.current_round)
+            for action in actions
+            for division in divisions_of[action.pk]
+        ]
+        create_all_with_history(drafts, by=by, reason=reason)
+        # Every process at once (workflows/starting.py); a later round (never the case of an action without a
+        # process today) through viewflow, one at a time.
+        first_rounds = [action for action in actions if action.current_round == 1]
+        _starting().start_all(first_rounds, by=by, reason=reason)
+        for action in actions:
+            if action.current_round != 1:
+                flow.start(action, by=by, reason=reason)
+        for action in actions:
             signals.task_assigned.send(
                 sender=Submission,
                 action=action,
                 by=by,
-                divisions=divisions,
+                divisions=divisions_of[action.pk],
                 round=action.current_round,
                 returned=False,
                 reason="",

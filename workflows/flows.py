@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import act, flow
@@ -24,16 +25,22 @@ def author_of_returned_round(activation: Any) -> Any:
     """A returned round goes back to whoever submitted the round before (if still in the division): the
     task is theirs at once, and the division can still take it over (`task.data["given_to"]`)."""
     division_id = activation.task.data["division"]
-    action = Action.objects.get(pk=activation.process.action_id)
+    # One query for the action's round and the previous round's returned submission (a plan's activation creates
+    # a task per division of every action: there is none in the first round).
     previous = (
         Submission.objects.filter(
-            action=action, division_id=division_id, round=action.current_round - 1, status=Submission.Status.RETURNED
+            action_id=activation.process.action_id,
+            division_id=division_id,
+            round=F("action__current_round") - 1,
+            status=Submission.Status.RETURNED,
         )
-        .select_related("submitted_by")
+        .select_related("submitted_by", "action")
         .first()
     )
-    author = previous.submitted_by if previous is not None else None
-    if author is None or permissions.check(author, permissions.division_permission(division_id), action) is not None:
+    if previous is None or previous.submitted_by is None:
+        return None
+    author, action = previous.submitted_by, previous.action
+    if permissions.check(author, permissions.division_permission(division_id), action) is not None:
         return None
     # viewflow saves the task after asking for its owner: the marks are saved with it.
     leave = steps.substitution_for(author.pk, division_id)

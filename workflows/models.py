@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
@@ -61,10 +62,9 @@ class ActionProcess(Process):
     @property
     def divisions_with_work(self) -> list[int]:
         """Divisions with an open draft in the action's current round: the branches of the next split."""
-        action = Action.objects.only("current_round").get(pk=self.action_id)
         return list(
             Submission.objects.filter(
-                action_id=self.action_id, round=action.current_round, status=Submission.Status.DRAFT
+                action_id=self.action_id, round=F("action__current_round"), status=Submission.Status.DRAFT
             )
             .order_by("division__sort_order", "division__name")
             .values_list("division_id", flat=True)

@@ -29,7 +29,7 @@ from approvals.models import (
     Responsibility,
     User,
 )
-from approvals.services import save_with_history
+from approvals.services import create_all_with_history, save_with_history
 from approvals.transactions import agency_transaction
 from audit import context, reasons
 from audit.context import Reason
@@ -61,60 +61,89 @@ def _same(stored: Any, value: Any) -> bool:
     return stored == value
 
 
+def _differs(obj: models.Model, name: str, value: Any) -> bool:
+    """Whether the report's value for a field of a stored row differs; a link is compared by its key, without
+    fetching the linked row."""
+    field = obj._meta.get_field(name)
+    if isinstance(field, models.ForeignKey) and isinstance(value, models.Model):
+        return getattr(obj, field.attname) != value.pk
+    return not _same(getattr(obj, name), value)
+
+
 class _Writer:
+    """Writes one level of the plan at a time (measures, then indicators, actions, responsibilities, budget
+    items): the rows a level already has are read in one query, changed ones are updated one by one, and the
+    new ones are inserted together in one statement (each still with its history row and seal)."""
+
     def __init__(self, agency: Agency, by: User | None, reason: Reason | str) -> None:
         self.agency = agency
         self.by = by
         self.reason = reason
         # Set by import_plan once the plan is found or made, before any row is written.
         self.summary: ImportSummary
+        self.divisions: dict[str, Division] | None = None
 
-    def upsert(self, model: type[_Row], lookup: dict[str, Any], values: dict[str, Any]) -> _Row:
-        """Create the row, or update only the fields that differ; count what happened."""
-        obj = model._default_manager.filter(**lookup).first()
-        if obj is None:
-            obj = model(**lookup, **values)
-            save_with_history(obj, by=self.by, reason=self.reason)
-            self.summary.created += 1
-            return obj
-        changed = [name for name, value in values.items() if not _same(getattr(obj, name), value)]
-        if changed:
-            for name in changed:
-                setattr(obj, name, values[name])
-            save_with_history(obj, by=self.by, reason=self.reason, update_fields=changed)
-            self.summary.updated += 1
-        else:
-            self.summary.unchanged += 1
-        return obj
+    def upsert_all(
+        self, model: type[_Row], existing: dict[Any, _Row], rows: list[tuple[Any, dict[str, Any], dict[str, Any]]]
+    ) -> list[_Row]:
+        """Each (key, lookup, values) of `rows`: the row `existing[key]`, updated where its values differ, or a
+        new row; returned in the order of `rows`. The new rows are inserted together; count what happened."""
+        result: list[_Row] = []
+        new: list[_Row] = []
+        for key, lookup, values in rows:
+            obj = existing.get(key)
+            if obj is None:
+                obj = existing[key] = model(**lookup, **values)
+                new.append(obj)
+            else:
+                changed = [name for name, value in values.items() if _differs(obj, name, value)]
+                for name in changed:
+                    setattr(obj, name, values[name])
+                if obj.pk is None:
+                    pass  # the report names the same row twice: the later values win, in the one new row
+                elif changed:
+                    save_with_history(obj, by=self.by, reason=self.reason, update_fields=changed)
+                    self.summary.updated += 1
+                else:
+                    self.summary.unchanged += 1
+            result.append(obj)
+        create_all_with_history(new, by=self.by, reason=self.reason)
+        self.summary.created += len(new)
+        return result
 
     def division(self, name: str) -> Division:
-        division = Division.objects.filter(agency=self.agency, name=name).first()
+        if self.divisions is None:
+            self.divisions = {d.name: d for d in Division.objects.filter(agency=self.agency)}
+        division = self.divisions.get(name)
         if division is None:
-            last = Division.objects.filter(agency=self.agency).aggregate(m=models.Max("sort_order"))["m"]
-            next_order = (last or 0) + 1
+            last = max((d.sort_order for d in self.divisions.values()), default=0)
             division = save_with_history(
-                Division(agency=self.agency, name=name, sort_order=next_order), by=self.by, reason=self.reason
+                Division(agency=self.agency, name=name, sort_order=(last or 0) + 1), by=self.by, reason=self.reason
             )
+            self.divisions[name] = division
             self.summary.created += 1
             self.summary.warnings.append(
                 _("The report names a division the agency did not have; it was created: %(name)s") % {"name": name}
             )
         return division
 
-    def responsibilities(self, action: Action, responsible: list[str] | str) -> None:
-        wanted = set() if responsible == "all" else {self.division(name).pk for name in responsible}
-        existing = {r.division_id: r for r in Responsibility.objects.filter(action=action)}
-        for division_id in wanted - existing.keys():
-            save_with_history(
-                Responsibility(agency=self.agency, action=action, division_id=division_id),
-                by=self.by,
-                reason=self.reason,
-            )
-            self.summary.created += 1
-        for division_id in existing.keys() - wanted:
-            with context.acting(by=self.by, reason=self.reason):
-                existing[division_id].delete()
-            self.summary.updated += 1
+    def responsibilities(self, plan: Plan, wanted_by_action: list[tuple[Action, list[str] | str]]) -> None:
+        existing: dict[int, dict[int, Responsibility]] = {}
+        for responsibility in Responsibility.objects.filter(action__indicator__measure__plan=plan):
+            existing.setdefault(responsibility.action_id, {})[responsibility.division_id] = responsibility
+        new: list[Responsibility] = []
+        for action, responsible in wanted_by_action:
+            wanted = [] if responsible == "all" else [self.division(name).pk for name in responsible]
+            have = existing.get(action.pk, {})
+            for division_id in dict.fromkeys(wanted):
+                if division_id not in have:
+                    new.append(Responsibility(agency=self.agency, action=action, division_id=division_id))
+            for division_id in have.keys() - set(wanted):
+                with context.acting(by=self.by, reason=self.reason):
+                    have[division_id].delete()
+                self.summary.updated += 1
+        create_all_with_history(new, by=self.by, reason=self.reason)
+        self.summary.created += len(new)
 
 
 def import_plan(
@@ -145,55 +174,85 @@ def import_plan(
             created = 1
         writer.summary = ImportSummary(plan=plan, created=created, warnings=list(report.get("warnings", [])))
 
-        seen_actions: set[int] = set()
-        for measure_data in report["measures"]:
-            measure = writer.upsert(
-                Measure,
-                {"plan": plan, "number": measure_data["number"]},
-                {"agency": agency, "title": measure_data["title"]},
-            )
+        measures_data = report["measures"]
+        measures = writer.upsert_all(
+            Measure,
+            {m.number: m for m in Measure.objects.filter(plan=plan)},
+            [
+                (m["number"], {"plan": plan, "number": m["number"]}, {"agency": agency, "title": m["title"]})
+                for m in measures_data
+            ],
+        )
+        indicator_rows = []
+        indicators_data = []
+        for measure, measure_data in zip(measures, measures_data, strict=True):
             for indicator_data in measure_data["indicators"]:
-                indicator = writer.upsert(
-                    Indicator,
-                    {"measure": measure, "number": indicator_data["number"]},
-                    {
-                        "agency": agency,
-                        "assessment": indicator_data["assessment"],
-                        "name": indicator_data["name"],
-                        "status": indicator_data["status"],
-                        "written_number": indicator_data.get("written_number"),
-                    },
-                )
-                for position, action_data in enumerate(indicator_data["actions"], start=1):
-                    action = writer.upsert(
-                        Action,
-                        {"indicator": indicator, "position": position},
+                indicator_rows.append(
+                    (
+                        (measure.pk, indicator_data["number"]),
+                        {"measure": measure, "number": indicator_data["number"]},
                         {
                             "agency": agency,
-                            "number": action_data["number"],
-                            "text": action_data["text"],
-                            "all_divisions": action_data["responsible"] == "all",
-                            "reported_results": action_data.get("results", ""),
-                            "reported_outcome": action_data.get("outcome", ""),
+                            "assessment": indicator_data["assessment"],
+                            "name": indicator_data["name"],
+                            "status": indicator_data["status"],
+                            "written_number": indicator_data.get("written_number"),
                         },
                     )
-                    if action.due_date is None:
-                        action.due_date = fiscal_year.end_date
-                        save_with_history(action, by=by, reason=reason, update_fields=["due_date"])
-                    writer.responsibilities(action, action_data["responsible"])
-                    seen_actions.add(action.pk)
+                )
+                indicators_data.append(indicator_data)
+        indicators = writer.upsert_all(
+            Indicator,
+            {(i.measure_id, i.number): i for i in Indicator.objects.filter(measure__plan=plan)},
+            indicator_rows,
+        )
+        existing_actions = {
+            (a.indicator_id, a.position): a for a in Action.objects.filter(indicator__measure__plan=plan)
+        }
+        action_rows = []
+        actions_data = []
+        for indicator, indicator_data in zip(indicators, indicators_data, strict=True):
+            for position, action_data in enumerate(indicator_data["actions"], start=1):
+                lookup: dict[str, Any] = {"indicator": indicator, "position": position}
+                if (indicator.pk, position) not in existing_actions:
+                    # A new action is due at the end of the fiscal year: written with it, not by a second save.
+                    lookup["due_date"] = fiscal_year.end_date
+                values = {
+                    "agency": agency,
+                    "number": action_data["number"],
+                    "text": action_data["text"],
+                    "all_divisions": action_data["responsible"] == "all",
+                    "reported_results": action_data.get("results", ""),
+                    "reported_outcome": action_data.get("outcome", ""),
+                }
+                action_rows.append(((indicator.pk, position), lookup, values))
+                actions_data.append(action_data)
+        actions = writer.upsert_all(Action, existing_actions, action_rows)
+        for action in actions:
+            if action.due_date is None:
+                action.due_date = fiscal_year.end_date
+                save_with_history(action, by=by, reason=reason, update_fields=["due_date"])
+        writer.responsibilities(
+            plan, [(action, data["responsible"]) for action, data in zip(actions, actions_data, strict=True)]
+        )
+        seen_actions = {action.pk for action in actions}
 
         for action in Action.objects.filter(indicator__measure__plan=plan).exclude(pk__in=seen_actions):
             writer.summary.warnings.append(
                 _("Action %(action)s is no longer in the report; it was kept unchanged.") % {"action": action}
             )
 
+        budget_rows = []
         for number, item in enumerate(report.get("budget", []), start=1):
-            writer.upsert(
-                BudgetItem,
-                {"plan": plan, "number": item.get("number") or number},
-                {"agency": agency, "item": item["item"], "amount": Decimal(str(item["amount"]))},
+            key = item.get("number") or number
+            budget_rows.append(
+                (
+                    key,
+                    {"plan": plan, "number": key},
+                    {"agency": agency, "item": item["item"], "amount": Decimal(str(item["amount"]))},
+                )
             )
+        writer.upsert_all(BudgetItem, {b.number: b for b in BudgetItem.objects.filter(plan=plan)}, budget_rows)
 
         if writer.summary.changed:
             changed = [name for name, value in plan_values.items() if getattr(plan, name) != value]
