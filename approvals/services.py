@@ -52,7 +52,8 @@ _Saved = TypeVar("_Saved", bound=models.Model)
 # The workflow services (activate_plan ... cancel_action) are at the end of this module.
 # Every service that changes an agency's records runs in `agency_transaction`: its transaction takes the agency's
 # hash-chain lock before any row lock (the one lock order, docs/audit.md) and is run once more if PostgreSQL
-# still cancels it as a deadlock victim.
+# still cancels it as a deadlock victim. Its transaction (or savepoint) is the service's: the workflow services open
+# theirs with `transaction.atomic(savepoint=False)`, since a savepoint inside it would roll back just as far.
 
 SYSTEM_USERNAME = permissions.SYSTEM_USERNAME
 
@@ -495,11 +496,11 @@ def save_draft(
         raise InvalidTransition(_("Progress must be a whole number from 0 to 100."))
     limits.check_result_lengths(results=results, outcome=outcome)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
         action = _locked_action(submission.action_id)
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         _check_editable(action, submission)
-        flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
+        flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
         values = {"results": (results or "").strip(), "outcome": (outcome or "").strip(), "progress": progress}
         changed = [name for name, value in values.items() if getattr(submission, name) != value]
         for name in changed:
@@ -526,11 +527,11 @@ def add_evidence(
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     checked = check_evidence_file(uploaded_file)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
         action = _locked_action(submission.action_id)
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         _check_editable(action, submission)
-        flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
+        flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
         evidence = Evidence(
             agency_id=submission.agency_id,
             submission=submission,
@@ -562,7 +563,7 @@ def remove_evidence(evidence: Evidence, *, by: User, reason: str) -> Evidence:
     if not reason:
         raise InvalidTransition(_("Write why the evidence file is withdrawn."))
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(evidence.submission.action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(evidence.submission.action):
         action = _locked_action(evidence.submission.action_id)
         evidence = Evidence.objects.select_for_update().select_related("submission").get(pk=evidence.pk)
         _check_editable(action, evidence.submission)
@@ -580,13 +581,15 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
     reason = reason or reasons.code(reasons.SUBMITTED)
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
         action = _locked_action(submission.action_id)
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         _check_editable(action, submission)
         if not submission.results:
             raise InvalidTransition(_("Write what was done before submitting."))
-        step = flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
+        step = flow.claim(
+            flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason
+        )
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_by = by
         submission.submitted_at = timezone.now()
@@ -685,13 +688,15 @@ def _conclude(action: Action, step: _Conclusion, *, by: User, reason: str = "") 
     on_behalf_of = permissions.acting_for(by, step.role)
     with (
         permissions.refusals_kept(),
-        transaction.atomic(),
+        transaction.atomic(savepoint=False),
         flow.locked(action),
         context.acting(by=by, on_behalf_of=on_behalf_of),
     ):
         action = _locked_action(action)
         _check_stage(action, step.awaiting)
-        activation = flow.claim(flow.activate(step.task(flow, action)), by, reason=reasons.code(step.reason_code))
+        activation = flow.claim(
+            flow.activate(step.task(flow, action), current=True), by, reason=reasons.code(step.reason_code)
+        )
         decision = _decide(
             action,
             by=by,
@@ -744,7 +749,7 @@ def return_action(
     on_behalf_of = permissions.acting_for(by, Role.MAYOR if awaiting_approval else Role.CHIEF_ADMINISTRATOR)
     with (
         permissions.refusals_kept(),
-        transaction.atomic(),
+        transaction.atomic(savepoint=False),
         flow.locked(action),
         context.acting(by=by, reason=reason, on_behalf_of=on_behalf_of),
     ):
@@ -757,7 +762,7 @@ def return_action(
             raise InvalidTransition(_("Only the mayor can return an action to the review."))
         stage = Decision.Stage.APPROVAL if awaiting_approval else Decision.Stage.REVIEW
         activation = flow.claim(
-            flow.activate(flow.approval_task(action) if awaiting_approval else flow.review_task(action)),
+            flow.activate(flow.approval_task(action) if awaiting_approval else flow.review_task(action), current=True),
             by,
             reason=reason,
         )
@@ -855,7 +860,7 @@ def cancel_action(action: Action, *, by: User, reason: str) -> Action:
     if not reason:
         raise InvalidTransition(_("Write why the action is cancelled."))
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(action):
         action = _locked_action(action)
         if action.is_locked():
             raise InvalidTransition(
