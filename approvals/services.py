@@ -99,6 +99,14 @@ def save_with_history(
     return obj
 
 
+def update_with_history(queryset: models.QuerySet, *, by: User | None, reason: Reason | str, **values: Any) -> int:
+    """Set the same values on several historised records in one UPDATE inside the acting context of `by` and
+    `reason`: the database writes (and seals) each row's history row, with both, in that statement, as
+    `save_with_history` does for one record. Returns the number of rows changed."""
+    with context.acting(by=by, reason=reason):
+        return queryset.update(**values)
+
+
 def delete_with_history(obj: models.Model, *, by: User | None, reason: Reason | str) -> None:
     """Delete a link record (a responsibility) with who and why on its last history row. Records an audit
     trail points at are never deleted (PROTECT)."""
@@ -388,6 +396,12 @@ def _locked_action(action: Action | int) -> Action:
     return Action.objects.select_for_update().get(pk=pk)
 
 
+def _locked_submission(submission: Submission) -> Submission:
+    """The submission and its action, locked in that one statement (`FOR UPDATE` locks the rows of both tables)
+    under the flow lock the service holds, which orders every transaction of the action before either row."""
+    return Submission.objects.select_for_update().select_related("action").get(pk=submission.pk)
+
+
 def _check_editable(action: Action, submission: Submission) -> None:
     if action.status == Action.Status.DONE:
         raise InvalidTransition(_("The mayor approved this action: its results can no longer be changed."))
@@ -497,8 +511,8 @@ def save_draft(
     limits.check_result_lengths(results=results, outcome=outcome)
     flow = _flow()
     with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
-        action = _locked_action(submission.action_id)
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        submission = _locked_submission(submission)
+        action = submission.action
         _check_editable(action, submission)
         flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
         values = {"results": (results or "").strip(), "outcome": (outcome or "").strip(), "progress": progress}
@@ -528,8 +542,8 @@ def add_evidence(
     checked = check_evidence_file(uploaded_file)
     flow = _flow()
     with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
-        action = _locked_action(submission.action_id)
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        submission = _locked_submission(submission)
+        action = submission.action
         _check_editable(action, submission)
         flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
         evidence = Evidence(
@@ -582,8 +596,8 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     flow = _flow()
     with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
-        action = _locked_action(submission.action_id)
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        submission = _locked_submission(submission)
+        action = submission.action
         _check_editable(action, submission)
         if not submission.results:
             raise InvalidTransition(_("Write what was done before submitting."))
@@ -629,10 +643,14 @@ def _decide(
 
 
 def _set_submission_status(submissions: list[Submission], status: str, *, by: User, reason: Reason | str) -> None:
-    for submission in submissions:
-        if submission.status != status:
-            submission.status = status
-            save_with_history(submission, by=by, reason=reason, update_fields=["status"])
+    """The divisions' submissions to `status`, in one UPDATE (a history row for each)."""
+    changed = [submission for submission in submissions if submission.status != status]
+    if changed:
+        update_with_history(
+            Submission.objects.filter(pk__in=[s.pk for s in changed]), by=by, reason=reason, status=status
+        )
+    for submission in changed:
+        submission.status = status
 
 
 @dataclass(frozen=True)
