@@ -614,7 +614,7 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
                 _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
         else:
             _set_action_status(action, Action.Status.AWAITING_REVIEW, by=by, reason=reason)
-        flow.complete(step, by, reason=reason, checked=True)
+        flow.complete(step, by, reason=reason, checked=True, action=action)
         if action.status == Action.Status.AWAITING_REVIEW:
             signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
     return submission
@@ -727,7 +727,7 @@ def _conclude(action: Action, step: _Conclusion, *, by: User, reason: str = "") 
         changed = [s for s in current_submissions(action) if s.status == step.submissions_from]
         _set_submission_status(changed, step.submissions_to, by=by, reason=done)
         _set_action_status(action, step.next_status, by=by, reason=done)
-        flow.complete(activation, by, reason=done, checked=True)
+        flow.complete(activation, by, reason=done, checked=True, action=action)
         step.signal.send(sender=Decision, action=action, by=by, decision=decision)
     return decision
 

@@ -118,11 +118,17 @@ def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
     return activation
 
 
-def complete(activation: Any, by: User, *, reason: Reason | str, checked: bool = False) -> Task:
+def complete(
+    activation: Any, by: User, *, reason: Reason | str, checked: bool = False, action: Action | None = None
+) -> Task:
     """Finish `by`'s task and move the process on (the join, the gates and the next tasks). `checked` says
-    the calling service has already checked `by`'s permission for it (an executive step checks it otherwise)."""
+    the calling service has already checked `by`'s permission for it (an executive step checks it otherwise).
+    `action` is the process's action as the service locked and changed it: the next nodes read it from the
+    process instead of reading it again."""
     if activation.task.owner_id != by.pk:
         raise InvalidTransition(_("This task is not assigned to you."))
+    if action is not None and action.pk == activation.process.action_id:
+        activation.process.action = action
     if checked:
         activation.checked_for = by.pk
     with context.acting(by=by, reason=reason):
