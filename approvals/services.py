@@ -52,7 +52,8 @@ _Saved = TypeVar("_Saved", bound=models.Model)
 # The workflow services (activate_plan ... cancel_action) are at the end of this module.
 # Every service that changes an agency's records runs in `agency_transaction`: its transaction takes the agency's
 # hash-chain lock before any row lock (the one lock order, docs/audit.md) and is run once more if PostgreSQL
-# still cancels it as a deadlock victim.
+# still cancels it as a deadlock victim. Its transaction (or savepoint) is the service's: the workflow services open
+# theirs with `transaction.atomic(savepoint=False)`, since a savepoint inside it would roll back just as far.
 
 SYSTEM_USERNAME = permissions.SYSTEM_USERNAME
 
@@ -107,6 +108,14 @@ def create_all_with_history(objs: list[_Saved], *, by: User | str | None, reason
         return objs
     with context.acting(by=by, reason=reason):
         return type(objs[0])._default_manager.bulk_create(objs)
+
+
+def update_with_history(queryset: models.QuerySet, *, by: User | None, reason: Reason | str, **values: Any) -> int:
+    """Set the same values on several historised records in one UPDATE inside the acting context of `by` and
+    `reason`: the database writes (and seals) each row's history row, with both, in that statement, as
+    `save_with_history` does for one record. Returns the number of rows changed."""
+    with context.acting(by=by, reason=reason):
+        return queryset.update(**values)
 
 
 def delete_with_history(obj: models.Model, *, by: User | None, reason: Reason | str) -> None:
@@ -406,6 +415,12 @@ def _locked_action(action: Action | int) -> Action:
     return Action.objects.select_for_update().get(pk=pk)
 
 
+def _locked_submission(submission: Submission) -> Submission:
+    """The submission and its action, locked in that one statement (`FOR UPDATE` locks the rows of both tables)
+    under the flow lock the service holds, which orders every transaction of the action before either row."""
+    return Submission.objects.select_for_update().select_related("action").get(pk=submission.pk)
+
+
 def _check_editable(action: Action, submission: Submission) -> None:
     if action.status == Action.Status.DONE:
         raise InvalidTransition(_("The mayor approved this action: its results can no longer be changed."))
@@ -524,11 +539,11 @@ def save_draft(
         raise InvalidTransition(_("Progress must be a whole number from 0 to 100."))
     limits.check_result_lengths(results=results, outcome=outcome)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
-        action = _locked_action(submission.action_id)
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
+        submission = _locked_submission(submission)
+        action = submission.action
         _check_editable(action, submission)
-        flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
+        flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
         values = {"results": (results or "").strip(), "outcome": (outcome or "").strip(), "progress": progress}
         changed = [name for name, value in values.items() if getattr(submission, name) != value]
         for name in changed:
@@ -555,11 +570,11 @@ def add_evidence(
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     checked = check_evidence_file(uploaded_file)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
-        action = _locked_action(submission.action_id)
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
+        submission = _locked_submission(submission)
+        action = submission.action
         _check_editable(action, submission)
-        flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
+        flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
         evidence = Evidence(
             agency_id=submission.agency_id,
             submission=submission,
@@ -591,7 +606,7 @@ def remove_evidence(evidence: Evidence, *, by: User, reason: str) -> Evidence:
     if not reason:
         raise InvalidTransition(_("Write why the evidence file is withdrawn."))
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(evidence.submission.action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(evidence.submission.action):
         action = _locked_action(evidence.submission.action_id)
         evidence = Evidence.objects.select_for_update().select_related("submission").get(pk=evidence.pk)
         _check_editable(action, evidence.submission)
@@ -609,13 +624,15 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
     reason = reason or reasons.code(reasons.SUBMITTED)
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(submission.action):
-        action = _locked_action(submission.action_id)
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
+        submission = _locked_submission(submission)
+        action = submission.action
         _check_editable(action, submission)
         if not submission.results:
             raise InvalidTransition(_("Write what was done before submitting."))
-        step = flow.claim(flow.activate(flow.division_task(action, submission.division_id)), by, reason=reason)
+        step = flow.claim(
+            flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason
+        )
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_by = by
         submission.submitted_at = timezone.now()
@@ -626,7 +643,7 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
                 _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
         else:
             _set_action_status(action, Action.Status.AWAITING_REVIEW, by=by, reason=reason)
-        flow.complete(step, by, reason=reason, checked=True)
+        flow.complete(step, by, reason=reason, checked=True, action=action)
         if action.status == Action.Status.AWAITING_REVIEW:
             signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
     return submission
@@ -655,10 +672,14 @@ def _decide(
 
 
 def _set_submission_status(submissions: list[Submission], status: str, *, by: User, reason: Reason | str) -> None:
-    for submission in submissions:
-        if submission.status != status:
-            submission.status = status
-            save_with_history(submission, by=by, reason=reason, update_fields=["status"])
+    """The divisions' submissions to `status`, in one UPDATE (a history row for each)."""
+    changed = [submission for submission in submissions if submission.status != status]
+    if changed:
+        update_with_history(
+            Submission.objects.filter(pk__in=[s.pk for s in changed]), by=by, reason=reason, status=status
+        )
+    for submission in changed:
+        submission.status = status
 
 
 @dataclass(frozen=True)
@@ -714,13 +735,15 @@ def _conclude(action: Action, step: _Conclusion, *, by: User, reason: str = "") 
     on_behalf_of = permissions.acting_for(by, step.role)
     with (
         permissions.refusals_kept(),
-        transaction.atomic(),
+        transaction.atomic(savepoint=False),
         flow.locked(action),
         context.acting(by=by, on_behalf_of=on_behalf_of),
     ):
         action = _locked_action(action)
         _check_stage(action, step.awaiting)
-        activation = flow.claim(flow.activate(step.task(flow, action)), by, reason=reasons.code(step.reason_code))
+        activation = flow.claim(
+            flow.activate(step.task(flow, action), current=True), by, reason=reasons.code(step.reason_code)
+        )
         decision = _decide(
             action,
             by=by,
@@ -733,7 +756,7 @@ def _conclude(action: Action, step: _Conclusion, *, by: User, reason: str = "") 
         changed = [s for s in current_submissions(action) if s.status == step.submissions_from]
         _set_submission_status(changed, step.submissions_to, by=by, reason=done)
         _set_action_status(action, step.next_status, by=by, reason=done)
-        flow.complete(activation, by, reason=done, checked=True)
+        flow.complete(activation, by, reason=done, checked=True, action=action)
         step.signal.send(sender=Decision, action=action, by=by, decision=decision)
     return decision
 
@@ -773,7 +796,7 @@ def return_action(
     on_behalf_of = permissions.acting_for(by, Role.MAYOR if awaiting_approval else Role.CHIEF_ADMINISTRATOR)
     with (
         permissions.refusals_kept(),
-        transaction.atomic(),
+        transaction.atomic(savepoint=False),
         flow.locked(action),
         context.acting(by=by, reason=reason, on_behalf_of=on_behalf_of),
     ):
@@ -786,7 +809,7 @@ def return_action(
             raise InvalidTransition(_("Only the mayor can return an action to the review."))
         stage = Decision.Stage.APPROVAL if awaiting_approval else Decision.Stage.REVIEW
         activation = flow.claim(
-            flow.activate(flow.approval_task(action) if awaiting_approval else flow.review_task(action)),
+            flow.activate(flow.approval_task(action) if awaiting_approval else flow.review_task(action), current=True),
             by,
             reason=reason,
         )
@@ -884,7 +907,7 @@ def cancel_action(action: Action, *, by: User, reason: str) -> Action:
     if not reason:
         raise InvalidTransition(_("Write why the action is cancelled."))
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(action):
         action = _locked_action(action)
         if action.is_locked():
             raise InvalidTransition(

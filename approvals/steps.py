@@ -50,7 +50,7 @@ def take_task(task: Task, *, by: User, reason: Reason | str | None = None) -> Ta
     action = _action_of(task)
     permissions.require(by, task.flow_task.permission_for(task), action)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(action):
         activation = flow.activate(task)
         task = activation.task
         if task.status not in flow.OPEN_STATUSES:
@@ -63,7 +63,7 @@ def release_task(task: Task, *, by: User, reason: Reason | str | None = None) ->
     """Put a step one holds back in its queue (คืนงานเข้าคิว), for anyone who may take it."""
     action = _action_of(task)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(), flow.locked(action):
+    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(action):
         activation = flow.activate(task)
         if activation.task.status not in flow.OPEN_STATUSES:
             raise InvalidTransition(_("This task is finished and can no longer be released."))

@@ -20,6 +20,7 @@ transaction is run once more, so the person never sees it.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import random
@@ -76,16 +77,32 @@ def chain_order(agency_ids: Iterable[int | None]) -> list[int]:
     return chains
 
 
+# The chains an enclosing `agency_transaction` block holds, per database alias: taking them again inside it would
+# only repeat a statement (the lock is re-entrant and lasts until that block's transaction ends; a rollback of the
+# block itself also leaves the block, so nothing inside it runs without the lock).
+_held: contextvars.ContextVar[tuple[tuple[str, frozenset[int]], ...]] = contextvars.ContextVar(
+    "khunatham_held_chains", default=()
+)
+
+
+def _held_chains(using: str) -> frozenset[int]:
+    return frozenset().union(*(chains for alias, chains in _held.get() if alias == using))
+
+
 def lock_chains(*agency_ids: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
     """Take the hash-chain lock of each agency (None: the global chain) for the rest of the transaction.
 
     It is the advisory lock the seal trigger takes at the first history row of a chain in a transaction; taken
-    here first, before any row lock, it puts every transaction of the agency in one queue. Re-entrant.
+    here first, before any row lock, it puts every transaction of the agency in one queue. Re-entrant; a chain
+    that an enclosing `agency_transaction` block already holds costs no statement.
     """
     connection = connections[using]
     if not connection.in_atomic_block:
         raise RuntimeError("lock_chains() outside a transaction would release the lock at once")
-    lock_chains_sql(connection, chain_order(agency_ids))
+    held = _held_chains(using)
+    chains = [chain for chain in chain_order(agency_ids) if chain not in held]
+    if chains:
+        lock_chains_sql(connection, chains)
 
 
 def _outermost(using: str) -> bool:
@@ -101,7 +118,11 @@ def _forget_broken_connection(using: str) -> None:
 def _atomic_with_chain_locks(agency_ids: tuple[int | None, ...], using: str) -> Iterator[None]:
     with transaction.atomic(using=using):
         lock_chains(*agency_ids, using=using)
-        yield
+        token = _held.set((*_held.get(), (using, frozenset(chain_order(agency_ids)))))
+        try:
+            yield
+        finally:
+            _held.reset(token)
 
 
 class agency_transaction:  # lower case: used as a decorator and a context manager, like transaction.atomic

@@ -31,7 +31,7 @@ from celery import current_app
 from celery.exceptions import NotRegistered
 from celery.signals import task_success
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -59,16 +59,36 @@ def enqueue(
     to be in trouble: the request should not wait for it again)."""
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     message = OutboxMessage(key=key, kind=kind, payload=payload, agency_id=agency_id, task_id=task_id_for(key))
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
+    if not _insert_unless_recorded(message):
         return OutboxMessage.objects.get(key=key), False
     if relay_now:
         # Each new row asks for a relay run after commit; the first run publishes them all and later ones
         # find nothing left (one query).
         transaction.on_commit(_flush_robustly)
     return message, True
+
+
+def _insert_unless_recorded(message: OutboxMessage) -> bool:
+    """Insert the row unless a row with its key exists (`INSERT … ON CONFLICT (key) DO NOTHING RETURNING id`):
+    one statement, where a savepoint around an insert that may fail costs three. Returns whether it was new."""
+    meta = OutboxMessage._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    values = [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
+    columns = ", ".join(quote(field.attname if field.column is None else field.column) for field in fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f'ON CONFLICT ("key") DO NOTHING RETURNING "id"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    message._state.adding = False
+    message._state.db = connection.alias
+    return True
 
 
 def after_commit(kind: str, payload: dict, *, agency: Agency | int | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
+from approvals.models import Action
 from approvals.signals import action_approved
 from notifications import outbox
 from reports.services import INVALIDATE_TASK
@@ -13,5 +14,8 @@ from reports.services import INVALIDATE_TASK
 def invalidate_public_page_on_approval(sender, action, **kwargs) -> None:
     """A newly approved result must show on the public page: drop its cached copy once the approval commits.
     With Redis down the approval still answers success; the page is dropped later by a worker."""
-    year = action.indicator.measure.plan.fiscal_year.year
+    # One query for the year, not one per link of action → indicator → measure → plan → fiscal year.
+    year = (
+        Action.objects.filter(pk=action.pk).values_list("indicator__measure__plan__fiscal_year__year", flat=True).get()
+    )
     outbox.after_commit(INVALIDATE_TASK, {"agency_id": action.agency_id, "year": year}, agency=action.agency_id)

@@ -19,6 +19,7 @@ from viewflow.workflow.status import STATUS
 
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, User
+from approvals.transactions import lock_chains
 from audit import context, reasons
 from audit.context import Reason
 from workflows.flows import ActionFlow
@@ -40,20 +41,24 @@ def process_of(action: Action | int) -> ActionProcess | None:
 
 @contextmanager
 def locked(action: Action) -> Iterator[ActionProcess | None]:
-    """Hold the flow lock of the action's process (a row lock on the process) for the block."""
-    process = process_of(action)
-    if process is None:
-        with transaction.atomic():
-            yield None
-        return
-    with ActionFlow.lock(process.pk):
-        yield process
+    """Hold the flow lock of the action's process for the block: the row lock viewflow's own lock takes
+    (`SELECT … FOR UPDATE` of the process's row in workflows_actionprocess, blocking as `ActionFlow.lock_impl`),
+    after the agency's hash-chain lock, as `AgencyFirstLock` does. The action names both, so the process is found
+    and locked in one statement (viewflow's lock reads the agency, then locks by the process's key), and the
+    chain lock costs nothing when the calling service's `agency_transaction` already holds it.
+
+    No savepoint: an error inside the block leaves it and the caller's transaction rolls back with it."""
+    with transaction.atomic(savepoint=False):
+        lock_chains(action.agency_id)
+        yield ActionProcess.objects.select_for_update(of=("self",)).filter(action_id=action.pk).first()
 
 
 def open_task(action: Action, node: Any, division_id: int | None = None) -> Task | None:
+    """The open task of `node` for the action, with its process (as viewflow's activation reads it) and owner.
+    Read under the flow lock (`locked`), it is current: `activate(task, current=True)` need not read it again."""
     tasks = Task.objects.filter(
         process__actionprocess__action_id=action.pk, flow_task=node, status__in=OPEN_STATUSES
-    ).select_related("owner")
+    ).select_related("owner", "process__actionprocess")
     if division_id is not None:
         tasks = tasks.filter(data__division=division_id)
     return tasks.order_by("-pk").first()
@@ -80,9 +85,12 @@ def approval_task(action: Action) -> Task:
     return task
 
 
-def activate(task: Task) -> Any:
-    """The task's one activation, read again under the flow lock its caller already holds (`locked`)."""
-    task.refresh_from_db()
+def activate(task: Task, *, current: bool = False) -> Any:
+    """The task's one activation, read again under the flow lock its caller already holds (`locked`), unless
+    `current` says the caller read it under that lock (`division_task`, `review_task`, `approval_task` inside
+    `locked`)."""
+    if not current:
+        task.refresh_from_db()
     return task.flow_task.activation_class(task)
 
 
@@ -110,11 +118,17 @@ def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
     return activation
 
 
-def complete(activation: Any, by: User, *, reason: Reason | str, checked: bool = False) -> Task:
+def complete(
+    activation: Any, by: User, *, reason: Reason | str, checked: bool = False, action: Action | None = None
+) -> Task:
     """Finish `by`'s task and move the process on (the join, the gates and the next tasks). `checked` says
-    the calling service has already checked `by`'s permission for it (an executive step checks it otherwise)."""
+    the calling service has already checked `by`'s permission for it (an executive step checks it otherwise).
+    `action` is the process's action as the service locked and changed it: the next nodes read it from the
+    process instead of reading it again."""
     if activation.task.owner_id != by.pk:
         raise InvalidTransition(_("This task is not assigned to you."))
+    if action is not None and action.pk == activation.process.action_id:
+        activation.process.action = action
     if checked:
         activation.checked_for = by.pk
     with context.acting(by=by, reason=reason):

@@ -55,7 +55,8 @@ def author_of_returned_round(activation: Any) -> Any:
 def single_holder(activation: Any) -> Any:
     """The chief administrator's review and the mayor's approval are assigned at once to the one person
     who may take them (the acting official while an acting appointment is in force)."""
-    holder = permissions.step_holder(Action.objects.get(pk=activation.process.action_id))
+    # The process's action: the service's locked row when a service completes the step before (engine.complete).
+    holder = permissions.step_holder(activation.process.action)
     if holder is not None:
         # Given, not taken: anyone else who may decide (a delegate) can still take the step over.
         activation.task.data[GIVEN_TO] = holder.pk

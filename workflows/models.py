@@ -34,6 +34,10 @@ class ActionProcess(Process):
         # action's timeline. The parent row is written before this table's, so the data has to carry them.
         if self.action_id and (self.data or {}).get("action_id") != self.action_id:
             self.data = {**(self.data or {}), "agency_id": self.action.agency_id, "action_id": self.action_id}
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            # A process keeps its action for life: viewflow's saves change viewflow_process only, so this table's
+            # row (not historised) is not rewritten with the same action_id by a second UPDATE.
+            kwargs["update_fields"] = [field.name for field in Process._meta.concrete_fields if not field.primary_key]
         super().save(*args, **kwargs)
 
     def _latest_decision(self, stage: str) -> Decision | None:
