@@ -190,6 +190,10 @@ def grant_role(
     if not (reason.code or reason.text):
         raise InvalidTransition(_("Write why the role is granted."))
     _check_grant(user, role, division, acting_for, valid_from, valid_until)
+    if kind not in RoleAssignment.Kind.values:
+        raise InvalidTransition(_("Choose the kind of appointment."))
+    if kind == RoleAssignment.Kind.DELEGATION and acting_for is None:
+        raise InvalidTransition(_("A delegation by order (ปฏิบัติราชการแทน) names the person who delegates: choose them."))
     proposal = needs_confirmation(role, acting_for)
     order_number = (order_number or "").strip()
     if proposal and not permissions.is_system_account(by) and (not order_number or order_date is None):
