@@ -277,6 +277,7 @@ class RoleAssignmentAdmin(AgencyScopedAdmin):
                     note=obj.note,
                     order_number=obj.order_number,
                     order_date=obj.order_date,
+                    kind=obj.kind,
                 )
                 obj.pk = saved.pk
             elif "valid_until" in form.changed_data and obj.valid_until is not None:

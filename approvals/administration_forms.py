@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from approvals.forms import BuddhistEraDateField
-from approvals.models import ACTING_ROLES, Division, Role, User
+from approvals.models import ACTING_ROLES, Division, Role, RoleAssignment, User
 
 
 class ReasonField(forms.CharField):
@@ -86,10 +86,25 @@ class GrantForm(forms.Form):
         help_text=_("For division staff and division heads only."),
     )
     acting_for = forms.ModelChoiceField(
-        label=_("Acting for"),
+        label=_("Standing in for"),
         queryset=User.objects.none(),
         required=False,
-        help_text=_("For an acting appointment (รักษาราชการแทน) only: the chief administrator or mayor stood in for."),
+        help_text=_(
+            "For an appointment to stand in for the chief administrator or the mayor only: the person stood in for."
+        ),
+    )
+    kind = forms.ChoiceField(
+        # Translators: ลักษณะการแต่งตั้ง: รักษาราชการแทน or ปฏิบัติราชการแทน
+        label=_("Kind of appointment"),
+        choices=RoleAssignment.Kind.choices,
+        initial=RoleAssignment.Kind.ACTING,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "With a person stood in for only. Acting in the post (รักษาราชการแทน): the post's decisions are the "
+            "acting official's while the holder is away. Acting by delegation (ปฏิบัติราชการแทน): named decisions "
+            "delegated by order while the holder is still in office."
+        ),
     )
     valid_from = BuddhistEraDateField(label=_("From"))
     valid_until = BuddhistEraDateField(label=_("Until"), required=False)
@@ -117,6 +132,22 @@ class GrantForm(forms.Form):
             self.add_error("valid_until", _("The end date is before the start date."))
         if cleaned.get("acting_for") and cleaned.get("role") not in ACTING_ROLES:
             self.add_error("acting_for", _("Only the chief administrator and the mayor can be stood in for."))
+        kind = cleaned.get("kind") or RoleAssignment.Kind.ACTING
+        cleaned["kind"] = kind
+        if kind == RoleAssignment.Kind.DELEGATION and not cleaned.get("acting_for"):
+            self.add_error(
+                "acting_for", _("A delegation by order (ปฏิบัติราชการแทน) names the person who delegates: choose them.")
+            )
+        if cleaned.get("acting_for"):
+            words = RoleAssignment.Kind(kind).label
+            if not (cleaned.get("order_number") or "").strip():
+                self.add_error(
+                    "order_number", _("Write the number of the order that makes this %(kind)s.") % {"kind": words}
+                )
+            if not cleaned.get("order_date"):
+                self.add_error(
+                    "order_date", _("Write the date of the order that makes this %(kind)s.") % {"kind": words}
+                )
         return cleaned
 
 

@@ -449,6 +449,7 @@ def person_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
                 order_number=data["order_number"],
                 order_date=data["order_date"],
+                kind=data["kind"],
             )
         )
     except DomainError as error:

@@ -199,6 +199,9 @@ class RoleAssignment(models.Model):
         PROPOSED = "proposed", _("Proposed, awaiting confirmation")
         IN_EFFECT = "in_effect", _("In effect")
         DECLINED = "declined", _("Declined")
+        # An appointment ended before its first day was over (the office holder back the day it began) or
+        # before it began: its dates cannot say so (the end would fall before the start), its status does.
+        ENDED = "ended", _("Ended")
 
     class Kind(models.TextChoices):
         """How someone stands in for an executive: in their absence (the post's decisions are theirs alone), or

@@ -253,7 +253,8 @@ def holds_protected_role(user: User) -> bool:
     if user.is_superuser:
         return True
     live = RoleAssignment.objects.filter(user=user, role__in=PROTECTED_ROLES)
-    live = live.exclude(status=RoleAssignment.Status.DECLINED).exclude(valid_until__lt=timezone.localdate())
+    live = live.exclude(status__in=[RoleAssignment.Status.DECLINED, RoleAssignment.Status.ENDED])
+    live = live.exclude(valid_until__lt=timezone.localdate())
     return live.exists()
 
 

@@ -116,7 +116,7 @@ def _ensure_account(agency: Agency, account: DemoAccount, by: User) -> User:
             valid_until=until,
             by=by,
             reason=REASON,
-            kind=RoleAssignment.Kind.DELEGATION,
+            kind=RoleAssignment.Kind.DELEGATION if acting_for else RoleAssignment.Kind.ACTING,
         )
     return user
 

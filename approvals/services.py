@@ -212,6 +212,10 @@ def grant_role(
     if not (reason.code or reason.text):
         raise InvalidTransition(_("Write why the role is granted."))
     _check_grant(user, role, division, acting_for, valid_from, valid_until)
+    if kind not in RoleAssignment.Kind.values:
+        raise InvalidTransition(_("Choose the kind of appointment."))
+    if kind == RoleAssignment.Kind.DELEGATION and acting_for is None:
+        raise InvalidTransition(_("A delegation by order (ปฏิบัติราชการแทน) names the person who delegates: choose them."))
     proposal = needs_confirmation(role, acting_for)
     order_number = (order_number or "").strip()
     if proposal and not permissions.is_system_account(by) and (not order_number or order_date is None):
@@ -290,8 +294,9 @@ def decline_grant(assignment: RoleAssignment, *, by: User, reason: str) -> RoleA
 
 @agency_transaction()
 def end_role(assignment: RoleAssignment, *, on: datetime.date | None = None, by: User, reason: str) -> RoleAssignment:
-    """End a role assignment (the record is kept: history shows who held what, when). Nobody ends their
-    own role; a proposal is declined rather than ended."""
+    """End a role assignment (the record is kept: history shows who held what, when), `on` being its last
+    day in force. Nobody ends their own role; a proposal is declined rather than ended. Ended before the day it
+    began (on the very day it began, or before it began) it is out of force at once: its status says so."""
     permissions.require(by, permissions.END_ROLE, assignment)
     on = on or timezone.localdate()
     reason = (reason or "").strip()
@@ -299,12 +304,18 @@ def end_role(assignment: RoleAssignment, *, on: datetime.date | None = None, by:
         raise InvalidTransition(_("Write why the role ends."))
     with permissions.refusals_kept(), transaction.atomic():
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.status == RoleAssignment.Status.ENDED or (
+            assignment.valid_until is not None and assignment.valid_until <= on
+        ):
+            raise InvalidTransition(_("This role assignment has already ended."))
         if assignment.status != RoleAssignment.Status.IN_EFFECT:
             raise InvalidTransition(_("Only a grant in effect can end; decline a proposal instead."))
-        if assignment.valid_until is not None and assignment.valid_until <= on:
-            raise InvalidTransition(_("This role assignment has already ended."))
-        assignment.valid_until = max(on, assignment.valid_from)
-        save_with_history(assignment, by=by, reason=reason, update_fields=["valid_until"])
+        if on < assignment.valid_from:
+            assignment.status = RoleAssignment.Status.ENDED
+            save_with_history(assignment, by=by, reason=reason, update_fields=["status"])
+        else:
+            assignment.valid_until = on
+            save_with_history(assignment, by=by, reason=reason, update_fields=["valid_until"])
     permissions.forget_standing(assignment.user)
     return assignment
 

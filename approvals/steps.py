@@ -165,7 +165,8 @@ def settle_steps(agency_id: int, *, by: User, on: datetime.date | None = None) -
 @agency_transaction()
 def end_acting_appointment(assignment: RoleAssignment, *, by: User, reason: str) -> RoleAssignment:
     """The office holder, back in office, ends the acting appointment made for them (สิ้นสุดการรักษาราชการแทน),
-    through the grants' own service; the open steps come back to them at once."""
+    through the grants' own service; the open steps come back to them at once. Its last day in force is
+    yesterday: one that began today ends at once (`services.end_role` records it as ended)."""
     from approvals import services
 
     yesterday = timezone.localdate() - datetime.timedelta(days=1)

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from notifications.models import Notification
+from notifications import centre
 
 
 def unread_notifications(request: HttpRequest) -> dict:
@@ -8,4 +8,4 @@ def unread_notifications(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notification_count": Notification.objects.for_recipient(user).unread().count()}
+    return {"unread_notification_count": centre.listed(user).unread().count()}

@@ -341,6 +341,19 @@ def mark_read(notification: Notification, *, by: User) -> Notification:
     return notification
 
 
+def mark_group_read(notification: Notification, *, by: User) -> int:
+    """Mark read the whole entry of the notification centre that one of the person's notifications belongs to
+    (the same action on the same day: notifications.centre); returns how many were unread."""
+    from notifications import centre
+
+    if notification.recipient_id != by.pk:
+        raise InvalidTransition(_("This notification is not yours."))
+    unread = centre.group_of(notification).unread()
+    with agency_transaction(*set(unread.values_list("agency_id", flat=True))):
+        with context.acting(by=by, reason=reasons.code(reasons.NOTIFICATION_READ)):
+            return unread.update(read_at=timezone.now())
+
+
 def mark_all_read(*, by: User) -> int:
     """Mark every unread notification of the person as read; returns how many."""
     unread = Notification.objects.for_recipient(by).unread()

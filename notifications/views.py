@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,21 +16,18 @@ from django.views.decorators.http import require_GET, require_POST
 from approvals import permissions
 from approvals.exceptions import InvalidTransition
 from approvals.types import AuthenticatedHttpRequest
-from notifications import health, services
+from notifications import centre, health, services
 from notifications.forms import PreferenceForm
-from notifications.models import Event, Notification
+from notifications.models import Notification
 
 PAGE_SIZE = 30
 
 
 @login_required
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # The daily digest repeats notifications already listed here: it is an email, not an entry of its own.
-    notifications = (
-        Notification.objects.for_recipient(request.user).exclude(event=Event.DIGEST).select_related("action")
-    )
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page})
+    """The person's notifications, one entry per action and day (notifications.centre), newest first."""
+    page, groups = centre.page_of_groups(request.user, request.GET.get("page"), PAGE_SIZE)
+    return render(request, "notifications/list.html", {"page": page, "groups": groups})
 
 
 def _back(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -46,6 +42,15 @@ def _back(request: AuthenticatedHttpRequest) -> HttpResponse:
 def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = permissions.get_or_404(Notification.objects.for_recipient(request.user), request.user, pk=pk)
     services.mark_read(notification, by=request.user)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def mark_group_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark read the entry (the same action on the same day) that notification `pk` belongs to."""
+    notification = permissions.get_or_404(Notification.objects.for_recipient(request.user), request.user, pk=pk)
+    services.mark_group_read(notification, by=request.user)
     return _back(request)
 
 

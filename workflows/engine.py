@@ -105,6 +105,11 @@ def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
         # the one who holds the post): anyone else who may do it takes it over, and that is recorded.
         previous = task.owner
         task.data = {key: value for key, value in data.items() if key not in (GIVEN_TO, COVERING_FOR)}
+        if data.get(COVERING_FOR) not in (None, by.pk):
+            # Work a substitute carries for someone on leave is still that person's work when a colleague
+            # takes it over (as when the division head reassigns it): it goes back to them when the leave
+            # ends, whoever covered it meanwhile. Only the person themselves taking it ends the cover.
+            task.data[COVERING_FOR] = data[COVERING_FOR]
         with context.acting(by=by, reason=reasons.code(reasons.TASK_TAKEN_OVER, person=str(previous))):
             activation.reassign(user=by)
         return activation

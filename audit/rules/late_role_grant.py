@@ -64,10 +64,10 @@ def _late(assignments, moment: datetime.datetime, window: datetime.timedelta, ac
 
 def scan(agency, now) -> Iterator[Hit]:
     window = datetime.timedelta(hours=setting("AUDIT_ROLE_GRANT_HOURS"))
-    # Only grants that took effect enable a decision (a declined or pending proposal never did).
-    recent = RoleAssignment.objects.filter(agency=agency, status=RoleAssignment.Status.IN_EFFECT).select_related(
-        "user", "granted_by"
-    )
+    # Only grants that took effect enable a decision (a declined or pending proposal never did; one ended on its
+    # first day did, until it ended).
+    took_effect = [RoleAssignment.Status.IN_EFFECT, RoleAssignment.Status.ENDED]
+    recent = RoleAssignment.objects.filter(agency=agency, status__in=took_effect).select_related("user", "granted_by")
     decisions = Decision.objects.filter(agency=agency).select_related("action__indicator__measure__plan", "decided_by")
     for decision in decisions:
         role = STAGE_ROLE.get(decision.stage)

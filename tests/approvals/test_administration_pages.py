@@ -82,6 +82,93 @@ def test_granting_an_acting_mayor_on_the_page_proposes_it_and_names_who_confirms
     assert any("ชาลี" in message for message in messages_of(response))
 
 
+def test_the_administrator_grants_a_delegation_by_order_for_the_mayor(
+    client, agency_admin, newcomer, mayor, chief_administrator
+):
+    client.force_login(agency_admin)
+
+    client.post(
+        f"/approvals/administration/people/{newcomer.pk}/grant/",
+        {
+            "role": Role.MAYOR,
+            "acting_for": mayor.pk,
+            "kind": RoleAssignment.Kind.DELEGATION,
+            "valid_from": "1/12/2569",
+            "valid_until": "31/12/2569",
+            "order_number": "๓๒/๒๕๖๙",
+            "order_date": "28/11/2569",
+            "reason": "มอบอำนาจอนุมัติผลการดำเนินงานตามแผน",
+        },
+    )
+
+    appointment = RoleAssignment.objects.get(user=newcomer)
+    assert (appointment.kind, appointment.status) == (RoleAssignment.Kind.DELEGATION, RoleAssignment.Status.PROPOSED)
+
+
+def test_a_delegation_that_names_nobody_who_delegates_is_refused_beside_the_field(client, agency_admin, newcomer):
+    client.force_login(agency_admin)
+
+    response = client.post(
+        f"/approvals/administration/people/{newcomer.pk}/grant/",
+        {
+            "role": Role.MAYOR,
+            "kind": RoleAssignment.Kind.DELEGATION,
+            "valid_from": "1/12/2569",
+            "order_number": "๓๒/๒๕๖๙",
+            "order_date": "28/11/2569",
+            "reason": "มอบอำนาจ",
+        },
+    )
+
+    assert not RoleAssignment.objects.filter(user=newcomer).exists()
+    assert "การปฏิบัติราชการแทนต้องระบุผู้มอบอำนาจ" in str(response.context["grant"].errors["acting_for"])
+
+
+def test_an_acting_appointment_without_the_date_of_its_order_is_refused_beside_the_field(
+    client, agency_admin, newcomer, mayor
+):
+    client.force_login(agency_admin)
+
+    response = client.post(
+        f"/approvals/administration/people/{newcomer.pk}/grant/",
+        {
+            "role": Role.MAYOR,
+            "acting_for": mayor.pk,
+            "kind": RoleAssignment.Kind.ACTING,
+            "valid_from": "1/12/2569",
+            "order_number": "๓๓/๒๕๖๙",
+            "reason": "นายกลาป่วย",
+        },
+    )
+
+    assert not RoleAssignment.objects.filter(user=newcomer).exists()
+    assert list(response.context["grant"].errors["order_date"]) == ["กรอกวันที่ของคำสั่งที่แต่งตั้งให้รักษาราชการแทน"]
+
+
+def test_the_confirmation_page_and_the_persons_page_say_it_is_a_delegation_by_order(
+    client, agency_admin, newcomer, mayor, chief_administrator
+):
+    services.grant_role(
+        newcomer,
+        Role.MAYOR,
+        acting_for=mayor,
+        kind=RoleAssignment.Kind.DELEGATION,
+        by=agency_admin,
+        reason="มอบอำนาจอนุมัติ",
+        order_number="๓๔/๒๕๖๙",
+        order_date=datetime.date(2026, 11, 28),
+    )
+    client.force_login(chief_administrator)
+    confirmation = client.get("/approvals/administration/grants/").content.decode()
+    client.force_login(agency_admin)
+
+    person_page = client.get(f"/approvals/administration/people/{newcomer.pk}/").content.decode()
+
+    assert f"ปฏิบัติราชการแทน {mayor}" in confirmation
+    assert "ผู้ดำรงตำแหน่งยังปฏิบัติหน้าที่อยู่" in confirmation
+    assert f"ปฏิบัติราชการแทน {mayor}" in person_page
+
+
 def test_the_chief_administrator_is_shown_the_waiting_grant_and_confirms_it(
     client, agency_admin, newcomer, mayor, chief_administrator
 ):

@@ -321,6 +321,7 @@ MODELS_BY_URL = {
     "workflows:substitute-confirm": Substitution,
     "workflows:evidence-download": Evidence,
     "notifications:mark-read": Notification,
+    "notifications:mark-group-read": Notification,
     "reports:render-status": RenderedReport,
     "reports:render-download": RenderedReport,
     "reports:render-publish": RenderedReport,

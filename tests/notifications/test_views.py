@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Channel, Event, Notification, Preference
+from tests import factories
 from tests.notifications.conftest import LINE_ID
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -104,6 +108,75 @@ def test_mark_all_as_read_clears_the_badge(client, staff_member, action):
 
     assert Notification.objects.unread().count() == 0
     assert "badge-count" not in page
+
+
+@pytest.fixture
+def shared_action(plan, division):
+    return factories.ActionFactory(indicator=factories.IndicatorFactory(measure__plan=plan), responsible=[division])
+
+
+def a_day_ago(*items) -> None:
+    Notification.objects.filter(pk__in=[item.pk for item in items]).update(
+        created_at=timezone.now() - datetime.timedelta(days=1)
+    )
+
+
+def test_what_happened_to_one_action_in_a_day_is_one_entry_with_its_count_and_the_newest_on_top(
+    client, staff_member, action
+):
+    notification(staff_member, action, Event.ASSIGNED, key="a")
+    notification(staff_member, action, Event.REMINDER, key="b")
+    notification(staff_member, action, Event.RETURNED, key="c", reason="แนบภาพถ่ายการประชุม")
+    client.force_login(staff_member, backend=MODEL_BACKEND)
+
+    response = client.get(reverse("notifications:list"))
+
+    page = response.content.decode()
+    assert [(g.count, g.unread, g.newest.event) for g in response.context["groups"]] == [(3, 3, Event.RETURNED)]
+    assert "3 รายการ" in page and "ใหม่ 3" in page
+    assert "ก่อนหน้านี้ในวันเดียวกันอีก 2 รายการ" in page
+
+
+def test_entries_are_per_action_and_day_newest_first(client, staff_member, action, shared_action):
+    yesterday = notification(staff_member, action, Event.ASSIGNED, key="a")
+    a_day_ago(yesterday)
+    notification(staff_member, shared_action, Event.ASSIGNED, key="b")
+    notification(staff_member, action, Event.REMINDER, key="c")
+    client.force_login(staff_member, backend=MODEL_BACKEND)
+
+    groups = client.get(reverse("notifications:list")).context["groups"]
+
+    assert [(g.newest.action, g.newest.event, g.count) for g in groups] == [
+        (action, Event.REMINDER, 1),
+        (shared_action, Event.ASSIGNED, 1),
+        (action, Event.ASSIGNED, 1),
+    ]
+
+
+def test_marking_an_entry_read_reads_all_its_notifications_and_the_badge_counts_the_rest(
+    client, staff_member, action, shared_action
+):
+    first = notification(staff_member, action, Event.ASSIGNED, key="a")
+    notification(staff_member, action, Event.REMINDER, key="b")
+    notification(staff_member, shared_action, Event.ASSIGNED, key="c")
+    client.force_login(staff_member, backend=MODEL_BACKEND)
+
+    client.post(reverse("notifications:mark-group-read", args=[first.pk]))
+    home = client.get(reverse("home")).content.decode()
+
+    assert Notification.objects.unread().get().action == shared_action
+    assert '<span class="badge-count" title="การแจ้งเตือนที่ยังไม่ได้อ่าน">1</span>' in home
+    assert first.history.first().history_user == staff_member
+
+
+def test_someone_elses_entry_cannot_be_marked_read(client, staff_member, other_division_staff, action):
+    item = notification(other_division_staff, action)
+    client.force_login(staff_member, backend=MODEL_BACKEND)
+
+    response = client.post(reverse("notifications:mark-group-read", args=[item.pk]))
+
+    item.refresh_from_db()
+    assert (response.status_code, item.read_at) == (404, None)
 
 
 def preference_form(**overrides) -> dict:

@@ -90,6 +90,35 @@ def test_the_mayor_back_in_office_ends_the_appointment_and_gets_the_approval_bac
     assert (task.owner, row.history_reason, appointment.is_active()) == (mayor, "task.handed_back", False)
 
 
+def test_the_mayor_back_the_same_day_the_acting_appointment_began_ends_it_and_gets_the_approval_back(
+    client, accepted, mayor, deputy
+):
+    appointment = appoint(deputy, Role.MAYOR, mayor, days_from=0, days_until=5)
+    assert approval(accepted).owner == deputy
+    login(client, mayor)
+
+    client.post(f"/work/acting/{appointment.pk}/end/", {"reason": "งานที่ต่างจังหวัดยกเลิก กลับมาบ่ายนี้"})
+
+    appointment.refresh_from_db()
+    task = approval(accepted)
+    row = Task.history.filter(id=task.pk).latest("history_id")
+    assert (task.owner, row.history_reason, appointment.is_active(), appointment.get_status_display()) == (
+        mayor,
+        "task.handed_back",
+        False,
+        "สิ้นสุดแล้ว",
+    )
+
+
+def test_an_acting_appointment_ended_on_its_first_day_no_longer_lets_the_acting_mayor_approve(accepted, mayor, deputy):
+    appointment = appoint(deputy, Role.MAYOR, mayor, days_from=0, days_until=5)
+
+    steps.end_acting_appointment(appointment, by=mayor, reason="กลับมาปฏิบัติราชการ")
+
+    with pytest.raises(NotAllowed):
+        services.approve_action(accepted, by=deputy, reason="อนุมัติ")
+
+
 def test_a_decision_of_the_acting_mayor_records_both_names(accepted, mayor, deputy):
     appoint(deputy, Role.MAYOR, mayor, days_from=0, days_until=5)
 

@@ -219,3 +219,84 @@ def test_the_mayor_approves_five_actions_in_one_batch_one_refused(
 
     statuses = dict(Action.objects.filter(pk__in=[a.pk for a in actions]).values_list("pk", "status"))
     assert [statuses[a.pk] for a in actions] == ["done"] * 4 + ["awaiting_approval"]
+
+
+def test_the_mayor_back_the_day_the_acting_appointment_began_ends_it_and_approves(
+    browser, live_server, accepted, mayor, agency
+):
+    deputy = factories.UserFactory(agency=agency, username="deputy", first_name="สมศักดิ์", last_name="ช่วยราชการ")
+    appoint(deputy, Role.MAYOR, mayor, days_from=0, days_until=5)
+    approval = open_tasks(accepted, ActionFlow.approve_by_mayor)[0]
+
+    holder = Visit(browser, live_server, mayor, size="phone")
+    holder.go(execute_url(approval), "same-day-approval-read-only")
+    holder.page.fill("textarea[name=reason]", "ภารกิจต่างจังหวัดยกเลิก กลับมาบ่ายวันนี้")
+    holder.click("button:has-text('สิ้นสุดการรักษาราชการแทน')", "same-day-appointment-ended")
+    holder.go(execute_url(approval), "same-day-approval-back-with-the-mayor")
+    holder.page.check("input[name=decision][value=approve]")
+    holder.click("button:has-text('บันทึกผลการพิจารณา')", "same-day-approved")
+    holder.close()
+
+    decision = Decision.objects.get(action=accepted, stage=Decision.Stage.APPROVAL)
+    assert (decision.decided_by, decision.on_behalf_of) == (mayor, None)
+
+
+def test_the_administrator_grants_a_delegation_by_order_and_the_chief_confirms_it_knowing_its_kind(
+    browser, live_server, agency, mayor, chief_administrator, agency_admin
+):
+    newcomer = factories.UserFactory(agency=agency, username="somchai", first_name="สมชาย", last_name="รองนายก")
+    form = "form[action$='/grant/']"
+
+    admin = Visit(browser, live_server, agency_admin)
+    admin.go(f"/approvals/administration/people/{newcomer.pk}/", "grant-form-with-the-kind")
+    admin.page.select_option(f"{form} select[name=role]", Role.MAYOR)
+    admin.page.select_option(f"{form} select[name=acting_for]", str(mayor.pk))
+    admin.page.check(f"{form} input[name=kind][value=delegation]")
+    admin.page.fill(f"{form} input[name=order_number]", "๔๐/๒๕๖๙")
+    admin.page.fill(f"{form} input[name=order_date]", "28/11/2569")
+    admin.page.fill(f"{form} input[name=reason]", "มอบอำนาจอนุมัติผลการดำเนินงานตามแผน")
+    admin.click(f"{form} button[type=submit]", "delegation-proposed")
+    assert f"ปฏิบัติราชการแทน {mayor}" in admin.text()
+
+    chief = Visit(browser, live_server, chief_administrator, size="phone")
+    chief.go("/approvals/administration/grants/", "delegation-to-confirm")
+    assert "ผู้ดำรงตำแหน่งยังปฏิบัติหน้าที่อยู่" in chief.text()
+    chief.page.fill("form[action$='/confirm/'] input[name=reason]", "ตรวจคำสั่งแล้ว")
+    chief.click("form[action$='/confirm/'] button[type=submit]", "delegation-confirmed")
+    admin_phone = Visit(browser, live_server, agency_admin, size="phone")
+    admin_phone.go(f"/approvals/administration/people/{newcomer.pk}/", "person-with-a-delegation")
+    assert f"ปฏิบัติราชการแทน {mayor}" in admin_phone.text()
+    for visit in (admin, chief, admin_phone):
+        visit.close()
+
+
+def test_the_notification_centre_shows_one_entry_per_action_and_day(
+    browser, live_server, activated, staff_member, agency
+):
+    from notifications.models import Event, Notification
+
+    other = factories.ActionFactory(indicator=activated.indicator, text="จัดทำคู่มือการให้บริการประชาชน")
+    for key, (action, event) in enumerate(
+        [(activated, Event.ASSIGNED), (other, Event.ASSIGNED), (activated, Event.REMINDER), (activated, Event.RETURNED)]
+    ):
+        Notification.objects.create(
+            recipient=staff_member,
+            agency=agency,
+            event=event,
+            action=action,
+            params={"action": str(action), "reason": "แนบภาพถ่ายการประชุม" if event == Event.RETURNED else ""},
+            url=f"/work/actions/{action.pk}/",
+            key=f"journey:{key}:user:{staff_member.pk}",
+        )
+
+    for size in SIZES:
+        staff = Visit(browser, live_server, staff_member, size=size)
+        staff.go("/notifications/", "notifications-grouped")
+        staff.page.click("details.notification-earlier summary")
+        staff.shot("notifications-earlier-unfolded")
+        staff.close()
+    staff = Visit(browser, live_server, staff_member)
+    staff.go("/notifications/", "notifications-before-reading")
+    staff.click("li.notification:first-child button:has-text('อ่านแล้ว')", "notifications-entry-read")
+    assert staff.page.inner_text("a.bell .badge-count").strip() == "1"
+    staff.close()

@@ -14,7 +14,7 @@ from approvals import services, steps
 from approvals.exceptions import InvalidTransition, NotAllowed
 from approvals.models import Role, Substitution
 from tests import factories
-from tests.workflows.conftest import division_task, login, submit
+from tests.workflows.conftest import division_task, login, submit, url
 
 TODAY = timezone.localdate
 
@@ -74,6 +74,22 @@ def test_after_the_leave_the_task_comes_back(activated, division, staff_member, 
     row = Task.history.filter(id=task.pk).latest("history_id")
     assert (row.owner_id, row.history_reason) == (staff_member.pk, "task.handed_back")
     assert "covering_for" not in Task.objects.get(pk=task.pk).data
+
+
+def test_a_task_a_colleague_took_over_from_the_substitute_still_comes_back_after_the_leave(
+    client, activated, division, staff_member, colleague, division_head
+):
+    task = division_task(activated, division)
+    steps.take_task(task, by=staff_member)
+    steps.confirm_substitute(leave(staff_member, colleague, division, days_until=2), by=division_head)
+    login(client, division_head)
+
+    client.post(url(task, "assign"))
+    taken_over = Task.objects.get(pk=task.pk).owner
+    steps.settle_steps(activated.agency_id, by=services.system_user(), on=TODAY() + datetime.timedelta(days=3))
+
+    row = Task.history.filter(id=task.pk).latest("history_id")
+    assert (taken_over, row.owner_id, row.history_reason) == (division_head, staff_member.pk, "task.handed_back")
 
 
 def test_a_round_returned_during_the_leave_goes_to_the_substitute(

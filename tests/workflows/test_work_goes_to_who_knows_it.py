@@ -4,10 +4,14 @@ single holder; every step someone holds can be put back in its queue from its ow
 
 from __future__ import annotations
 
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals import services, steps
+from approvals import permissions, services, steps
 from tests.workflows.conftest import division_task, login, open_tasks, submit, url
 from workflows.flows import ActionFlow
 
@@ -96,3 +100,32 @@ def test_the_approval_page_decides_through_one_service_call(
 
     activated.refresh_from_db()
     assert (response.status_code, activated.status, Task.objects.get(pk=approval.pk).status) == (302, "done", "DONE")
+
+
+# A row lock on the flow's process or task rows, as PostgreSQL receives it: viewflow's select_for_update lock
+# reads the process through our ActionProcess (a child table of viewflow_process).
+FLOW_ROW_LOCK = re.compile(r'FROM "(viewflow_process|viewflow_task|workflows_actionprocess)".*FOR UPDATE', re.S)
+
+
+def test_deciding_on_the_approval_page_locks_the_process_once_and_checks_permission_once(
+    client, monkeypatch, activated, division, staff_member, chief_administrator, mayor
+):
+    submit(activated, division, staff_member)
+    services.accept_action(activated, by=chief_administrator)
+    approval = open_tasks(activated, ActionFlow.approve_by_mayor)[0]
+    login(client, mayor)
+    checks = []
+    real_check = permissions.check
+
+    def counted_check(user, perm, obj=None):
+        if perm == permissions.APPROVE_SUBMISSION:
+            checks.append(user)
+        return real_check(user, perm, obj)
+
+    monkeypatch.setattr(permissions, "check", counted_check)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url(approval, "execute"), {"decision": "approve", "reason": "อนุมัติ"})
+
+    locks = [q["sql"] for q in queries.captured_queries if FLOW_ROW_LOCK.search(q["sql"])]
+    assert (response.status_code, len(locks), checks) == (302, 1, [mayor])
