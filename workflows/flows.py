@@ -10,7 +10,7 @@ from viewflow import this
 from viewflow.workflow import act, flow
 
 from approvals import permissions, steps
-from approvals.models import Action, Submission
+from approvals.models import Submission
 from workflows import views
 from workflows.locking import AgencyFirstLock
 from workflows.models import ActionProcess
