@@ -14,7 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from audit.seal import redactions
 from audit.seal.anchors import read_anchor_file
-from audit.seal.encoding import GENESIS, GLOBAL_CHAIN, Column, canonical, compute_seal
+from audit.seal.encoding import GLOBAL_CHAIN, SALT_COLUMN, Column, canonical, compute_seal
 from audit.seal.tables import _chains, _quote, captured_models, chain_column, fetch_rows, history_models
 
 
@@ -90,31 +90,93 @@ def _layouts(connection: BaseDatabaseWrapper) -> dict[int, tuple[str, list[Colum
 
 # Below any chain id (agencies' ids and the global chain 0): where a stream over every chain starts.
 _BEFORE_EVERY_CHAIN = (-(2**63), 0)
+_GENESIS_SQL = "'\\x" + "00" * 32 + "'::bytea"
 
 
-def _seals(connection: BaseDatabaseWrapper, chain: int | None, batch: int) -> Iterator[list[tuple]]:
-    """The seals of one chain (or of every chain, one after the other) in batches of `batch`, by keyset on the
-    primary key (chain, seq): one query per batch, never one per chain, and never more than a batch in memory."""
-    last = _BEFORE_EVERY_CHAIN if chain is None else (chain, 0)
+@dataclass
+class _Layouts:
+    """The layouts whose seals PostgreSQL recomputes (their table has every column they name), and the others,
+    whose rows Python reads and checks (a layout of a column since dropped: reading it fails, as it always did)."""
+
+    in_sql: dict[int, tuple[str, list[Column]]]
+    in_python: set[int]
+
+
+def _split_layouts(connection: BaseDatabaseWrapper, layouts: dict[int, tuple[str, list[Column]]]) -> _Layouts:
     with connection.cursor() as cursor:
-        while True:
-            if chain is None:
-                cursor.execute(
-                    "SELECT chain, seq, layout_id, history_id, seal FROM audit_seal WHERE (chain, seq) > (%s, %s) "
-                    "ORDER BY chain, seq LIMIT %s",
-                    [*last, batch],
-                )
-            else:
-                cursor.execute(
-                    "SELECT chain, seq, layout_id, history_id, seal FROM audit_seal WHERE chain = %s AND seq > %s "
-                    "ORDER BY seq LIMIT %s",
-                    [chain, last[1], batch],
-                )
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            yield rows
-            last = (rows[-1][0], rows[-1][1])
+        cursor.execute(
+            "SELECT table_name, array_agg(column_name::text) FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ANY(%s) GROUP BY table_name",
+            [sorted({table for table, _columns in layouts.values()})],
+        )
+        present = {table: set(names) for table, names in cursor.fetchall()}
+    in_sql: dict[int, tuple[str, list[Column]]] = {}
+    in_python: set[int] = set()
+    for layout_id, (table, columns) in layouts.items():
+        wanted = {c.name for c in columns} | ({SALT_COLUMN} if any(c.personal for c in columns) else set())
+        if wanted <= present.get(table, set()):
+            in_sql[layout_id] = (table, columns)
+        else:
+            in_python.add(layout_id)
+    return _Layouts(in_sql, in_python)
+
+
+def _batch_sql(connection: BaseDatabaseWrapper, layouts: _Layouts, chain: int | None) -> str:
+    """One query for a batch of seals (after the key of the previous batch's last, which it reads again as the
+    first's predecessor): PostgreSQL recomputes each seal from its history row and the stored seal before it,
+    exactly as the seal trigger computed it (audit.triggers.canonical_sql), and returns only the rows that say
+    something: a problem, a row Python checks itself (`needs_python`), and each chain's last row of the batch.
+
+    seal(n) = SHA-256(seal(n-1) || ...): with the stored seal(n-1), each row is checked on its own, so a batch
+    needs no state but its first row's predecessor. A gap in the seqs leaves the row after it unchecked (no
+    predecessor to check it against), as a walk through the chain would."""
+    from audit.triggers import canonical_sql
+
+    where = "chain = %s AND seq >= %s" if chain is not None else "(chain, seq) >= (%s, %s)"
+    order = "seq" if chain is not None else "chain, seq"
+    branches = []
+    for layout_id, (table, columns) in sorted(layouts.in_sql.items()):
+        message = (
+            f"l.chain::text || {_literal('|' + table + '|')} || l.seq::text || '|' || {canonical_sql(columns, 'h')}"
+        )
+        branches.append(
+            f"SELECT l.chain, l.seq, sha256(l.previous || convert_to({message}, 'UTF8')) = l.seal AS ok "
+            f"FROM link l JOIN {_quote(connection, table)} h ON h.history_id = l.history_id "
+            f"WHERE l.layout_id = {int(layout_id)}"
+        )
+    checked = " UNION ALL ".join(branches) or "SELECT NULL::bigint, NULL::bigint, NULL::boolean"
+    return f"""
+        WITH batch AS (
+            SELECT chain, seq, layout_id, history_id, seal FROM audit_seal WHERE {where}
+            ORDER BY {order} LIMIT %s
+        ), walked AS (
+            SELECT b.*,
+                   CASE WHEN lag(chain) OVER w = chain THEN lag(seq) OVER w + 1 ELSE 1 END AS expected,
+                   CASE WHEN lag(chain) OVER w = chain THEN lag(seal) OVER w ELSE {_GENESIS_SQL} END AS before,
+                   lead(chain) OVER w IS DISTINCT FROM chain AS last,
+                   count(*) OVER () AS n
+            FROM batch b WINDOW w AS (ORDER BY chain, seq)
+        ), link AS MATERIALIZED (
+            SELECT w.*, CASE WHEN w.seq = w.expected THEN w.before END AS previous,
+                   (w.layout_id = ANY(%s::bigint[]) OR (w.layout_id, w.history_id) IN
+                    (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))) AS needs_python
+            FROM walked w
+        ), checked AS ({checked})
+        SELECT l.chain, l.seq, l.layout_id, l.history_id, l.expected, c.chain IS NOT NULL AS found,
+               coalesce(c.ok, FALSE) AS ok, l.last, l.needs_python, l.n,
+               CASE WHEN l.last OR l.needs_python THEN l.seal END AS seal,
+               CASE WHEN l.needs_python THEN l.previous END AS previous
+        FROM link l LEFT JOIN checked c ON c.chain = l.chain AND c.seq = l.seq
+        WHERE (l.chain, l.seq) > (%s, %s)
+          AND (l.last OR l.seq <> l.expected OR c.chain IS NULL OR (l.previous IS NOT NULL AND c.ok IS NOT TRUE)
+               OR l.needs_python)
+        ORDER BY l.chain, l.seq"""
+
+
+def _literal(text: str) -> str:
+    from audit.triggers import _literal as literal
+
+    return literal(text)
 
 
 def _verify_chains(
@@ -125,51 +187,89 @@ def _verify_chains(
     batch: int,
     redacted: dict[tuple[str, int], dict[str, Any]] | None = None,
 ) -> None:
-    """Recompute the seals of one chain, or of every chain in one stream: per batch, one query for the seals and
-    one per history table the batch names."""
-    current: int | None = None
-    previous: bytes | None = GENESIS
-    expected_seq = 1
-    for seals in _seals(connection, chain, batch):
-        wanted: dict[int, list[int]] = defaultdict(list)
-        for _chain, _seq, layout_id, history_id, _seal in seals:
-            wanted[layout_id].append(history_id)
-        rows: dict[tuple[int, int], dict[str, Any]] = {}
-        row: dict[str, Any] | None
-        for layout_id, ids in wanted.items():
-            if layout_id not in layouts:
-                continue
-            table, columns = layouts[layout_id]
-            for history_id, row in fetch_rows(connection, table, columns, ids).items():
-                rows[(layout_id, history_id)] = row
-        for link_chain, seq, layout_id, history_id, stored in seals:
-            if link_chain != current:
-                if current is not None:
-                    report.chains[current] = (expected_seq - 1, previous or b"")
-                current, previous, expected_seq = link_chain, GENESIS, 1
-            stored = bytes(stored)
-            report.rows_checked += 1
-            if seq != expected_seq:
-                report.issues.append(
-                    Issue("missing_seals", link_chain, seq=expected_seq, detail=f"seq {expected_seq}..{seq - 1}")
-                )
-                previous = None  # the next link was computed from a seal we no longer have
-            if layout_id not in layouts:
-                report.issues.append(Issue("unknown_layout", link_chain, seq=seq, history_id=history_id))
-                previous, expected_seq = stored, seq + 1
-                continue
-            table, columns = layouts[layout_id]
-            row = rows.get((layout_id, history_id))
-            entry = (redacted or {}).get((table, history_id))
-            if row is None:
+    """Recompute the seals of one chain, or of every chain in one stream: one query per batch of seals (by keyset
+    on the primary key (chain, seq)), in which PostgreSQL recomputes the seals and returns the rows that do not
+    match; Python only reads the rows of a redaction (audit/seal/redactions.py) and of a layout whose table has
+    changed, and holds one batch's problems at a time."""
+    redacted = redacted or {}
+    split = _split_layouts(connection, layouts)
+    layouts_of: dict[str, list[int]] = defaultdict(list)
+    for layout_id, (table, _columns) in layouts.items():
+        layouts_of[table].append(layout_id)
+    redacted_pairs = [(lid, history_id) for (table, history_id) in redacted for lid in layouts_of.get(table, [])]
+    sql = _batch_sql(connection, split, chain)
+    python = [
+        sorted(split.in_python),
+        [layout_id for layout_id, _history_id in redacted_pairs],
+        [history_id for _layout_id, history_id in redacted_pairs],
+    ]
+    after = _BEFORE_EVERY_CHAIN if chain is None else (chain, 0)
+    first = True
+    with connection.cursor() as cursor:
+        while True:
+            # The first batch starts at the chain's (or every chain's) start; each later one reads the previous
+            # batch's last row again, as its first row's predecessor, and reports after it.
+            limit = batch if first else batch + 1
+            # The first batch reports its first row too (no seq is below 0).
+            cursor.execute(sql, [*after, limit, *python, after[0], after[1] if not first else -1])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            read = rows[0][9] - (0 if first else 1)
+            report.rows_checked += read
+            _report_batch(connection, rows, layouts, split, report, redacted)
+            after = (rows[-1][0], rows[-1][1])
+            first = False
+            if read < batch:
+                return
+
+
+def _report_batch(
+    connection: BaseDatabaseWrapper,
+    rows: list[tuple],
+    layouts: dict[int, tuple[str, list[Column]]],
+    split: _Layouts,
+    report: Report,
+    redacted: dict[tuple[str, int], dict[str, Any]],
+) -> None:
+    """The issues of one batch's returned rows, in chain order (as a walk through the chain names them)."""
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        if row[8] and row[2] in layouts:
+            wanted[row[2]].append(row[3])
+    fetched: dict[tuple[int, int], dict[str, Any]] = {}
+    for layout_id, ids in wanted.items():
+        table, columns = layouts[layout_id]
+        for history_id, values in fetch_rows(connection, table, columns, ids).items():
+            fetched[(layout_id, history_id)] = values
+    for link_chain, seq, layout_id, history_id, expected, found, ok, last, needs_python, _n, stored, previous in rows:
+        if seq != expected:
+            report.issues.append(Issue("missing_seals", link_chain, seq=expected, detail=f"seq {expected}..{seq - 1}"))
+        if last:
+            report.chains[link_chain] = (seq, bytes(stored))
+        if layout_id not in layouts:
+            report.issues.append(Issue("unknown_layout", link_chain, seq=seq, history_id=history_id))
+            continue
+        table, columns = layouts[layout_id]
+        if needs_python:
+            values = fetched.get((layout_id, history_id))
+            if values is None:
                 report.issues.append(Issue("deleted", link_chain, table=table, history_id=history_id, seq=seq))
             elif previous is not None and not _row_verifies(
-                previous, link_chain, table, seq, columns, row, stored, entry
+                bytes(previous),
+                link_chain,
+                table,
+                seq,
+                columns,
+                values,
+                bytes(stored),
+                redacted.get((table, history_id)),
             ):
                 report.issues.append(Issue("changed", link_chain, table=table, history_id=history_id, seq=seq))
-            previous, expected_seq = stored, seq + 1
-    if current is not None:
-        report.chains[current] = (expected_seq - 1, previous or b"")
+        elif not found:
+            report.issues.append(Issue("deleted", link_chain, table=table, history_id=history_id, seq=seq))
+        elif seq == expected and not ok:
+            report.issues.append(Issue("changed", link_chain, table=table, history_id=history_id, seq=seq))
 
 
 def _row_verifies(
