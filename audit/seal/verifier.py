@@ -252,8 +252,8 @@ def _report_batch(
             continue
         table, columns = layouts[layout_id]
         if needs_python:
-            values = fetched.get((layout_id, history_id))
-            if values is None:
+            history_row = fetched.get((layout_id, history_id))
+            if history_row is None:
                 report.issues.append(Issue("deleted", link_chain, table=table, history_id=history_id, seq=seq))
             elif previous is not None and not _row_verifies(
                 bytes(previous),
@@ -261,7 +261,7 @@ def _report_batch(
                 table,
                 seq,
                 columns,
-                values,
+                history_row,
                 bytes(stored),
                 redacted.get((table, history_id)),
             ):
@@ -306,29 +306,35 @@ def _chain_filter(connection: BaseDatabaseWrapper, alias: str, column: str | Non
 def _inserted(
     connection: BaseDatabaseWrapper, chain: int | None, layouts: dict[int, tuple[str, list[Column]]]
 ) -> Iterator[Issue]:
-    """History rows without a seal in their chain: one set difference per history table (hashed or sorted once),
-    over only `chain`'s rows when one is asked for, the problems streamed."""
+    """History rows without a seal in their chain: one set difference of every history table's rows against the
+    seals (hashed or sorted once), over only `chain`'s rows when one is asked for, the problems streamed."""
+    del layouts  # the seals name their table through their layout, joined in the query
+    parts, params = [], []
     for table in sorted(history_models()):
         column = chain_column(table)
         condition = _chain_filter(connection, "h", column, chain)
         if condition is None:
             continue
-        where, params = condition
-        layout_ids = [layout_id for layout_id, (name, _columns) in layouts.items() if name == table]
+        where, where_params = condition
         row_chain = f"coalesce(h.{_quote(connection, column)}, {GLOBAL_CHAIN})" if column else str(GLOBAL_CHAIN)
-        seal_chain = "" if chain is None else "AND s.chain = %s"
-        # EXCEPT, not NOT EXISTS: the seal table has no index on history_id, and a correlated anti-join may be
-        # planned as a scan of the seals per history row; a set difference is hashed or sorted once.
-        history = _quote(connection, table)
-        sql = (
-            f"SELECT history_id, chain FROM (SELECT h.history_id, {row_chain} AS chain FROM {history} h "
-            f"WHERE {where} EXCEPT SELECT s.history_id, s.chain FROM audit_seal s WHERE s.layout_id = ANY(%s) "
-            f"{seal_chain}) unsealed ORDER BY history_id"
+        parts.append(
+            f"SELECT %s::text AS t, h.history_id, {row_chain} AS chain FROM {_quote(connection, table)} h WHERE {where}"
         )
-        for history_id, row_chain_id in _stream(
-            connection, sql, [*params, layout_ids, *([chain] if seal_chain else [])]
-        ):
-            yield Issue("inserted", int(row_chain_id), table=table, history_id=history_id)
+        params += [table, *where_params]
+    if not parts:
+        return
+    # One chain's seals by the primary key (chain, seq): OFFSET 0 keeps PostgreSQL from reading them through the
+    # layout's index, which holds every chain's rows.
+    seals = "audit_seal" if chain is None else "(SELECT * FROM audit_seal WHERE chain = %s OFFSET 0)"
+    # EXCEPT, not NOT EXISTS: the seal table has no index on history_id, and a correlated anti-join may be
+    # planned as a scan of the seals per history row; a set difference is hashed or sorted once.
+    sql = (
+        f"SELECT t, history_id, chain FROM ({' UNION ALL '.join(parts)} "
+        f"EXCEPT SELECT l.table_name::text, s.history_id, s.chain FROM {seals} s "
+        "JOIN audit_seallayout l ON l.id = s.layout_id) unsealed ORDER BY t, history_id"
+    )
+    for table, history_id, row_chain_id in _stream(connection, sql, [*params, *([] if chain is None else [chain])]):
+        yield Issue("inserted", int(row_chain_id), table=table, history_id=history_id)
 
 
 def _stream(connection: BaseDatabaseWrapper, sql: str, params: list[Any], size: int = 5000) -> Iterator[tuple]:
@@ -433,6 +439,7 @@ def _unrecorded(connection: BaseDatabaseWrapper, only_chain: int | None = None) 
         if history_filter is None:
             continue
         history_where, history_params = history_filter
+        history = q(captured.history_table)
         latest_where, latest_params = "TRUE", []
         if links_chain in base_fields:
             record_where, record_params = _chain_filter(connection, "b", links_chain, only_chain)
@@ -440,15 +447,17 @@ def _unrecorded(connection: BaseDatabaseWrapper, only_chain: int | None = None) 
             record_where, record_params = "TRUE", []
         else:
             # The records carry no chain column (viewflow's processes and tasks: their chain is the agency of the
-            # action they serve, kept on their history rows): a record is in the chain of its last history row,
-            # so the last rows are found among every chain's and then kept for the chain asked for (a record
-            # with no history row at all is the global chain's, as in a whole verification).
+            # action they serve, kept on their history rows): a record is in the chain of its last history row.
             history_where, history_params = "TRUE", []
             latest_where, latest_params = _chain_filter(connection, "h", links_chain, only_chain)
             record_where, record_params = latest_where, latest_params
+            if only_chain not in (None, GLOBAL_CHAIN):
+                yield from _unrecorded_by_last_row(connection, captured, links_chain, differs, only_chain)
+                continue
+            # Otherwise every record's last row, among every chain's (a record with no history row at all is the
+            # global chain's, as in a whole verification).
         latest = (
-            f"(SELECT DISTINCT ON (x.id) x.* FROM {q(captured.history_table)} x WHERE {history_where} "
-            "ORDER BY x.id, x.history_id DESC)"
+            f"(SELECT DISTINCT ON (x.id) x.* FROM {history} x WHERE {history_where} ORDER BY x.id, x.history_id DESC)"
         )
         queries = {
             # A record that differs from its last history row, has none, or comes back after a deletion row.
@@ -466,8 +475,43 @@ def _unrecorded(connection: BaseDatabaseWrapper, only_chain: int | None = None) 
                 [*history_params, *latest_params],
             ),
         }
-        for kind, (sql, params) in queries.items():
-            for record_id, record_chain_id, history_id in _stream(connection, sql, params):
-                issue_chain = int(record_chain_id) if record_chain_id is not None else GLOBAL_CHAIN
-                issue = Issue(kind, issue_chain, table=captured.table, history_id=history_id, detail=f"id={record_id}")
-                yield captured.history_table, issue
+        yield from _issues_of(connection, captured, queries)
+
+
+def _unrecorded_by_last_row(
+    connection: BaseDatabaseWrapper, captured: Any, links_chain: str, differs: str, only_chain: int
+) -> Iterator[tuple[str, Issue]]:
+    """`_unrecorded` for one agency's chain, of records that carry no chain column (viewflow's processes and
+    tasks): only the records with a history row in the chain can be in it, so their last rows are found from the
+    chain's rows (by its agency column's index), each by the history's (id, history_id) index, and kept when they
+    are in the chain; the records are read by their primary key. Nothing of another agency is read beyond the
+    last row of a record that moved to it, whatever the number of agencies."""
+    q = connection.ops.quote_name
+    history, column = q(captured.history_table), q(links_chain)
+    latest = (
+        f"(SELECT last.* FROM (SELECT DISTINCT y.id FROM {history} y WHERE y.{column} = %s) ids "
+        f"CROSS JOIN LATERAL (SELECT x.* FROM {history} x WHERE x.id = ids.id ORDER BY x.history_id DESC LIMIT 1) last)"
+    )
+    queries = {
+        "unrecorded_change": (
+            f"SELECT b.id, h.{column}, h.history_id FROM {latest} h JOIN {q(captured.table)} b ON b.id = h.id "
+            f"WHERE h.{column} = %s AND (h.history_type = '-' OR {differs}) ORDER BY b.id",
+            [only_chain, only_chain],
+        ),
+        "unrecorded_delete": (
+            f"SELECT h.id, h.{column}, h.history_id FROM {latest} h LEFT JOIN {q(captured.table)} b ON b.id = h.id "
+            f"WHERE b.id IS NULL AND h.history_type <> '-' AND h.{column} = %s ORDER BY h.id",
+            [only_chain, only_chain],
+        ),
+    }
+    yield from _issues_of(connection, captured, queries)
+
+
+def _issues_of(
+    connection: BaseDatabaseWrapper, captured: Any, queries: dict[str, tuple[str, list[Any]]]
+) -> Iterator[tuple[str, Issue]]:
+    for kind, (sql, params) in queries.items():
+        for record_id, record_chain_id, history_id in _stream(connection, sql, params):
+            issue_chain = int(record_chain_id) if record_chain_id is not None else GLOBAL_CHAIN
+            issue = Issue(kind, issue_chain, table=captured.table, history_id=history_id, detail=f"id={record_id}")
+            yield captured.history_table, issue
