@@ -90,6 +90,9 @@ def _layouts(connection: BaseDatabaseWrapper) -> dict[int, tuple[str, list[Colum
 
 # Below any chain id (agencies' ids and the global chain 0): where a stream over every chain starts.
 _BEFORE_EVERY_CHAIN = (-(2**63), 0)
+# Seals per query: PostgreSQL holds a batch (a few MB); Python holds only its problems. Larger batches spread the
+# cost of reading each history table into the batch (bench/verify_speed.py: 42k rows/s at 20,000, 88k at 50,000).
+BATCH = 50_000
 _GENESIS_SQL = "'\\x" + "00" * 32 + "'::bytea"
 
 
@@ -385,7 +388,7 @@ def _check_anchors(connection: BaseDatabaseWrapper, chain: int | None, report: R
             report.issues.append(Issue("anchor_mismatch", anchored_chain, seq=seq, detail=f"anchor {anchored_at}"))
 
 
-def verify(*, chain: int | None = None, using: str | None = None, batch: int = 2000) -> Report:
+def verify(*, chain: int | None = None, using: str | None = None, batch: int | None = None) -> Report:
     """Recompute every seal of one chain (or all) and name every row that does not match.
 
     Set-based and streaming: the seals are read in batches over every chain at once, the unsealed history rows
@@ -395,6 +398,7 @@ def verify(*, chain: int | None = None, using: str | None = None, batch: int = 2
     """
     from config.routers import reading_alias
 
+    batch = batch or BATCH
     connection = connections[using or reading_alias()]
     report = Report()
     layouts = _layouts(connection)
