@@ -150,6 +150,12 @@ def changes_for_rows(model: HistoryModel, rows: Iterable[Any], previous: dict[in
 
 def load_changes(model: HistoryModel, history_ids: list[int]) -> dict[int, Change]:
     """History rows of one table with the row before each (two queries)."""
+    rows, previous = load_rows(model, history_ids)
+    return {change.history_id: change for change in changes_for_rows(model, rows, previous)}
+
+
+def load_rows(model: HistoryModel, history_ids: list[int]) -> tuple[list[Any], dict[int, Any]]:
+    """History rows of one table and the row before each, by history_id (two queries)."""
     earlier = model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
     rows = list(
         model.objects.filter(history_id__in=history_ids).annotate(
@@ -158,7 +164,7 @@ def load_changes(model: HistoryModel, history_ids: list[int]) -> dict[int, Chang
     )
     previous_rows = model.objects.in_bulk([r.previous_id for r in rows if r.previous_id], field_name="history_id")
     previous = {r.history_id: previous_rows.get(r.previous_id) for r in rows}
-    return {change.history_id: change for change in changes_for_rows(model, rows, previous)}
+    return rows, previous
 
 
 def attach_users(changes: list[Change]) -> None:
@@ -289,14 +295,19 @@ def _changes_for_seals(seals: list[Seal]) -> list[Change]:
     wanted: dict[str, list[int]] = defaultdict(list)
     for item in seals:
         wanted[item.layout.table_name].append(item.history_id)
+    read = [(model, *load_rows(model, ids)) for table, ids in wanted.items() if (model := models_by_table.get(table))]
+    # The words twice: first to learn which records they name (read then, one query per kind of record), then
+    # with every name at hand, so that a page costs the same number of queries whatever its size.
+    with words.collecting():
+        for model, rows, previous in read:
+            changes_for_rows(model, rows, previous)
+            for row in rows:
+                words.record_label(row)
     loaded: dict[tuple[str, int], Change] = {}
     change: Change | None
-    for table, ids in wanted.items():
-        model = models_by_table.get(table)
-        if model is None:
-            continue
-        for history_id, change in load_changes(model, ids).items():
-            loaded[(table, history_id)] = change
+    for model, rows, previous in read:
+        for change in changes_for_rows(model, rows, previous):
+            loaded[(model._meta.db_table, change.history_id)] = change
     result = []
     for item in seals:
         change = loaded.get((item.layout.table_name, item.history_id))

@@ -366,8 +366,10 @@ def layout_id(signature: str) -> int:
     return int(signature[:15], 16)
 
 
-def _sql_text(column: Column) -> str:
-    ref = f"NEW.{_quoted(column.name)}"
+def _sql_text(column: Column, row: str = "NEW") -> str:
+    """A column's canonical text in SQL, as encoding.sealed_text writes it, read from `row` (the trigger's NEW, or
+    a history table's alias for the verifier)."""
+    ref = f"{row}.{_quoted(column.name)}"
     if column.kind == DATETIME:
         text = f"to_char({ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
     elif column.kind == DATE:
@@ -376,9 +378,20 @@ def _sql_text(column: Column) -> str:
         text = f"({ref})::text"
     if column.personal:
         # NULL stays NULL; a value becomes "#" + SHA-256(salt || its text), as encoding.canonical writes it.
-        salt = f"coalesce(uuid_send(NEW.{_quoted(SALT_COLUMN)}), ''::bytea)"
+        salt = f"coalesce(uuid_send({row}.{_quoted(SALT_COLUMN)}), ''::bytea)"
         return f"('#' || encode(sha256({salt} || convert_to({text}, 'UTF8')), 'hex'))"
     return text
+
+
+def canonical_sql(columns: list[Column], row: str = "NEW", texts: dict[str, str] | None = None) -> str:
+    """The SQL of a row's canonical text (encoding.canonical): the seal trigger's over NEW, and the verifier's over
+    a history table's rows (audit/seal/verifier.py), so that both recompute a seal the same way. `texts`: SQL
+    already holding some columns' text (the trigger's variables for personal columns' digests)."""
+    pieces = []
+    for column in columns:
+        text = (texts or {}).get(column.name) or _sql_text(column, row)
+        pieces.append(f"{_literal(column.name + '=')} || coalesce(length({text})::text || ':' || {text}, '~') || ';'")
+    return " || ".join(pieces) or "''"
 
 
 class SealHistoryRow(AuditTrigger):
@@ -437,13 +450,7 @@ class SealHistoryRow(AuditTrigger):
         links = seal_links(model, self.tracked_label)
         chain = f"coalesce(NEW.{_quoted(links.chain)}, 0)" if links.chain else "0"
         digests = {column.name: f"p{number}" for number, column in self._personal_columns(model)}
-        pieces = []
-        for column in columns:
-            text = digests.get(column.name) or _sql_text(column)
-            pieces.append(
-                f"{_literal(column.name + '=')} || coalesce(length({text})::text || ':' || {text}, '~') || ';'"
-            )
-        canonical_sql = " || ".join(pieces) or "''"
+        canonical = canonical_sql(columns, texts=digests)
         if links.via_submission:
             submission_table = _quoted(model._meta.apps.get_model("approvals", "Submission")._meta.db_table)
             prelude = f"SELECT action_id, division_id INTO a, d FROM {submission_table} WHERE id = NEW.submission_id;"
@@ -471,7 +478,7 @@ class SealHistoryRow(AuditTrigger):
                     END IF;
                     hseq := coalesce(hseq, 0) + 1;
                     s := sha256(coalesce(hseal, {genesis}) || convert_to(
-                        c::text || {_literal("|" + table + "|")} || hseq::text || '|' || {canonical_sql}, 'UTF8'));
+                        c::text || {_literal("|" + table + "|")} || hseq::text || '|' || {canonical}, 'UTF8'));
                     INSERT INTO audit_seal (chain, seq, layout_id, history_id, object_id, history_type,
                                             history_user_id, action_id, division_id, sealed_at, seal)
                     VALUES (c, hseq, {layout_id(signature)}, NEW.history_id, {obj}, NEW.history_type, {user}, a, d,

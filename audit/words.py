@@ -219,6 +219,47 @@ def names() -> Iterator[dict[tuple[str, Any], str]]:
         _names.reset(token)
 
 
+# While a page's words are first worked out (`collecting()`): the records they name, to be read in bulk.
+_wanted: contextvars.ContextVar[set[tuple[type[models.Model], Any]] | None] = contextvars.ContextVar(
+    "audit_wanted_names", default=None
+)
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[None]:
+    """Inside `names()`: note the records that words would name instead of reading each one; `read_wanted()` then
+    reads them, one query per kind of record, so that words worked out again find every name in the cache."""
+    token = _wanted.set(set())
+    try:
+        yield
+    finally:
+        wanted = _wanted.get() or set()
+        _wanted.reset(token)
+        _read(wanted)
+
+
+def _read(wanted: set[tuple[type[models.Model], Any]]) -> None:
+    from approvals.models import Action
+
+    cache = _names.get()
+    if cache is None:
+        return
+    by_model: dict[type[models.Model], set[Any]] = {}
+    for model, pk in wanted:
+        by_model.setdefault(model, set()).add(pk)
+    for model, pks in by_model.items():
+        queryset = model._base_manager.all()
+        if model is Action:
+            queryset = queryset.select_related("indicator")
+        try:
+            found = queryset.in_bulk(pks)
+        except (TypeError, ValueError):
+            found = {}
+        remember(model, found)
+        for pk in pks:
+            cache.setdefault((model._meta.label, pk), f"#{pk}")
+
+
 def _label_of(instance: models.Model) -> str:
     from approvals.models import Action
 
@@ -247,6 +288,10 @@ def name_of(model: type[models.Model], pk: Any) -> str:
     key = (model._meta.label, pk)
     if cache is not None and key in cache:
         return cache[key]
+    wanted = _wanted.get()
+    if wanted is not None:
+        wanted.add((model, pk))
+        return f"#{pk}"
     queryset = model._base_manager.all()
     if model._meta.label == "approvals.Action":
         queryset = queryset.select_related("indicator")
@@ -271,6 +316,10 @@ def indicator_of_action(pk: Any) -> str:
     key = (INDICATOR_OF_ACTION, pk)
     if cache is not None and key in cache:
         return cache[key]
+    wanted = _wanted.get()
+    if wanted is not None:
+        wanted.add((Action, pk))
+        return ""
     action = Action._base_manager.select_related("indicator").filter(pk=pk).first()
     if action is None:
         return ""

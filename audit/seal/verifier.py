@@ -14,7 +14,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from audit.seal import redactions
 from audit.seal.anchors import read_anchor_file
-from audit.seal.encoding import GENESIS, GLOBAL_CHAIN, Column, canonical, compute_seal
+from audit.seal.encoding import GLOBAL_CHAIN, SALT_COLUMN, Column, canonical, compute_seal
 from audit.seal.tables import _chains, _quote, captured_models, chain_column, fetch_rows, history_models
 
 
@@ -90,31 +90,96 @@ def _layouts(connection: BaseDatabaseWrapper) -> dict[int, tuple[str, list[Colum
 
 # Below any chain id (agencies' ids and the global chain 0): where a stream over every chain starts.
 _BEFORE_EVERY_CHAIN = (-(2**63), 0)
+# Seals per query: PostgreSQL holds a batch (a few MB); Python holds only its problems. Larger batches spread the
+# cost of reading each history table into the batch (bench/verify_speed.py: 42k rows/s at 20,000, 88k at 50,000).
+BATCH = 50_000
+_GENESIS_SQL = "'\\x" + "00" * 32 + "'::bytea"
 
 
-def _seals(connection: BaseDatabaseWrapper, chain: int | None, batch: int) -> Iterator[list[tuple]]:
-    """The seals of one chain (or of every chain, one after the other) in batches of `batch`, by keyset on the
-    primary key (chain, seq): one query per batch, never one per chain, and never more than a batch in memory."""
-    last = _BEFORE_EVERY_CHAIN if chain is None else (chain, 0)
+@dataclass
+class _Layouts:
+    """The layouts whose seals PostgreSQL recomputes (their table has every column they name), and the others,
+    whose rows Python reads and checks (a layout of a column since dropped: reading it fails, as it always did)."""
+
+    in_sql: dict[int, tuple[str, list[Column]]]
+    in_python: set[int]
+
+
+def _split_layouts(connection: BaseDatabaseWrapper, layouts: dict[int, tuple[str, list[Column]]]) -> _Layouts:
     with connection.cursor() as cursor:
-        while True:
-            if chain is None:
-                cursor.execute(
-                    "SELECT chain, seq, layout_id, history_id, seal FROM audit_seal WHERE (chain, seq) > (%s, %s) "
-                    "ORDER BY chain, seq LIMIT %s",
-                    [*last, batch],
-                )
-            else:
-                cursor.execute(
-                    "SELECT chain, seq, layout_id, history_id, seal FROM audit_seal WHERE chain = %s AND seq > %s "
-                    "ORDER BY seq LIMIT %s",
-                    [chain, last[1], batch],
-                )
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            yield rows
-            last = (rows[-1][0], rows[-1][1])
+        cursor.execute(
+            "SELECT table_name, array_agg(column_name::text) FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ANY(%s) GROUP BY table_name",
+            [sorted({table for table, _columns in layouts.values()})],
+        )
+        present = {table: set(names) for table, names in cursor.fetchall()}
+    in_sql: dict[int, tuple[str, list[Column]]] = {}
+    in_python: set[int] = set()
+    for layout_id, (table, columns) in layouts.items():
+        wanted = {c.name for c in columns} | ({SALT_COLUMN} if any(c.personal for c in columns) else set())
+        if wanted <= present.get(table, set()):
+            in_sql[layout_id] = (table, columns)
+        else:
+            in_python.add(layout_id)
+    return _Layouts(in_sql, in_python)
+
+
+def _batch_sql(connection: BaseDatabaseWrapper, layouts: _Layouts, chain: int | None) -> str:
+    """One query for a batch of seals (after the key of the previous batch's last, which it reads again as the
+    first's predecessor): PostgreSQL recomputes each seal from its history row and the stored seal before it,
+    exactly as the seal trigger computed it (audit.triggers.canonical_sql), and returns only the rows that say
+    something: a problem, a row Python checks itself (`needs_python`), and each chain's last row of the batch.
+
+    seal(n) = SHA-256(seal(n-1) || ...): with the stored seal(n-1), each row is checked on its own, so a batch
+    needs no state but its first row's predecessor. A gap in the seqs leaves the row after it unchecked (no
+    predecessor to check it against), as a walk through the chain would."""
+    from audit.triggers import canonical_sql
+
+    where = "chain = %s AND seq >= %s" if chain is not None else "(chain, seq) >= (%s, %s)"
+    order = "seq" if chain is not None else "chain, seq"
+    branches = []
+    for layout_id, (table, columns) in sorted(layouts.in_sql.items()):
+        message = (
+            f"l.chain::text || {_literal('|' + table + '|')} || l.seq::text || '|' || {canonical_sql(columns, 'h')}"
+        )
+        branches.append(
+            f"SELECT l.chain, l.seq, sha256(l.previous || convert_to({message}, 'UTF8')) = l.seal AS ok "
+            f"FROM link l JOIN {_quote(connection, table)} h ON h.history_id = l.history_id "
+            f"WHERE l.layout_id = {int(layout_id)}"
+        )
+    checked = " UNION ALL ".join(branches) or "SELECT NULL::bigint, NULL::bigint, NULL::boolean"
+    return f"""
+        WITH batch AS (
+            SELECT chain, seq, layout_id, history_id, seal FROM audit_seal WHERE {where}
+            ORDER BY {order} LIMIT %s
+        ), walked AS (
+            SELECT b.*,
+                   CASE WHEN lag(chain) OVER w = chain THEN lag(seq) OVER w + 1 ELSE 1 END AS expected,
+                   CASE WHEN lag(chain) OVER w = chain THEN lag(seal) OVER w ELSE {_GENESIS_SQL} END AS before,
+                   lead(chain) OVER w IS DISTINCT FROM chain AS last,
+                   count(*) OVER () AS n
+            FROM batch b WINDOW w AS (ORDER BY chain, seq)
+        ), link AS MATERIALIZED (
+            SELECT w.*, CASE WHEN w.seq = w.expected THEN w.before END AS previous,
+                   (w.layout_id = ANY(%s::bigint[]) OR (w.layout_id, w.history_id) IN
+                    (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))) AS needs_python
+            FROM walked w
+        ), checked AS ({checked})
+        SELECT l.chain, l.seq, l.layout_id, l.history_id, l.expected, c.chain IS NOT NULL AS found,
+               coalesce(c.ok, FALSE) AS ok, l.last, l.needs_python, l.n,
+               CASE WHEN l.last OR l.needs_python THEN l.seal END AS seal,
+               CASE WHEN l.needs_python THEN l.previous END AS previous
+        FROM link l LEFT JOIN checked c ON c.chain = l.chain AND c.seq = l.seq
+        WHERE (l.chain, l.seq) > (%s, %s)
+          AND (l.last OR l.seq <> l.expected OR c.chain IS NULL OR (l.previous IS NOT NULL AND c.ok IS NOT TRUE)
+               OR l.needs_python)
+        ORDER BY l.chain, l.seq"""
+
+
+def _literal(text: str) -> str:
+    from audit.triggers import _literal as literal
+
+    return literal(text)
 
 
 def _verify_chains(
@@ -125,51 +190,89 @@ def _verify_chains(
     batch: int,
     redacted: dict[tuple[str, int], dict[str, Any]] | None = None,
 ) -> None:
-    """Recompute the seals of one chain, or of every chain in one stream: per batch, one query for the seals and
-    one per history table the batch names."""
-    current: int | None = None
-    previous: bytes | None = GENESIS
-    expected_seq = 1
-    for seals in _seals(connection, chain, batch):
-        wanted: dict[int, list[int]] = defaultdict(list)
-        for _chain, _seq, layout_id, history_id, _seal in seals:
-            wanted[layout_id].append(history_id)
-        rows: dict[tuple[int, int], dict[str, Any]] = {}
-        row: dict[str, Any] | None
-        for layout_id, ids in wanted.items():
-            if layout_id not in layouts:
-                continue
-            table, columns = layouts[layout_id]
-            for history_id, row in fetch_rows(connection, table, columns, ids).items():
-                rows[(layout_id, history_id)] = row
-        for link_chain, seq, layout_id, history_id, stored in seals:
-            if link_chain != current:
-                if current is not None:
-                    report.chains[current] = (expected_seq - 1, previous or b"")
-                current, previous, expected_seq = link_chain, GENESIS, 1
-            stored = bytes(stored)
-            report.rows_checked += 1
-            if seq != expected_seq:
-                report.issues.append(
-                    Issue("missing_seals", link_chain, seq=expected_seq, detail=f"seq {expected_seq}..{seq - 1}")
-                )
-                previous = None  # the next link was computed from a seal we no longer have
-            if layout_id not in layouts:
-                report.issues.append(Issue("unknown_layout", link_chain, seq=seq, history_id=history_id))
-                previous, expected_seq = stored, seq + 1
-                continue
-            table, columns = layouts[layout_id]
-            row = rows.get((layout_id, history_id))
-            entry = (redacted or {}).get((table, history_id))
-            if row is None:
+    """Recompute the seals of one chain, or of every chain in one stream: one query per batch of seals (by keyset
+    on the primary key (chain, seq)), in which PostgreSQL recomputes the seals and returns the rows that do not
+    match; Python only reads the rows of a redaction (audit/seal/redactions.py) and of a layout whose table has
+    changed, and holds one batch's problems at a time."""
+    redacted = redacted or {}
+    split = _split_layouts(connection, layouts)
+    layouts_of: dict[str, list[int]] = defaultdict(list)
+    for layout_id, (table, _columns) in layouts.items():
+        layouts_of[table].append(layout_id)
+    redacted_pairs = [(lid, history_id) for (table, history_id) in redacted for lid in layouts_of.get(table, [])]
+    sql = _batch_sql(connection, split, chain)
+    python = [
+        sorted(split.in_python),
+        [layout_id for layout_id, _history_id in redacted_pairs],
+        [history_id for _layout_id, history_id in redacted_pairs],
+    ]
+    after = _BEFORE_EVERY_CHAIN if chain is None else (chain, 0)
+    first = True
+    with connection.cursor() as cursor:
+        while True:
+            # The first batch starts at the chain's (or every chain's) start; each later one reads the previous
+            # batch's last row again, as its first row's predecessor, and reports after it.
+            limit = batch if first else batch + 1
+            # The first batch reports its first row too (no seq is below 0).
+            cursor.execute(sql, [*after, limit, *python, after[0], after[1] if not first else -1])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            read = rows[0][9] - (0 if first else 1)
+            report.rows_checked += read
+            _report_batch(connection, rows, layouts, split, report, redacted)
+            after = (rows[-1][0], rows[-1][1])
+            first = False
+            if read < batch:
+                return
+
+
+def _report_batch(
+    connection: BaseDatabaseWrapper,
+    rows: list[tuple],
+    layouts: dict[int, tuple[str, list[Column]]],
+    split: _Layouts,
+    report: Report,
+    redacted: dict[tuple[str, int], dict[str, Any]],
+) -> None:
+    """The issues of one batch's returned rows, in chain order (as a walk through the chain names them)."""
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        if row[8] and row[2] in layouts:
+            wanted[row[2]].append(row[3])
+    fetched: dict[tuple[int, int], dict[str, Any]] = {}
+    for layout_id, ids in wanted.items():
+        table, columns = layouts[layout_id]
+        for history_id, values in fetch_rows(connection, table, columns, ids).items():
+            fetched[(layout_id, history_id)] = values
+    for link_chain, seq, layout_id, history_id, expected, found, ok, last, needs_python, _n, stored, previous in rows:
+        if seq != expected:
+            report.issues.append(Issue("missing_seals", link_chain, seq=expected, detail=f"seq {expected}..{seq - 1}"))
+        if last:
+            report.chains[link_chain] = (seq, bytes(stored))
+        if layout_id not in layouts:
+            report.issues.append(Issue("unknown_layout", link_chain, seq=seq, history_id=history_id))
+            continue
+        table, columns = layouts[layout_id]
+        if needs_python:
+            history_row = fetched.get((layout_id, history_id))
+            if history_row is None:
                 report.issues.append(Issue("deleted", link_chain, table=table, history_id=history_id, seq=seq))
             elif previous is not None and not _row_verifies(
-                previous, link_chain, table, seq, columns, row, stored, entry
+                bytes(previous),
+                link_chain,
+                table,
+                seq,
+                columns,
+                history_row,
+                bytes(stored),
+                redacted.get((table, history_id)),
             ):
                 report.issues.append(Issue("changed", link_chain, table=table, history_id=history_id, seq=seq))
-            previous, expected_seq = stored, seq + 1
-    if current is not None:
-        report.chains[current] = (expected_seq - 1, previous or b"")
+        elif not found:
+            report.issues.append(Issue("deleted", link_chain, table=table, history_id=history_id, seq=seq))
+        elif seq == expected and not ok:
+            report.issues.append(Issue("changed", link_chain, table=table, history_id=history_id, seq=seq))
 
 
 def _row_verifies(
@@ -206,29 +309,35 @@ def _chain_filter(connection: BaseDatabaseWrapper, alias: str, column: str | Non
 def _inserted(
     connection: BaseDatabaseWrapper, chain: int | None, layouts: dict[int, tuple[str, list[Column]]]
 ) -> Iterator[Issue]:
-    """History rows without a seal in their chain: one set difference per history table (hashed or sorted once),
-    over only `chain`'s rows when one is asked for, the problems streamed."""
+    """History rows without a seal in their chain: one set difference of every history table's rows against the
+    seals (hashed or sorted once), over only `chain`'s rows when one is asked for, the problems streamed."""
+    del layouts  # the seals name their table through their layout, joined in the query
+    parts, params = [], []
     for table in sorted(history_models()):
         column = chain_column(table)
         condition = _chain_filter(connection, "h", column, chain)
         if condition is None:
             continue
-        where, params = condition
-        layout_ids = [layout_id for layout_id, (name, _columns) in layouts.items() if name == table]
+        where, where_params = condition
         row_chain = f"coalesce(h.{_quote(connection, column)}, {GLOBAL_CHAIN})" if column else str(GLOBAL_CHAIN)
-        seal_chain = "" if chain is None else "AND s.chain = %s"
-        # EXCEPT, not NOT EXISTS: the seal table has no index on history_id, and a correlated anti-join may be
-        # planned as a scan of the seals per history row; a set difference is hashed or sorted once.
-        history = _quote(connection, table)
-        sql = (
-            f"SELECT history_id, chain FROM (SELECT h.history_id, {row_chain} AS chain FROM {history} h "
-            f"WHERE {where} EXCEPT SELECT s.history_id, s.chain FROM audit_seal s WHERE s.layout_id = ANY(%s) "
-            f"{seal_chain}) unsealed ORDER BY history_id"
+        parts.append(
+            f"SELECT %s::text AS t, h.history_id, {row_chain} AS chain FROM {_quote(connection, table)} h WHERE {where}"
         )
-        for history_id, row_chain_id in _stream(
-            connection, sql, [*params, layout_ids, *([chain] if seal_chain else [])]
-        ):
-            yield Issue("inserted", int(row_chain_id), table=table, history_id=history_id)
+        params += [table, *where_params]
+    if not parts:
+        return
+    # One chain's seals by the primary key (chain, seq): OFFSET 0 keeps PostgreSQL from reading them through the
+    # layout's index, which holds every chain's rows.
+    seals = "audit_seal" if chain is None else "(SELECT * FROM audit_seal WHERE chain = %s OFFSET 0)"
+    # EXCEPT, not NOT EXISTS: the seal table has no index on history_id, and a correlated anti-join may be
+    # planned as a scan of the seals per history row; a set difference is hashed or sorted once.
+    sql = (
+        f"SELECT t, history_id, chain FROM ({' UNION ALL '.join(parts)} "
+        f"EXCEPT SELECT l.table_name::text, s.history_id, s.chain FROM {seals} s "
+        "JOIN audit_seallayout l ON l.id = s.layout_id) unsealed ORDER BY t, history_id"
+    )
+    for table, history_id, row_chain_id in _stream(connection, sql, [*params, *([] if chain is None else [chain])]):
+        yield Issue("inserted", int(row_chain_id), table=table, history_id=history_id)
 
 
 def _stream(connection: BaseDatabaseWrapper, sql: str, params: list[Any], size: int = 5000) -> Iterator[tuple]:
@@ -279,7 +388,7 @@ def _check_anchors(connection: BaseDatabaseWrapper, chain: int | None, report: R
             report.issues.append(Issue("anchor_mismatch", anchored_chain, seq=seq, detail=f"anchor {anchored_at}"))
 
 
-def verify(*, chain: int | None = None, using: str | None = None, batch: int = 2000) -> Report:
+def verify(*, chain: int | None = None, using: str | None = None, batch: int | None = None) -> Report:
     """Recompute every seal of one chain (or all) and name every row that does not match.
 
     Set-based and streaming: the seals are read in batches over every chain at once, the unsealed history rows
@@ -289,6 +398,7 @@ def verify(*, chain: int | None = None, using: str | None = None, batch: int = 2
     """
     from config.routers import reading_alias
 
+    batch = batch or BATCH
     connection = connections[using or reading_alias()]
     report = Report()
     layouts = _layouts(connection)
@@ -333,6 +443,7 @@ def _unrecorded(connection: BaseDatabaseWrapper, only_chain: int | None = None) 
         if history_filter is None:
             continue
         history_where, history_params = history_filter
+        history = q(captured.history_table)
         latest_where, latest_params = "TRUE", []
         if links_chain in base_fields:
             record_where, record_params = _chain_filter(connection, "b", links_chain, only_chain)
@@ -340,15 +451,17 @@ def _unrecorded(connection: BaseDatabaseWrapper, only_chain: int | None = None) 
             record_where, record_params = "TRUE", []
         else:
             # The records carry no chain column (viewflow's processes and tasks: their chain is the agency of the
-            # action they serve, kept on their history rows): a record is in the chain of its last history row,
-            # so the last rows are found among every chain's and then kept for the chain asked for (a record
-            # with no history row at all is the global chain's, as in a whole verification).
+            # action they serve, kept on their history rows): a record is in the chain of its last history row.
             history_where, history_params = "TRUE", []
             latest_where, latest_params = _chain_filter(connection, "h", links_chain, only_chain)
             record_where, record_params = latest_where, latest_params
+            if only_chain not in (None, GLOBAL_CHAIN):
+                yield from _unrecorded_by_last_row(connection, captured, links_chain, differs, only_chain)
+                continue
+            # Otherwise every record's last row, among every chain's (a record with no history row at all is the
+            # global chain's, as in a whole verification).
         latest = (
-            f"(SELECT DISTINCT ON (x.id) x.* FROM {q(captured.history_table)} x WHERE {history_where} "
-            "ORDER BY x.id, x.history_id DESC)"
+            f"(SELECT DISTINCT ON (x.id) x.* FROM {history} x WHERE {history_where} ORDER BY x.id, x.history_id DESC)"
         )
         queries = {
             # A record that differs from its last history row, has none, or comes back after a deletion row.
@@ -366,8 +479,43 @@ def _unrecorded(connection: BaseDatabaseWrapper, only_chain: int | None = None) 
                 [*history_params, *latest_params],
             ),
         }
-        for kind, (sql, params) in queries.items():
-            for record_id, record_chain_id, history_id in _stream(connection, sql, params):
-                issue_chain = int(record_chain_id) if record_chain_id is not None else GLOBAL_CHAIN
-                issue = Issue(kind, issue_chain, table=captured.table, history_id=history_id, detail=f"id={record_id}")
-                yield captured.history_table, issue
+        yield from _issues_of(connection, captured, queries)
+
+
+def _unrecorded_by_last_row(
+    connection: BaseDatabaseWrapper, captured: Any, links_chain: str, differs: str, only_chain: int
+) -> Iterator[tuple[str, Issue]]:
+    """`_unrecorded` for one agency's chain, of records that carry no chain column (viewflow's processes and
+    tasks): only the records with a history row in the chain can be in it, so their last rows are found from the
+    chain's rows (by its agency column's index), each by the history's (id, history_id) index, and kept when they
+    are in the chain; the records are read by their primary key. Nothing of another agency is read beyond the
+    last row of a record that moved to it, whatever the number of agencies."""
+    q = connection.ops.quote_name
+    history, column = q(captured.history_table), q(links_chain)
+    latest = (
+        f"(SELECT last.* FROM (SELECT DISTINCT y.id FROM {history} y WHERE y.{column} = %s) ids "
+        f"CROSS JOIN LATERAL (SELECT x.* FROM {history} x WHERE x.id = ids.id ORDER BY x.history_id DESC LIMIT 1) last)"
+    )
+    queries = {
+        "unrecorded_change": (
+            f"SELECT b.id, h.{column}, h.history_id FROM {latest} h JOIN {q(captured.table)} b ON b.id = h.id "
+            f"WHERE h.{column} = %s AND (h.history_type = '-' OR {differs}) ORDER BY b.id",
+            [only_chain, only_chain],
+        ),
+        "unrecorded_delete": (
+            f"SELECT h.id, h.{column}, h.history_id FROM {latest} h LEFT JOIN {q(captured.table)} b ON b.id = h.id "
+            f"WHERE b.id IS NULL AND h.history_type <> '-' AND h.{column} = %s ORDER BY h.id",
+            [only_chain, only_chain],
+        ),
+    }
+    yield from _issues_of(connection, captured, queries)
+
+
+def _issues_of(
+    connection: BaseDatabaseWrapper, captured: Any, queries: dict[str, tuple[str, list[Any]]]
+) -> Iterator[tuple[str, Issue]]:
+    for kind, (sql, params) in queries.items():
+        for record_id, record_chain_id, history_id in _stream(connection, sql, params):
+            issue_chain = int(record_chain_id) if record_chain_id is not None else GLOBAL_CHAIN
+            issue = Issue(kind, issue_chain, table=captured.table, history_id=history_id, detail=f"id={record_id}")
+            yield captured.history_table, issue
