@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 # The change log's first page shows the newest 50 history rows, and its queries follow the kinds of record on it:
 # since a plan's activation starts every process at once (workflows/starting.py), an onboarded agency's newest rows
 # are its division tasks and the plan, no longer drafts, processes and tasks in turn (-3; the page did not change).
-# Issue 16: the change log reads the records it names in bulk, one query per kind of record (-7; 26 together with the -3 above).
+# Issue 16: the change log reads the records it names in bulk, one query per kind of record (-7; with the -3
+# above, 26).
 EXPECTED = {
     "home (staff)": 12,
     "inbox (staff)": 13,
