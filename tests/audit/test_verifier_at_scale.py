@@ -124,3 +124,30 @@ def test_verifying_one_agency_reads_as_many_rows_among_four_agencies_as_alone():
     among_others = _rows_read_verifying(agency.pk)
 
     assert among_others == alone
+
+
+def _rows_read_verifying_as_loaded(chain: int) -> int:
+    """Rows read by one agency's check on tables PostgreSQL has no statistics of yet (as right after an agency
+    is loaded or onboarded, before autovacuum analyses them; a test's tables never are)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ROWS_READ)
+        before = cursor.fetchone()[0]
+        report = seal.verify(chain=chain)
+        cursor.execute(ROWS_READ)
+        read = cursor.fetchone()[0] - before
+    assert report.issues == []
+    return read
+
+
+def test_one_agencys_check_right_after_loading_reads_each_row_a_bounded_number_of_times(agency):
+    # With estimates of one row, the check once re-ran the branch of every table for each seal of the batch:
+    # rows read grew with the square of the agency's history (a minute for the sample year's 2,000 seals).
+    plan = factories.PlanFactory(agency=agency)
+    for _ in range(40):
+        factories.SubmissionFactory(agency=agency, action__indicator__measure__plan=plan)
+    seals = Seal.objects.filter(chain=agency.pk).count()
+
+    read = _rows_read_verifying_as_loaded(agency.pk)
+
+    assert seals > 200
+    assert read <= 15 * seals, f"{read} rows read for {seals} seals"
