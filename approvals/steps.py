@@ -70,7 +70,9 @@ def release_task(task: Task, *, by: User, reason: Reason | str | None = None) ->
         # Back in the division's queue, the round is nobody's in particular any more (saved with the release).
         data = activation.task.data or {}
         activation.task.data = {
-            key: value for key, value in data.items() if key not in (flow.GIVEN_TO, flow.COVERING_FOR)
+            key: value
+            for key, value in data.items()
+            if key not in (flow.GIVEN_TO, flow.COVERING_FOR, flow.KEPT_DURING_LEAVE)
         }
         task = flow.release(activation, by=by, reason=reason or reasons.code(reasons.TASK_RELEASED))
     return task
@@ -110,6 +112,8 @@ def _settle_division_step(flow: ModuleType, task: Task, *, by: User, on: datetim
         data = dict(activation.task.data or {})
         covering_for = data.get("covering_for")
         leave = substitution_for(activation.task.owner_id, division_id, on)
+        if leave is not None and data.get(flow.KEPT_DURING_LEAVE) == leave.pk:
+            return None  # the person on leave took it themselves during this leave: they are working on it
         if leave is not None:
             data.setdefault("covering_for", activation.task.owner_id)
             to = leave.substitute

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from approvals import steps
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, User
 from approvals.transactions import lock_chains
@@ -24,7 +25,7 @@ from audit import context, reasons
 from audit.context import Reason
 from workflows.flows import ActionFlow
 from workflows.models import ActionProcess
-from workflows.nodes import COVERING_FOR, GIVEN_TO, OPEN_STATUSES
+from workflows.nodes import COVERING_FOR, GIVEN_TO, KEPT_DURING_LEAVE, OPEN_STATUSES
 
 
 def start(action: Action, *, by: User, reason: Reason | str) -> ActionProcess:
@@ -104,12 +105,15 @@ def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
         # The system gave the step to its holder (a returned round to its author, a review or an approval to
         # the one who holds the post): anyone else who may do it takes it over, and that is recorded.
         previous = task.owner
-        task.data = {key: value for key, value in data.items() if key not in (GIVEN_TO, COVERING_FOR)}
+        task.data = {
+            key: value for key, value in data.items() if key not in (GIVEN_TO, COVERING_FOR, KEPT_DURING_LEAVE)
+        }
         if data.get(COVERING_FOR) not in (None, by.pk):
             # Work a substitute carries for someone on leave is still that person's work when a colleague
             # takes it over (as when the division head reassigns it): it goes back to them when the leave
             # ends, whoever covered it meanwhile. Only the person themselves taking it ends the cover.
             task.data[COVERING_FOR] = data[COVERING_FOR]
+        _mark_kept_during_leave(task, by)
         with context.acting(by=by, reason=reasons.code(reasons.TASK_TAKEN_OVER, person=str(previous))):
             activation.reassign(user=by)
         return activation
@@ -118,9 +122,19 @@ def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
             _("%(person)s is working on this task. Ask the head of the division to reassign it.")
             % {"person": task.owner}
         )
+    _mark_kept_during_leave(task, by)
     with context.acting(by=by, reason=reason):
         activation.assign(by)
     return activation
+
+
+def _mark_kept_during_leave(task: Task, by: User) -> None:
+    """Someone on leave who takes a division task during the leave is working on it: the mark (saved with the
+    take) keeps the daily hand-over (approvals/steps.py) from giving it to their substitute again."""
+    division_id = (task.data or {}).get("division")
+    leave = steps.substitution_for(by.pk, division_id) if division_id else None
+    if leave is not None:
+        task.data = {**(task.data or {}), KEPT_DURING_LEAVE: leave.pk}
 
 
 def complete(

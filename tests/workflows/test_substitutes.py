@@ -92,6 +92,22 @@ def test_a_task_a_colleague_took_over_from_the_substitute_still_comes_back_after
     assert (taken_over, row.owner_id, row.history_reason) == (division_head, staff_member.pk, "task.handed_back")
 
 
+def test_a_task_the_person_on_leave_takes_back_during_the_leave_stays_with_them(
+    client, activated, division, staff_member, colleague, division_head
+):
+    # Back early from leave, or working from home: what they take themselves is theirs, and the next morning's
+    # hand-over must not give it to the substitute again.
+    task = division_task(activated, division)
+    steps.take_task(task, by=staff_member)
+    steps.confirm_substitute(leave(staff_member, colleague, division, days_until=5), by=division_head)
+    login(client, staff_member)
+
+    client.post(url(task, "assign"))
+    steps.settle_steps(activated.agency_id, by=services.system_user(), on=TODAY() + datetime.timedelta(days=1))
+
+    assert Task.objects.get(pk=task.pk).owner == staff_member
+
+
 def test_a_round_returned_during_the_leave_goes_to_the_substitute(
     activated, division, staff_member, colleague, division_head, chief_administrator
 ):
