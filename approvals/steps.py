@@ -112,8 +112,9 @@ def _settle_division_step(flow: ModuleType, task: Task, *, by: User, on: datetim
         data = dict(activation.task.data or {})
         covering_for = data.get("covering_for")
         leave = substitution_for(activation.task.owner_id, division_id, on)
-        if leave is not None and data.get(flow.KEPT_DURING_LEAVE) == leave.pk:
-            return None  # the person on leave took it themselves during this leave: they are working on it
+        kept_since = data.get(flow.KEPT_DURING_LEAVE)
+        if leave is not None and kept_since and kept_since >= leave.valid_from.isoformat():
+            return None  # the person on leave took it back during this leave: they are working on it
         if leave is not None:
             data.setdefault("covering_for", activation.task.owner_id)
             to = leave.substitute

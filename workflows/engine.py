@@ -13,11 +13,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from approvals import steps
 from approvals.exceptions import InvalidTransition
 from approvals.models import Action, User
 from approvals.transactions import lock_chains
@@ -113,7 +113,10 @@ def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
             # takes it over (as when the division head reassigns it): it goes back to them when the leave
             # ends, whoever covered it meanwhile. Only the person themselves taking it ends the cover.
             task.data[COVERING_FOR] = data[COVERING_FOR]
-        _mark_kept_during_leave(task, by)
+        if data.get(COVERING_FOR) == by.pk:
+            # The person on leave takes their work back from the substitute: they are working on it, and the
+            # daily hand-over (approvals/steps.py) leaves it with them for the rest of this leave.
+            task.data[KEPT_DURING_LEAVE] = timezone.localdate().isoformat()
         with context.acting(by=by, reason=reasons.code(reasons.TASK_TAKEN_OVER, person=str(previous))):
             activation.reassign(user=by)
         return activation
@@ -122,19 +125,9 @@ def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
             _("%(person)s is working on this task. Ask the head of the division to reassign it.")
             % {"person": task.owner}
         )
-    _mark_kept_during_leave(task, by)
     with context.acting(by=by, reason=reason):
         activation.assign(by)
     return activation
-
-
-def _mark_kept_during_leave(task: Task, by: User) -> None:
-    """Someone on leave who takes a division task during the leave is working on it: the mark (saved with the
-    take) keeps the daily hand-over (approvals/steps.py) from giving it to their substitute again."""
-    division_id = (task.data or {}).get("division")
-    leave = steps.substitution_for(by.pk, division_id) if division_id else None
-    if leave is not None:
-        task.data = {**(task.data or {}), KEPT_DURING_LEAVE: leave.pk}
 
 
 def complete(

@@ -31,8 +31,8 @@ OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 # whose work a substitute carries during a leave (it goes back to them after).
 GIVEN_TO = "given_to"
 COVERING_FOR = "covering_for"
-# The leave (a Substitution's pk) during which the person on leave took the task themselves: they are working
-# on it, so the daily hand-over does not give it to their substitute again.
+# The day (ISO) the person on leave took the task back from their substitute: they are working on it, so the
+# daily hand-over does not give it to the substitute again during that leave.
 KEPT_DURING_LEAVE = "kept_during_leave"
 
 
