@@ -23,6 +23,11 @@ from reports import charts
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, StrPromise
 
+# The overdue work the dashboard lists at first, most late first; the rest one click away (`?overdue=all`). An
+# executive reads the worst cases; a table of hundreds of rows is read by nobody and costs the page its speed at a
+# thousand actions (bench/queries_dashboards.py).
+OVERDUE_SHOWN = 20
+
 # Buckets of days from submission to approval: (upper bound inclusive, label).
 APPROVAL_BUCKETS = ((3, "0–3"), (7, "4–7"), (14, "8–14"), (30, "15–30"), (None, "> 30"))
 
@@ -65,6 +70,7 @@ class ExecutiveDashboard:
     indicators: list[Tally]
     divisions: list[Tally]
     overdue: list[OverdueAction]
+    overdue_total: int
     returns_total: int
     returns_by_stage: dict[StrPromise, int]
     returns_by_division: list[tuple[str, int]]
@@ -135,8 +141,12 @@ class DivisionDashboard:
         }
 
 
-def executive_dashboard(plan: Plan, today: datetime.date | None = None) -> ExecutiveDashboard:
+def executive_dashboard(
+    plan: Plan, today: datetime.date | None = None, *, overdue_shown: int | None = OVERDUE_SHOWN
+) -> ExecutiveDashboard:
+    """The executives' figures of a plan; `overdue_shown` most-late overdue actions listed (None: all of them)."""
     figures = plan_figures(plan, today)
+    late = figures.overdue
     indicator_names = {i.pk: i.tally.label for i in figures.indicators}
     overdue = [
         OverdueAction(
@@ -148,7 +158,7 @@ def executive_dashboard(plan: Plan, today: datetime.date | None = None) -> Execu
             status=action.status_label,
             responsible=action.responsible_label(),
         )
-        for action in figures.overdue
+        for action in (late if overdue_shown is None else late[:overdue_shown])
         if action.due_date is not None  # always: overdue means past its due date
     ]
 
@@ -182,6 +192,7 @@ def executive_dashboard(plan: Plan, today: datetime.date | None = None) -> Execu
         indicators=[indicator.tally for indicator in figures.indicators],
         divisions=[division.tally for division in figures.divisions if division.is_active],
         overdue=overdue,
+        overdue_total=len(late),
         returns_total=len(returns),
         returns_by_stage=dict(by_stage),
         returns_by_division=by_returned_division.most_common(),

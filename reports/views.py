@@ -48,7 +48,12 @@ def executive_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     with reading_from_replica():
         plans = _plans(request)
         plan = _chosen_plan(request, plans)
-        dashboard = dashboards.executive_dashboard(plan) if plan else None
+        every_overdue = request.GET.get("overdue") == "all"
+        dashboard = (
+            dashboards.executive_dashboard(plan, overdue_shown=None if every_overdue else dashboards.OVERDUE_SHOWN)
+            if plan
+            else None
+        )
         # Planned against spent: the same figures (BudgetItem.with_spent) as the plan page and the official report.
         budget_items = list(BudgetItem.objects.filter(plan=plan).with_spent().order_by("number")) if plan else []
         charts = dashboard.charts() if dashboard else {}

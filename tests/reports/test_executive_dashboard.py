@@ -121,3 +121,29 @@ def test_the_dashboard_stays_within_its_query_budget(client, login, sample_year,
     # 17 since acting officials: the page asks once whether the mayor's post is held by an acting official.
     with django_assert_max_num_queries(17):
         client.get(URL)
+
+
+def test_the_dashboard_lists_the_most_late_overdue_work_and_the_rest_one_click_away(
+    client, login, sample_year, mayor, monkeypatch
+):
+    from reports import dashboards
+
+    overdue = list(
+        Action.objects.filter(indicator__measure__plan=sample_year.plan)
+        .overdue(timezone.localdate())
+        .order_by("due_date")
+    )
+    assert len(overdue) > 1, "the sample year has overdue work to list"
+    monkeypatch.setattr(dashboards, "OVERDUE_SHOWN", 1)
+    login(mayor)
+
+    page = client.get(URL).content.decode()
+    rows = re.findall(r"<tr><td>([^<]*)</td>", page.split('id="overdue"')[1].split("</table>")[0])
+    everything = client.get(URL, {"overdue": "all"}).content.decode()
+    all_rows = re.findall(r"<tr><td>([^<]*)</td>", everything.split('id="overdue"')[1].split("</table>")[0])
+
+    assert len(rows) == 1 and len(all_rows) == len(overdue)
+    assert rows == all_rows[:1]  # the most late first, in both
+    assert f"1 รายการที่ล่าช้าที่สุดจาก {len(overdue)} รายการ" in page
+    assert "overdue=all#overdue" in page and "แสดงงานที่เกินกำหนดทั้งหมด" in page
+    assert "แสดงงานที่เกินกำหนดทั้งหมด" not in everything
