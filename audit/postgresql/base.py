@@ -15,6 +15,7 @@ and not an execute wrapper alone: only the backend sees the transaction end.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +25,9 @@ from audit import context
 
 SETTING = "khunatham.context"
 _PREFIX = f"SELECT set_config('{SETTING}', %s, true); "
+# The same for a statement with named parameters (psycopg refuses a mix of the two kinds in one statement).
+_NAMED_PARAMETER = "khunatham_acting_context"
+_NAMED_PREFIX = f"SELECT set_config('{SETTING}', %({_NAMED_PARAMETER})s, true); "
 # Statements that change rows. Anything else (reads, savepoints, DDL in migrations) goes out unchanged.
 _WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "WITH")
 _NOT_CONFIGURED = (
@@ -54,7 +58,10 @@ def send_context(execute, sql, params, many, call_context):
         return execute(sql, params, many, call_context)
     if params is None:
         sql, params = sql.replace("%", "%%"), ()
-    result = execute(_PREFIX + sql, (payload, *params), many, call_context)
+    if isinstance(params, Mapping):
+        result = execute(_NAMED_PREFIX + sql, {**params, _NAMED_PARAMETER: payload}, many, call_context)
+    else:
+        result = execute(_PREFIX + sql, (payload, *params), many, call_context)
     # The cursor now holds set_config's row; Django reads the write's (row count, RETURNING).
     call_context["cursor"].cursor.nextset()
     return result

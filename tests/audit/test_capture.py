@@ -124,6 +124,18 @@ def test_raw_sql_in_a_context_is_historised_with_it(submission, staff_member):
     assert seal.verify().issues == []
 
 
+def test_raw_sql_with_named_parameters_is_historised_too(submission, staff_member):
+    """psycopg refuses a statement mixing %s and %(name)s: the context goes in front by a name of its own."""
+    with context.acting(by=staff_member, reason="SQL ของระบบ"), connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{Submission._meta.db_table}" SET progress = %(progress)s WHERE id = %(id)s',
+            {"progress": 8, "id": submission.pk},
+        )
+
+    assert history_of(submission)[-1] == ("~", 8, "alice", "SQL ของระบบ")
+    assert seal.verify().issues == []
+
+
 def test_deleting_a_record_keeps_its_last_state_with_who_and_why(staff_member, agency_admin):
     preference = Preference.objects.create(user=staff_member, line_user_id="U123")
     pk = preference.pk
