@@ -46,10 +46,10 @@ def add_history_rows(cursor, agency_id: int, division_ids: list[int], user_ids: 
         cursor.execute(
             """
             INSERT INTO approvals_historicaldivision
-                (id, agency_id, name, sort_order, is_active, history_date, history_change_reason, history_type,
-                 history_user_id)
+                (id, agency_id, name, sort_order, is_active, keeps_accounts, history_date, history_change_reason,
+                 history_type, history_user_id)
             SELECT (%(divisions)s::bigint[])[1 + n %% cardinality(%(divisions)s::bigint[])], %(agency)s,
-                   'กองทดสอบ ' || n, n %% 100, true, now() - make_interval(secs => %(count)s - n),
+                   'กองทดสอบ ' || n, n %% 100, true, false, now() - make_interval(secs => %(count)s - n),
                    'benchmark ' || n, '~', (%(users)s::bigint[])[1 + n %% cardinality(%(users)s::bigint[])]
             FROM generate_series(%(first)s, %(last)s) AS n
             """,
@@ -92,6 +92,7 @@ def main() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["SECOND_FACTOR_REQUIRED"] = "false"  # else the auditor is sent to set up a second factor (302)
 
     import django
 
