@@ -159,7 +159,7 @@ class ExtendForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    on = BuddhistEraDateField(label=_("Last day"), required=False, help_text=_("Leave empty to end it today."))
+    on = BuddhistEraDateField(label=_("Last day in effect"), required=False, help_text=_("Leave empty to end it now."))
     reason = ReasonField()
 
 

@@ -39,7 +39,7 @@ from approvals.models import (
     evidence_upload_to,
     needs_confirmation,
 )
-from approvals.thaidate import be_datetime
+from approvals.thaidate import be_date, be_datetime
 from approvals.transactions import agency_transaction
 from audit import context, reasons
 from audit.context import Reason
@@ -295,21 +295,30 @@ def decline_grant(assignment: RoleAssignment, *, by: User, reason: str) -> RoleA
 @agency_transaction()
 def end_role(assignment: RoleAssignment, *, on: datetime.date | None = None, by: User, reason: str) -> RoleAssignment:
     """End a role assignment (the record is kept: history shows who held what, when), `on` being its last
-    day in force. Nobody ends their own role; a proposal is declined rather than ended. Ended before the day it
-    began (on the very day it began, or before it began) it is out of force at once: its status says so."""
+    day in force; without `on` it ends now (its last day in force was yesterday), as an office holder back in
+    office ends an acting appointment. Nobody ends their own role; a proposal is declined rather than ended.
+    Ended before the day it began (on the very day it began, or before it began) it is out of force at once:
+    its status says so, since its dates cannot (the end would fall before the start)."""
     permissions.require(by, permissions.END_ROLE, assignment)
-    on = on or timezone.localdate()
+    today = timezone.localdate()
+    on = on or today - datetime.timedelta(days=1)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidTransition(_("Write why the role ends."))
     with permissions.refusals_kept(), transaction.atomic():
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if assignment.status == RoleAssignment.Status.ENDED or (
-            assignment.valid_until is not None and assignment.valid_until <= on
+            assignment.valid_until is not None and assignment.valid_until < today
         ):
             raise InvalidTransition(_("This role assignment has already ended."))
         if assignment.status != RoleAssignment.Status.IN_EFFECT:
             raise InvalidTransition(_("Only a grant in effect can end; decline a proposal instead."))
+        if assignment.valid_until is not None and assignment.valid_until <= on:
+            # Still in force (its last day is today or later), but no earlier than the last day asked for.
+            raise InvalidTransition(
+                _("Its last day is already %(day)s; choose an earlier day, or leave the day empty to end it now.")
+                % {"day": be_date(assignment.valid_until)}
+            )
         if on < assignment.valid_from:
             assignment.status = RoleAssignment.Status.ENDED
             save_with_history(assignment, by=by, reason=reason, update_fields=["status"])
