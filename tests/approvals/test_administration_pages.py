@@ -347,3 +347,29 @@ def test_a_role_ended_from_a_later_day_says_until_when_it_stays_in_effect(client
         f"{newcomer}: เจ้าหน้าที่ส่วนราชการ ({division}) ยังมีผลถึง {be_date(last_day)} ซึ่งเป็นวันสุดท้าย"
     ]
     assert membership.valid_until == last_day
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "help_text"),
+    [
+        (
+            "th",
+            "กำหนดบทบาท สังกัด การรักษาราชการแทน หรือการปฏิบัติราชการแทน",
+            "ส่วนตำแหน่งปลัด นายก การรักษาราชการแทน และการปฏิบัติราชการแทน ต้องระบุคำสั่ง",
+        ),
+        (
+            "en",
+            "Grant a role, a membership, an acting appointment or a delegation",
+            "an acting appointment (รักษาราชการแทน) and a delegation by order (ปฏิบัติราชการแทน) need the order",
+        ),
+    ],
+)
+def test_the_grant_forms_heading_and_help_name_both_acting_and_delegation(
+    client, agency_admin, newcomer, language, heading, help_text
+):
+    client.force_login(agency_admin)
+    client.cookies["django_language"] = language
+
+    page = client.get(f"/approvals/administration/people/{newcomer.pk}/").content.decode()
+
+    assert (heading in page, help_text in page) == (True, True)
