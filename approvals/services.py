@@ -30,6 +30,7 @@ from approvals.models import (
     Division,
     Evidence,
     FiscalYear,
+    GrantByOrder,
     Plan,
     PlanReview,
     Role,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from viewflow.workflow.models import Task
 
 _Saved = TypeVar("_Saved", bound=models.Model)
+_Grant = TypeVar("_Grant", bound=GrantByOrder)
 
 # The workflow services (activate_plan ... cancel_action) are at the end of this module.
 # Every service that changes an agency's records runs in `agency_transaction`: its transaction takes the agency's
@@ -253,43 +255,62 @@ def grant_role(
     return assignment
 
 
+def confirm_proposal(grant: _Grant, *, permission: str, by: User, reason: Reason | str) -> _Grant:
+    """The four eyes' second pair (ยืนยันคำสั่ง) for every grant by order (`GrantByOrder`): `by` may confirm it
+    (`permission`, asked of the permissions module), and the grant, locked, is still proposed; it then takes
+    effect with who confirmed it and when, saved with its history. What differs stays with the caller: the
+    transaction around it (an agency's grant takes its hash-chain lock first) and what it announces."""
+    permissions.require(by, permission, grant)
+    # Words the confirmer typed, or a code (a platform operator's confirmation), or the default code.
+    reason = context.as_reason(reason if isinstance(reason, Reason) else (reason or "").strip() or CONFIRMED_REASON)
+    model = type(grant)
+    with permissions.refusals_kept(), transaction.atomic():
+        grant = model._default_manager.select_for_update().get(pk=grant.pk)
+        if grant.status != GrantByOrder.Status.PROPOSED:
+            status = grant.get_status_display()
+            raise InvalidTransition(_("This grant is %(status)s; there is nothing to confirm.") % {"status": status})
+        grant.status = GrantByOrder.Status.IN_EFFECT
+        grant.confirmed_by = by
+        grant.confirmed_at = timezone.now()
+        save_with_history(grant, by=by, reason=reason, update_fields=["status", "confirmed_by", "confirmed_at"])
+    permissions.forget_standing(grant.user)
+    return grant
+
+
+def decline_proposal(grant: _Grant, *, permission: str, by: User, reason: Reason | str) -> _Grant:
+    """A confirmer declines a proposed grant by order (`GrantByOrder`), or its proposer withdraws it, with the
+    reason: the proposal is kept, declined. The caller opens the transaction it needs, as for `confirm_proposal`."""
+    permissions.require(by, permission, grant)
+    reason = context.as_reason(reason or "")
+    if not (reason.code or reason.text):
+        raise InvalidTransition(_("Write why the grant is declined."))
+    model = type(grant)
+    with permissions.refusals_kept(), transaction.atomic():
+        grant = model._default_manager.select_for_update().get(pk=grant.pk)
+        if grant.status != GrantByOrder.Status.PROPOSED:
+            status = grant.get_status_display()
+            raise InvalidTransition(_("This grant is %(status)s; there is nothing to decline.") % {"status": status})
+        grant.status = GrantByOrder.Status.DECLINED
+        save_with_history(grant, by=by, reason=reason, update_fields=["status"])
+    return grant
+
+
 @agency_transaction()
 def confirm_grant(assignment: RoleAssignment, *, by: User, reason: Reason | str) -> RoleAssignment:
     """A second person confirms a proposed grant (ยืนยันคำสั่ง), which then takes effect: the chief
     administrator for an acting-mayor appointment, the mayor for the others (`permissions.confirmers_of`);
-    a platform operator when nobody in the agency can."""
-    permissions.require(by, permissions.CONFIRM_GRANT, assignment)
-    # Words the confirmer typed, or a code (a platform operator's confirmation), or the default code.
-    reason = reason if isinstance(reason, Reason) else (reason or "").strip() or CONFIRMED_REASON
-    with permissions.refusals_kept(), transaction.atomic():
-        assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.status != RoleAssignment.Status.PROPOSED:
-            status = assignment.get_status_display()
-            raise InvalidTransition(_("This grant is %(status)s; there is nothing to confirm.") % {"status": status})
-        assignment.status = RoleAssignment.Status.IN_EFFECT
-        assignment.confirmed_by = by
-        assignment.confirmed_at = timezone.now()
-        save_with_history(assignment, by=by, reason=reason, update_fields=["status", "confirmed_by", "confirmed_at"])
-        signals.role_granted.send(sender=RoleAssignment, assignment=assignment, by=by)
-    permissions.forget_standing(assignment.user)
+    a platform operator when nobody in the agency can. In the agency's chain lock; the grant in effect is
+    announced (an acting appointment's steps go to the acting official at once)."""
+    assignment = confirm_proposal(assignment, permission=permissions.CONFIRM_GRANT, by=by, reason=reason)
+    signals.role_granted.send(sender=RoleAssignment, assignment=assignment, by=by)
     return assignment
 
 
 @agency_transaction()
-def decline_grant(assignment: RoleAssignment, *, by: User, reason: str) -> RoleAssignment:
-    """A confirmer declines a proposed grant, or its proposer withdraws it; the proposal is kept, declined."""
-    permissions.require(by, permissions.DECLINE_GRANT, assignment)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidTransition(_("Write why the grant is declined."))
-    with permissions.refusals_kept(), transaction.atomic():
-        assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.status != RoleAssignment.Status.PROPOSED:
-            status = assignment.get_status_display()
-            raise InvalidTransition(_("This grant is %(status)s; there is nothing to decline.") % {"status": status})
-        assignment.status = RoleAssignment.Status.DECLINED
-        save_with_history(assignment, by=by, reason=reason, update_fields=["status"])
-    return assignment
+def decline_grant(assignment: RoleAssignment, *, by: User, reason: Reason | str) -> RoleAssignment:
+    """A confirmer declines a proposed grant, or its proposer withdraws it; the proposal is kept, declined.
+    In the agency's chain lock; nothing is announced."""
+    return decline_proposal(assignment, permission=permissions.DECLINE_GRANT, by=by, reason=reason)
 
 
 @agency_transaction()
