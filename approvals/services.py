@@ -255,6 +255,19 @@ def grant_role(
     return assignment
 
 
+def _settle_proposal(grant: _Grant, *, by: User, reason: Reason, refusal: str, **values: Any) -> _Grant:
+    """Lock the grant, check it is still proposed (else `refusal`, naming its status), set `values` and save them
+    with its history."""
+    with permissions.refusals_kept(), transaction.atomic():
+        grant = type(grant)._default_manager.select_for_update().get(pk=grant.pk)
+        if grant.status != GrantByOrder.Status.PROPOSED:
+            raise InvalidTransition(refusal % {"status": grant.get_status_display()})
+        for name, value in values.items():
+            setattr(grant, name, value)
+        save_with_history(grant, by=by, reason=reason, update_fields=list(values))
+    return grant
+
+
 def confirm_proposal(grant: _Grant, *, permission: str, by: User, reason: Reason | str) -> _Grant:
     """The four eyes' second pair (ยืนยันคำสั่ง) for every grant by order (`GrantByOrder`): `by` may confirm it
     (`permission`, asked of the permissions module), and the grant, locked, is still proposed; it then takes
@@ -263,16 +276,15 @@ def confirm_proposal(grant: _Grant, *, permission: str, by: User, reason: Reason
     permissions.require(by, permission, grant)
     # Words the confirmer typed, or a code (a platform operator's confirmation), or the default code.
     reason = context.as_reason(reason if isinstance(reason, Reason) else (reason or "").strip() or CONFIRMED_REASON)
-    model = type(grant)
-    with permissions.refusals_kept(), transaction.atomic():
-        grant = model._default_manager.select_for_update().get(pk=grant.pk)
-        if grant.status != GrantByOrder.Status.PROPOSED:
-            status = grant.get_status_display()
-            raise InvalidTransition(_("This grant is %(status)s; there is nothing to confirm.") % {"status": status})
-        grant.status = GrantByOrder.Status.IN_EFFECT
-        grant.confirmed_by = by
-        grant.confirmed_at = timezone.now()
-        save_with_history(grant, by=by, reason=reason, update_fields=["status", "confirmed_by", "confirmed_at"])
+    grant = _settle_proposal(
+        grant,
+        by=by,
+        reason=reason,
+        refusal=_("This grant is %(status)s; there is nothing to confirm."),
+        status=GrantByOrder.Status.IN_EFFECT,
+        confirmed_by=by,
+        confirmed_at=timezone.now(),
+    )
     permissions.forget_standing(grant.user)
     return grant
 
@@ -284,15 +296,13 @@ def decline_proposal(grant: _Grant, *, permission: str, by: User, reason: Reason
     reason = context.as_reason(reason or "")
     if not (reason.code or reason.text):
         raise InvalidTransition(_("Write why the grant is declined."))
-    model = type(grant)
-    with permissions.refusals_kept(), transaction.atomic():
-        grant = model._default_manager.select_for_update().get(pk=grant.pk)
-        if grant.status != GrantByOrder.Status.PROPOSED:
-            status = grant.get_status_display()
-            raise InvalidTransition(_("This grant is %(status)s; there is nothing to decline.") % {"status": status})
-        grant.status = GrantByOrder.Status.DECLINED
-        save_with_history(grant, by=by, reason=reason, update_fields=["status"])
-    return grant
+    return _settle_proposal(
+        grant,
+        by=by,
+        reason=reason,
+        refusal=_("This grant is %(status)s; there is nothing to decline."),
+        status=GrantByOrder.Status.DECLINED,
+    )
 
 
 @agency_transaction()
