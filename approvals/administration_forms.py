@@ -76,7 +76,8 @@ class ReasonOnlyForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    """Grant a role, a division membership or an acting appointment."""
+    """Grant a role, a division membership, an acting appointment (รักษาราชการแทน) or a delegation by order
+    (ปฏิบัติราชการแทน)."""
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     division = forms.ModelChoiceField(
@@ -112,7 +113,7 @@ class GrantForm(forms.Form):
         label=_("Order number"),
         max_length=60,
         required=False,
-        help_text=_("Required for the chief administrator's or mayor's role and for an acting appointment."),
+        help_text=_("Required for the chief administrator's or mayor's role, an acting appointment and a delegation."),
     )
     order_date = BuddhistEraDateField(label=_("Order date"), required=False)
     reason = ReasonField()
@@ -159,7 +160,7 @@ class ExtendForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    on = BuddhistEraDateField(label=_("Last day"), required=False, help_text=_("Leave empty to end it today."))
+    on = BuddhistEraDateField(label=_("Last day in effect"), required=False, help_text=_("Leave empty to end it now."))
     reason = ReasonField()
 
 

@@ -32,6 +32,7 @@ from approvals.models import (
     User,
     budget_totals,
 )
+from approvals.thaidate import be_date
 from approvals.types import AuthenticatedHttpRequest
 
 if TYPE_CHECKING:
@@ -319,7 +320,7 @@ def _person_page(request: AuthenticatedHttpRequest, person: AgencyUser, **forms_
                     "assignment": a,
                     "in_effect": a.is_active(today),
                     "can_end": a.status == RoleAssignment.Status.IN_EFFECT
-                    and (a.valid_until is None or a.valid_until > today)
+                    and (a.valid_until is None or a.valid_until >= today)
                     and _can(request, permissions.END_ROLE, a),
                     "can_extend": a.status == RoleAssignment.Status.IN_EFFECT
                     and a.valid_until is not None
@@ -557,16 +558,25 @@ def role_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _can_view(request)
     assignment = _assignment(request, pk)
     form = forms.EndForm(request.POST)
-    if form.is_valid():
-        _done(
-            request,
-            lambda: services.end_role(
-                assignment, on=form.cleaned_data["on"], by=request.user, reason=form.cleaned_data["reason"]
-            ),
-            _("The role ends as asked."),
-        )
-    else:
+    if not form.is_valid():
         _invalid(request, form)
+        return redirect("approvals:person", pk=assignment.user_id)
+    try:
+        ended = services.end_role(
+            assignment, on=form.cleaned_data["on"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        over = ended.valid_until is not None and ended.valid_until < timezone.localdate()
+        if ended.status == RoleAssignment.Status.ENDED or over:
+            messages.success(request, _("%(role)s has ended; it is no longer in effect.") % {"role": ended})
+        else:
+            messages.success(
+                request,
+                _("%(role)s stays in effect until %(day)s, its last day.")
+                % {"role": ended, "day": be_date(ended.valid_until)},
+            )
     return redirect("approvals:person", pk=assignment.user_id)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -188,7 +188,60 @@ class RoleAssignmentQuerySet(AgencyScopedQuerySet):
         return self.filter(status=RoleAssignment.Status.PROPOSED)
 
 
-class RoleAssignment(models.Model):
+class GrantByOrder(models.Model):
+    """What every grant made by a written order (คำสั่งแต่งตั้ง) records for its four eyes: who proposed it, the
+    order's number and date, its status, and who confirmed it and when. An agency's executive roles and stand-ins
+    (`RoleAssignment`) and an oversight officer's area (`oversight.OversightAssignment`) are such grants; one pair
+    of services confirms or declines either (`approvals.services.confirm_proposal`, `decline_proposal`)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, awaiting confirmation")
+        IN_EFFECT = "in_effect", _("In effect")
+        DECLINED = "declined", _("Declined")
+
+    # The person granted: each grant declares its own foreign key (their reverse names differ).
+    user: Any
+    user_id: int
+
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Rows from before the four-eyes rule were granted in effect; a new grant by order is proposed (the services).
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.IN_EFFECT)
+    # Translators: เลขที่คำสั่ง, the number of the written order that appoints the person.
+    order_number = models.CharField(_("order number"), max_length=60, blank=True)
+    # Translators: ลงวันที่ (of the order)
+    order_date = models.DateField(_("order date"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return (
+            self.status == self.Status.IN_EFFECT
+            and self.valid_from <= on
+            and (self.valid_until is None or self.valid_until >= on)
+        )
+
+
+class RoleAssignment(GrantByOrder):
     """A role held by a person for a period: a division membership, an executive role, or an acting
     appointment (รักษาราชการแทน) when `acting_for` names the person stood in for.
 
@@ -196,6 +249,7 @@ class RoleAssignment(models.Model):
     (คำสั่ง: its number and date) and takes effect only once a second authorised person confirms it."""
 
     class Status(models.TextChoices):
+        # The statuses of every grant by order (GrantByOrder.Status), and one of its own.
         PROPOSED = "proposed", _("Proposed, awaiting confirmation")
         IN_EFFECT = "in_effect", _("In effect")
         DECLINED = "declined", _("Declined")
@@ -230,31 +284,9 @@ class RoleAssignment(models.Model):
     )
     # Only for an appointment that names `acting_for`: รักษาราชการแทน or ปฏิบัติราชการแทน.
     kind = models.CharField(_("kind of appointment"), max_length=10, choices=Kind.choices, default=Kind.ACTING)
-    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("granted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # GrantByOrder's status, with this model's own choices (ENDED).
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.IN_EFFECT)
-    # Translators: เลขที่คำสั่ง, the number of the written order that appoints the person.
-    order_number = models.CharField(_("order number"), max_length=60, blank=True)
-    # Translators: ลงวันที่ (of the order)
-    order_date = models.DateField(_("order date"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
     history = AuditedHistoricalRecords()
@@ -299,14 +331,6 @@ class RoleAssignment(models.Model):
         elif self.acting_for_id:
             label = _("%(role)s, acting for %(person)s") % {"role": label, "person": self.acting_for}
         return f"{self.user}: {label}"
-
-    def is_active(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return (
-            self.status == self.Status.IN_EFFECT
-            and self.valid_from <= on
-            and (self.valid_until is None or self.valid_until >= on)
-        )
 
     def needs_confirmation(self) -> bool:
         """An executive role or an acting appointment takes effect only once a second person confirms it."""

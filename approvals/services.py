@@ -30,6 +30,7 @@ from approvals.models import (
     Division,
     Evidence,
     FiscalYear,
+    GrantByOrder,
     Plan,
     PlanReview,
     Role,
@@ -39,7 +40,7 @@ from approvals.models import (
     evidence_upload_to,
     needs_confirmation,
 )
-from approvals.thaidate import be_datetime
+from approvals.thaidate import be_date, be_datetime
 from approvals.transactions import agency_transaction
 from audit import context, reasons
 from audit.context import Reason
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from viewflow.workflow.models import Task
 
 _Saved = TypeVar("_Saved", bound=models.Model)
+_Grant = TypeVar("_Grant", bound=GrantByOrder)
 
 # The workflow services (activate_plan ... cancel_action) are at the end of this module.
 # Every service that changes an agency's records runs in `agency_transaction`: its transaction takes the agency's
@@ -253,63 +255,101 @@ def grant_role(
     return assignment
 
 
+def _settle_proposal(grant: _Grant, *, by: User, reason: Reason, refusal: str, **values: Any) -> _Grant:
+    """Lock the grant, check it is still proposed (else `refusal`, naming its status), set `values` and save them
+    with its history."""
+    with permissions.refusals_kept(), transaction.atomic():
+        grant = type(grant)._default_manager.select_for_update().get(pk=grant.pk)
+        if grant.status != GrantByOrder.Status.PROPOSED:
+            raise InvalidTransition(refusal % {"status": grant.get_status_display()})
+        for name, value in values.items():
+            setattr(grant, name, value)
+        save_with_history(grant, by=by, reason=reason, update_fields=list(values))
+    return grant
+
+
+def confirm_proposal(grant: _Grant, *, permission: str, by: User, reason: Reason | str) -> _Grant:
+    """The four eyes' second pair (ยืนยันคำสั่ง) for every grant by order (`GrantByOrder`): `by` may confirm it
+    (`permission`, asked of the permissions module), and the grant, locked, is still proposed; it then takes
+    effect with who confirmed it and when, saved with its history. What differs stays with the caller: the
+    transaction around it (an agency's grant takes its hash-chain lock first) and what it announces."""
+    permissions.require(by, permission, grant)
+    # Words the confirmer typed, or a code (a platform operator's confirmation), or the default code.
+    reason = context.as_reason(reason if isinstance(reason, Reason) else (reason or "").strip() or CONFIRMED_REASON)
+    grant = _settle_proposal(
+        grant,
+        by=by,
+        reason=reason,
+        refusal=_("This grant is %(status)s; there is nothing to confirm."),
+        status=GrantByOrder.Status.IN_EFFECT,
+        confirmed_by=by,
+        confirmed_at=timezone.now(),
+    )
+    permissions.forget_standing(grant.user)
+    return grant
+
+
+def decline_proposal(grant: _Grant, *, permission: str, by: User, reason: Reason | str) -> _Grant:
+    """A confirmer declines a proposed grant by order (`GrantByOrder`), or its proposer withdraws it, with the
+    reason: the proposal is kept, declined. The caller opens the transaction it needs, as for `confirm_proposal`."""
+    permissions.require(by, permission, grant)
+    reason = context.as_reason(reason or "")
+    if not (reason.code or reason.text):
+        raise InvalidTransition(_("Write why the grant is declined."))
+    return _settle_proposal(
+        grant,
+        by=by,
+        reason=reason,
+        refusal=_("This grant is %(status)s; there is nothing to decline."),
+        status=GrantByOrder.Status.DECLINED,
+    )
+
+
 @agency_transaction()
 def confirm_grant(assignment: RoleAssignment, *, by: User, reason: Reason | str) -> RoleAssignment:
     """A second person confirms a proposed grant (ยืนยันคำสั่ง), which then takes effect: the chief
     administrator for an acting-mayor appointment, the mayor for the others (`permissions.confirmers_of`);
-    a platform operator when nobody in the agency can."""
-    permissions.require(by, permissions.CONFIRM_GRANT, assignment)
-    # Words the confirmer typed, or a code (a platform operator's confirmation), or the default code.
-    reason = reason if isinstance(reason, Reason) else (reason or "").strip() or CONFIRMED_REASON
-    with permissions.refusals_kept(), transaction.atomic():
-        assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.status != RoleAssignment.Status.PROPOSED:
-            status = assignment.get_status_display()
-            raise InvalidTransition(_("This grant is %(status)s; there is nothing to confirm.") % {"status": status})
-        assignment.status = RoleAssignment.Status.IN_EFFECT
-        assignment.confirmed_by = by
-        assignment.confirmed_at = timezone.now()
-        save_with_history(assignment, by=by, reason=reason, update_fields=["status", "confirmed_by", "confirmed_at"])
-        signals.role_granted.send(sender=RoleAssignment, assignment=assignment, by=by)
-    permissions.forget_standing(assignment.user)
+    a platform operator when nobody in the agency can. In the agency's chain lock; the grant in effect is
+    announced (an acting appointment's steps go to the acting official at once)."""
+    assignment = confirm_proposal(assignment, permission=permissions.CONFIRM_GRANT, by=by, reason=reason)
+    signals.role_granted.send(sender=RoleAssignment, assignment=assignment, by=by)
     return assignment
 
 
 @agency_transaction()
-def decline_grant(assignment: RoleAssignment, *, by: User, reason: str) -> RoleAssignment:
-    """A confirmer declines a proposed grant, or its proposer withdraws it; the proposal is kept, declined."""
-    permissions.require(by, permissions.DECLINE_GRANT, assignment)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidTransition(_("Write why the grant is declined."))
-    with permissions.refusals_kept(), transaction.atomic():
-        assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.status != RoleAssignment.Status.PROPOSED:
-            status = assignment.get_status_display()
-            raise InvalidTransition(_("This grant is %(status)s; there is nothing to decline.") % {"status": status})
-        assignment.status = RoleAssignment.Status.DECLINED
-        save_with_history(assignment, by=by, reason=reason, update_fields=["status"])
-    return assignment
+def decline_grant(assignment: RoleAssignment, *, by: User, reason: Reason | str) -> RoleAssignment:
+    """A confirmer declines a proposed grant, or its proposer withdraws it; the proposal is kept, declined.
+    In the agency's chain lock; nothing is announced."""
+    return decline_proposal(assignment, permission=permissions.DECLINE_GRANT, by=by, reason=reason)
 
 
 @agency_transaction()
 def end_role(assignment: RoleAssignment, *, on: datetime.date | None = None, by: User, reason: str) -> RoleAssignment:
     """End a role assignment (the record is kept: history shows who held what, when), `on` being its last
-    day in force. Nobody ends their own role; a proposal is declined rather than ended. Ended before the day it
-    began (on the very day it began, or before it began) it is out of force at once: its status says so."""
+    day in force; without `on` it ends now (its last day in force was yesterday), as an office holder back in
+    office ends an acting appointment. Nobody ends their own role; a proposal is declined rather than ended.
+    Ended before the day it began (on the very day it began, or before it began) it is out of force at once:
+    its status says so, since its dates cannot (the end would fall before the start)."""
     permissions.require(by, permissions.END_ROLE, assignment)
-    on = on or timezone.localdate()
+    today = timezone.localdate()
+    on = on or today - datetime.timedelta(days=1)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidTransition(_("Write why the role ends."))
     with permissions.refusals_kept(), transaction.atomic():
         assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if assignment.status == RoleAssignment.Status.ENDED or (
-            assignment.valid_until is not None and assignment.valid_until <= on
+            assignment.valid_until is not None and assignment.valid_until < today
         ):
             raise InvalidTransition(_("This role assignment has already ended."))
         if assignment.status != RoleAssignment.Status.IN_EFFECT:
             raise InvalidTransition(_("Only a grant in effect can end; decline a proposal instead."))
+        if assignment.valid_until is not None and assignment.valid_until <= on:
+            # Still in force (its last day is today or later), but no earlier than the last day asked for.
+            raise InvalidTransition(
+                _("Its last day is already %(day)s; choose an earlier day, or leave the day empty to end it now.")
+                % {"day": be_date(assignment.valid_until)}
+            )
         if on < assignment.valid_from:
             assignment.status = RoleAssignment.Status.ENDED
             save_with_history(assignment, by=by, reason=reason, update_fields=["status"])

@@ -43,7 +43,11 @@ def title(event: str, params: dict) -> str:
             return _("Due today: %(action)s") % values
         if when == "overdue":
             return _("Overdue by %(days)s days: %(action)s") % values
-        return _("Due in %(days)s days (%(due)s): %(action)s") % values
+        if when == "before" and params.get("due_date"):
+            return _("Due in %(days)s days (%(due)s): %(action)s") % values
+        # Reminders count down to a due date, and only actions with one are reminded (notifications.reminders);
+        # a reminder recorded without one (by hand, or before that rule) says so instead of "in 0 days (-)".
+        return _("Reminder (no due date set): %(action)s") % values
     if event == "escalation":
         return _("Overdue by %(days)s days, escalated to you: %(action)s") % values
     if event == "history_altered":

@@ -22,10 +22,10 @@ def reminder_kind(due: datetime.date, on: datetime.date) -> tuple[str, int] | No
     """Which reminder, if any, an action due on `due` gets on day `on`: ("before", 7), ("today", 0) or
     ("overdue", days late) on the first late day and every NOTIFICATION_OVERDUE_REPEAT_DAYS after."""
     days = (due - on).days
+    if days == 0:  # first, so that a setting of 0 days before never says "due in 0 days"
+        return "today", 0
     if days == settings.NOTIFICATION_REMINDER_DAYS_BEFORE:
         return "before", days
-    if days == 0:
-        return "today", 0
     if days < 0 and (-days - 1) % settings.NOTIFICATION_OVERDUE_REPEAT_DAYS == 0:
         return "overdue", -days
     return None
@@ -43,7 +43,9 @@ def _open_actions_due_by(on: datetime.date):
 
 def send_due_reminders(on: datetime.date | None = None) -> int:
     """Remind whoever an open action waits for, 7 days before its due date, on it, and when overdue.
-    Returns how many actions are reminded of today (a reminder already recorded today is not repeated)."""
+    Returns how many actions are reminded of today (a reminder already recorded today is not repeated).
+    An action without a due date is not reminded: there is no day to count down to, nor to be late for; its
+    task is in the division's inbox from the day it was assigned (the assignment's own notification)."""
     on = on or timezone.localdate()
     recorded = 0
     for action in _open_actions_due_by(on):

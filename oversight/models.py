@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import GrantByOrder
 from audit.history import AuditedHistoricalRecords
 
 
@@ -22,16 +23,12 @@ class OversightAssignmentQuerySet(models.QuerySet):
         return self.filter(status=OversightAssignment.Status.PROPOSED)
 
 
-class OversightAssignment(models.Model):
+class OversightAssignment(GrantByOrder):
     """A province or district oversight role (ท้องถิ่นจังหวัด / ท้องถิ่นอำเภอ): the person reads the
     public-level facts of every agency of the province (or of its district) and changes nothing. Proposed by a
     platform operator with the order that appoints the person, it takes effect once a second platform operator
-    confirms it (four eyes, as an agency's executive grants); the person belongs to no agency."""
-
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed, awaiting confirmation")
-        IN_EFFECT = "in_effect", _("In effect")
-        DECLINED = "declined", _("Declined")
+    confirms it (four eyes, as an agency's executive grants: the fields and services of `GrantByOrder`); the
+    person belongs to no agency."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,31 +39,6 @@ class OversightAssignment(models.Model):
     province = models.CharField(_("province"), max_length=100)
     # Blank: the whole province (ท้องถิ่นจังหวัด); otherwise one district (ท้องถิ่นอำเภอ).
     district = models.CharField(_("district"), max_length=100, blank=True)
-    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("granted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    # Rows from before the four-eyes rule were granted in effect; a new grant is proposed (oversight.services).
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.IN_EFFECT)
-    # Translators: เลขที่คำสั่ง, the number of the written order that appoints the person.
-    order_number = models.CharField(_("order number"), max_length=60, blank=True)
-    # Translators: ลงวันที่ (of the order)
-    order_date = models.DateField(_("order date"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     history = AuditedHistoricalRecords()
     objects = OversightAssignmentQuerySet.as_manager()
@@ -85,11 +57,3 @@ class OversightAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province} / {self.district}" if self.district else self.province
-
-    def is_active(self, on=None) -> bool:
-        on = on or timezone.localdate()
-        return (
-            self.status == self.Status.IN_EFFECT
-            and self.valid_from <= on
-            and (self.valid_until is None or self.valid_until >= on)
-        )

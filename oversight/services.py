@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from approvals import administration, permissions
 from approvals.exceptions import InvalidTransition
 from approvals.models import Agency, User
-from approvals.services import CONFIRMED_REASON, save_with_history
+from approvals.services import confirm_proposal, decline_proposal, save_with_history
 from audit import context
 from audit.context import Reason
 from oversight.models import OversightAssignment
@@ -178,36 +178,15 @@ def appoint_officer(
 
 
 def confirm_oversight(assignment: OversightAssignment, *, by: User, reason: Reason | str = "") -> OversightAssignment:
-    """A second platform operator confirms a proposed oversight grant, which then takes effect."""
-    permissions.require(by, permissions.CONFIRM_OVERSIGHT, assignment)
-    # Words the confirmer typed, or the code of a confirmation.
-    reason = context.as_reason(reason if isinstance(reason, Reason) else (reason or "").strip() or CONFIRMED_REASON)
-    with transaction.atomic():
-        assignment = OversightAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.status != OversightAssignment.Status.PROPOSED:
-            status = assignment.get_status_display()
-            raise InvalidTransition(_("This grant is %(status)s; there is nothing to confirm.") % {"status": status})
-        assignment.status = OversightAssignment.Status.IN_EFFECT
-        assignment.confirmed_by = by
-        assignment.confirmed_at = timezone.now()
-        save_with_history(assignment, by=by, reason=reason, update_fields=["status", "confirmed_by", "confirmed_at"])
-    permissions.forget_standing(assignment.user)
-    return assignment
+    """A second platform operator confirms a proposed oversight grant, which then takes effect. No agency's
+    chain lock (the grant belongs to no agency) and nothing announced: the officer sees their area at once."""
+    return confirm_proposal(assignment, permission=permissions.CONFIRM_OVERSIGHT, by=by, reason=reason)
 
 
 def decline_oversight(assignment: OversightAssignment, *, by: User, reason: Reason | str) -> OversightAssignment:
     """Another platform operator declines a proposed oversight grant, or its proposer withdraws it; the
-    proposal is kept, declined."""
-    permissions.require(by, permissions.DECLINE_OVERSIGHT, assignment)
-    reason = _reason(reason, _("Write why the grant is declined."))
-    with transaction.atomic():
-        assignment = OversightAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.status != OversightAssignment.Status.PROPOSED:
-            status = assignment.get_status_display()
-            raise InvalidTransition(_("This grant is %(status)s; there is nothing to decline.") % {"status": status})
-        assignment.status = OversightAssignment.Status.DECLINED
-        save_with_history(assignment, by=by, reason=reason, update_fields=["status"])
-    return assignment
+    proposal is kept, declined. No agency's chain lock."""
+    return decline_proposal(assignment, permission=permissions.DECLINE_OVERSIGHT, by=by, reason=reason)
 
 
 def end_oversight(assignment: OversightAssignment, *, by: User, reason: Reason | str) -> OversightAssignment:

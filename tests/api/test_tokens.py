@@ -64,7 +64,7 @@ def test_a_token_reads_its_owners_agency_and_nothing_once_revoked(client, sample
     after = client.get("/api/v1/me/progress", headers=bearer(secret), HTTP_ACCEPT_LANGUAGE="en")
 
     assert progress.status_code == 200
-    [row] = progress.json()
+    [row] = progress.json()["items"]
     assert (row["agency"], row["fiscal_year"], row["overall"]["approved"]) == ("the-agency", 2566, 3)
     assert after.status_code == 401
     assert after.json()["code"] == "unauthenticated"
@@ -111,7 +111,7 @@ def test_a_province_token_reads_only_its_provinces_agencies(
     findings = client.get("/api/v1/me/findings", headers=bearer(secret))
     export = client.get("/api/v1/me/exports/progress.csv", headers=bearer(secret))
 
-    assert [row["agency"] for row in everything.json()] == ["the-agency"]
+    assert [row["agency"] for row in everything.json()["items"]] == ["the-agency"]
     assert outside.status_code == 403
     assert findings.status_code == 200
     assert (

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from approvals import services
 from approvals.models import AccessRefusal, Division, Role, RoleAssignment, User
 from approvals.permissions import Rule
+from approvals.thaidate import be_date, be_numeric_date
 from tests import factories
 
 
@@ -260,3 +262,114 @@ def test_a_temporary_password_for_the_mayor_is_refused_on_the_page_with_the_reas
     assert "ตั้งรหัสผ่านชั่วคราว" not in page
     assert "ผู้ดูแลแพลตฟอร์ม" in page
     assert not mayor.check_password("taken-over-2569x")
+
+
+# --- ending a role on the person's page --------------------------------------------------------------------------
+
+
+def test_a_one_day_acting_appointment_is_ended_on_its_day_and_the_page_says_it_has_ended(
+    client, agency_admin, newcomer, mayor, chief_administrator
+):
+    today = timezone.localdate()
+    appointment = factories.grant_in_effect(
+        newcomer, Role.MAYOR, acting_for=mayor, valid_from=today, valid_until=today, by=agency_admin
+    )
+    client.force_login(agency_admin)
+    page = client.get(f"/approvals/administration/people/{newcomer.pk}/").content.decode()
+
+    response = client.post(
+        f"/approvals/administration/roles/{appointment.pk}/end/", {"on": "", "reason": "นายกกลับมาแล้ว"}, follow=True
+    )
+
+    appointment.refresh_from_db()
+    assert "สิ้นสุดบทบาทนี้" in page
+    assert messages_of(response) == [f"{newcomer}: นายก อบต. (รักษาราชการแทน {mayor}) สิ้นสุดแล้ว ไม่มีผลอีกต่อไป"]
+    assert (appointment.get_status_display(), appointment.is_active()) == ("สิ้นสุดแล้ว", False)
+
+
+def test_an_acting_appointment_whose_last_day_is_today_ends_now_when_no_day_is_given(
+    client, agency_admin, newcomer, mayor, chief_administrator
+):
+    today = timezone.localdate()
+    appointment = factories.grant_in_effect(
+        newcomer,
+        Role.MAYOR,
+        acting_for=mayor,
+        valid_from=today - datetime.timedelta(days=3),
+        valid_until=today,
+        by=agency_admin,
+    )
+    client.force_login(agency_admin)
+
+    response = client.post(
+        f"/approvals/administration/roles/{appointment.pk}/end/", {"on": "", "reason": "นายกกลับมาแล้ว"}, follow=True
+    )
+
+    appointment.refresh_from_db()
+    assert messages_of(response) == [f"{newcomer}: นายก อบต. (รักษาราชการแทน {mayor}) สิ้นสุดแล้ว ไม่มีผลอีกต่อไป"]
+    assert (appointment.valid_until, appointment.is_active()) == (today - datetime.timedelta(days=1), False)
+
+
+def test_a_last_day_no_earlier_than_the_appointments_own_is_refused_with_its_last_day_named(
+    client, agency_admin, newcomer, mayor, chief_administrator
+):
+    today = timezone.localdate()
+    appointment = factories.grant_in_effect(
+        newcomer, Role.MAYOR, acting_for=mayor, valid_from=today, valid_until=today, by=agency_admin
+    )
+    client.force_login(agency_admin)
+
+    response = client.post(
+        f"/approvals/administration/roles/{appointment.pk}/end/",
+        {"on": be_numeric_date(today), "reason": "นายกกลับมาแล้ว"},
+        follow=True,
+    )
+
+    appointment.refresh_from_db()
+    assert messages_of(response) == [f"วันสุดท้ายที่มีผลคือ {be_date(today)} อยู่แล้ว เลือกวันที่ก่อนหน้านั้น หรือเว้นว่างไว้เพื่อสิ้นสุดทันที"]
+    assert appointment.is_active()
+
+
+def test_a_role_ended_from_a_later_day_says_until_when_it_stays_in_effect(client, agency_admin, newcomer, division):
+    today = timezone.localdate()
+    membership = services.grant_role(newcomer, Role.STAFF, division=division, by=agency_admin, reason="บรรจุ")
+    last_day = today + datetime.timedelta(days=10)
+    client.force_login(agency_admin)
+
+    response = client.post(
+        f"/approvals/administration/roles/{membership.pk}/end/",
+        {"on": be_numeric_date(last_day), "reason": "ย้ายไปหน่วยงานอื่น"},
+        follow=True,
+    )
+
+    membership.refresh_from_db()
+    assert messages_of(response) == [
+        f"{newcomer}: เจ้าหน้าที่ส่วนราชการ ({division}) ยังมีผลถึง {be_date(last_day)} ซึ่งเป็นวันสุดท้าย"
+    ]
+    assert membership.valid_until == last_day
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "help_text"),
+    [
+        (
+            "th",
+            "กำหนดบทบาท สังกัด การรักษาราชการแทน หรือการปฏิบัติราชการแทน",
+            "ส่วนตำแหน่งปลัด นายก การรักษาราชการแทน และการปฏิบัติราชการแทน ต้องระบุคำสั่ง",
+        ),
+        (
+            "en",
+            "Grant a role, a membership, an acting appointment or a delegation",
+            "an acting appointment (รักษาราชการแทน) and a delegation by order (ปฏิบัติราชการแทน) need the order",
+        ),
+    ],
+)
+def test_the_grant_forms_heading_and_help_name_both_acting_and_delegation(
+    client, agency_admin, newcomer, language, heading, help_text
+):
+    client.force_login(agency_admin)
+    client.cookies["django_language"] = language
+
+    page = client.get(f"/approvals/administration/people/{newcomer.pk}/").content.decode()
+
+    assert (heading in page, help_text in page) == (True, True)

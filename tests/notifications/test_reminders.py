@@ -114,3 +114,25 @@ def test_overdue_work_is_escalated_to_the_chief_administrator_once_a_day(
     escalation = Notification.objects.get(event=Event.ESCALATION)
     assert escalation.recipient == chief_administrator
     assert escalation.title().startswith("เกินกำหนด 1 วัน")
+
+
+def test_an_action_without_a_due_date_is_not_reminded(action, staff_member, django_capture_on_commit_callbacks):
+    action.due_date = None
+    action.save(update_fields=["due_date"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_due_reminders(TODAY)
+
+    assert not Notification.objects.exists()
+
+
+def test_with_no_days_before_set_the_due_day_reminder_says_due_today(
+    action, staff_member, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATION_REMINDER_DAYS_BEFORE = 0
+    due(action, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_due_reminders(TODAY)
+
+    assert Notification.objects.get(recipient=staff_member).title() == f"ครบกำหนดวันนี้: {action}"

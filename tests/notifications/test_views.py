@@ -232,3 +232,13 @@ def test_the_pages_need_a_login(client, db, name):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_reminder_recorded_without_a_due_date_says_so_instead_of_counting_down(client, staff_member, action):
+    notification(staff_member, action, Event.REMINDER)
+    client.force_login(staff_member)
+
+    page = client.get("/notifications/").content.decode()
+
+    assert f"เตือนงาน (ยังไม่ได้กำหนดวันครบกำหนด): {action}" in page
+    assert "อีก 0 วัน" not in page

@@ -18,6 +18,9 @@ from tests.reports.builders import INTERNAL_COMMENT, RETURN_REASON, UNAPPROVED, 
 pytestmark = pytest.mark.django_db
 
 PROVINCE = "ชลบุรี"
+# The overview's and the API's queries, whatever the number of agencies and the page.
+OVERVIEW_QUERIES = 18
+API_QUERIES = 13
 
 
 @pytest.fixture
@@ -166,7 +169,7 @@ def test_an_agency_that_adopted_no_oit_catalogue_shows_a_dash_not_zero(login, pr
 def test_the_api_progress_carries_the_same_oit_completion(client, province_officer, agency, sample_year, oit_items):
     _token, secret = api_services.create_token(by=province_officer, name="ระบบจังหวัด")
 
-    [row] = client.get("/api/v1/me/progress", headers={"authorization": f"Bearer {secret}"}).json()
+    [row] = client.get("/api/v1/me/progress", headers={"authorization": f"Bearer {secret}"}).json()["items"]
 
     assert row["oit"] == {"approved": 1, "items": 2, "percent_approved": 50}
 
@@ -182,34 +185,69 @@ def _agencies_with_plans(numbers: range, fiscal_year) -> None:
             _oit_item(action, "O1")
 
 
-def test_the_overview_takes_as_many_queries_for_50_agencies_as_for_2(login, province_officer, sample_year):
+def test_the_overview_takes_as_many_queries_for_51_agencies_on_two_pages_as_for_2(login, province_officer, sample_year):
     client = login(province_officer)
     _agencies_with_plans(range(1), sample_year.plan.fiscal_year)
     client.get(reverse("oversight:overview"))
     with CaptureQueriesContext(connection) as two:
         assert client.get(reverse("oversight:overview")).status_code == 200
 
-    _agencies_with_plans(range(1, 49), sample_year.plan.fiscal_year)
-    with CaptureQueriesContext(connection) as fifty:
+    _agencies_with_plans(range(1, 50), sample_year.plan.fiscal_year)
+    with CaptureQueriesContext(connection) as first:
         page = client.get(reverse("oversight:overview")).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        last = client.get(reverse("oversight:overview"), {"page": 2}).content.decode()
 
-    assert page.count('data-value="rank"') == 50
-    assert page.count('data-value="oit"') == 24
-    assert len(fifty) == len(two)
+    assert (page.count('data-value="rank"'), last.count('data-value="rank"')) == (50, 1)
+    assert page.count('data-value="oit"') + last.count('data-value="oit"') == 25
+    assert (len(two), len(first), len(second)) == (OVERVIEW_QUERIES, OVERVIEW_QUERIES, OVERVIEW_QUERIES)
 
 
-def test_the_api_progress_takes_as_many_queries_for_50_agencies_as_for_2(client, province_officer, sample_year):
+def test_the_ranking_is_paged_50_at_a_time_in_rank_order_with_thai_page_links(login, province_officer, sample_year):
+    client = login(province_officer)
+    _agencies_with_plans(range(51), sample_year.plan.fiscal_year)
+    year = sample_year.plan.fiscal_year.year
+
+    first = client.get(reverse("oversight:overview"), {"year": year}).content.decode()
+    second = client.get(reverse("oversight:overview"), {"year": year, "page": 2}).content.decode()
+
+    summary = '<span class="value" data-figure="agencies">52</span>'
+    assert (summary in first, summary in second) == (True, True)
+    assert "อันดับที่ 1–50 จากทั้งหมด 52 แห่ง" in first
+    assert f'<a href="?year={year}&amp;page=2" rel="next">ถัดไป</a>' in first
+    assert "อันดับที่ 51–52 จากทั้งหมด 52 แห่ง" in second
+    assert f'<a href="?year={year}&amp;page=1" rel="prev">ก่อนหน้า</a>' in second
+    assert '<td class="num" data-value="rank">51</td>' in second
+    assert '<td class="num" data-value="rank">50</td>' not in second
+
+
+def test_the_ranking_page_links_read_in_english(login, province_officer, sample_year):
+    client = login(province_officer)
+    client.cookies["django_language"] = "en"
+    _agencies_with_plans(range(51), sample_year.plan.fiscal_year)
+
+    page = client.get(reverse("oversight:overview"), {"page": 2}).content.decode()
+
+    assert "Ranks 51–52 of 52 agencies" in page
+    assert 'rel="prev">Previous</a>' in page
+
+
+def test_the_api_progress_takes_as_many_queries_for_51_agencies_on_two_pages_as_for_2(
+    client, province_officer, sample_year
+):
     _token, secret = api_services.create_token(by=province_officer, name="ระบบจังหวัด")
     headers = {"authorization": f"Bearer {secret}"}
     _agencies_with_plans(range(1), sample_year.plan.fiscal_year)
     client.get("/api/v1/me/progress", headers=headers)
     with CaptureQueriesContext(connection) as two:
-        assert len(client.get("/api/v1/me/progress", headers=headers).json()) == 2
+        assert client.get("/api/v1/me/progress", headers=headers).json()["count"] == 2
 
-    _agencies_with_plans(range(1, 49), sample_year.plan.fiscal_year)
-    with CaptureQueriesContext(connection) as fifty:
-        rows = client.get("/api/v1/me/progress", headers=headers).json()
+    _agencies_with_plans(range(1, 50), sample_year.plan.fiscal_year)
+    with CaptureQueriesContext(connection) as first:
+        page = client.get("/api/v1/me/progress", headers=headers).json()
+    with CaptureQueriesContext(connection) as second:
+        last = client.get("/api/v1/me/progress", {"page": 2}, headers=headers).json()
 
-    assert len(rows) == 50
-    assert sum(row["oit"] is not None for row in rows) == 24
-    assert len(fifty) == len(two)
+    assert (page["count"], len(page["items"]), last["count"], len(last["items"])) == (51, 50, 51, 1)
+    assert sum(row["oit"] is not None for row in page["items"] + last["items"]) == 25
+    assert (len(two), len(first), len(second)) == (API_QUERIES, API_QUERIES, API_QUERIES)
