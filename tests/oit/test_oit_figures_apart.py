@@ -106,7 +106,7 @@ def test_the_public_page_counts_the_measures_actions_and_lists_the_approved_oit_
     assert OIT_MEASURE not in measures and OIT_INDICATOR not in measures and "โครงสร้าง" not in measures
     # The OIT list holds exactly the one approved item its figure counts, with its published link.
     assert [row for row in rows_of(oit) if row.startswith("O")] == ["O1"]
-    assert f'href="{ADDRESS}"' in oit and "O1 โครงสร้าง" in oit
+    assert f'href="{ADDRESS}"' in oit and '<td class="num">O1</td><td>โครงสร้าง</td>' in oit
     assert "ข้อมูลผู้บริหาร" not in html  # O2, not approved
 
 
