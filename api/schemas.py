@@ -104,6 +104,21 @@ class AgencyRefOut(Schema):
     province: str
 
 
+class PublicOitItemOut(Schema):
+    number: str
+    title: str
+    url: str | None
+
+
+class PublicOitOut(Schema):
+    """The OIT items adopted into the plan, apart from its measures: those the mayor approved, with the address
+    approved for each, and how many are approved of all."""
+
+    approved: int
+    total: int
+    items: list[PublicOitItemOut]
+
+
 class PublicPlanOut(Schema):
     agency: AgencyRefOut
     fiscal_year: int
@@ -112,6 +127,7 @@ class PublicPlanOut(Schema):
     measures: list[MeasureOut]
     divisions: list[DivisionOut]
     reports: list[ReportOut]
+    oit: PublicOitOut | None = None
     chain_head: PageHeadOut | None
 
 

@@ -24,6 +24,11 @@ pages never give two answers for the same action.
   delay. A group's overdue count is the number of its overdue actions.
 - **Approved at**: the moment of the mayor's approval. **Time to approval**: the days from the last
   submission of the approved round to the approval.
+- **Whose figures**: the plan's integrity measures' (`Measure.objects.integrity_measures()`, the one
+  definition). The OIT disclosure items adopted into the plan are work of the plan but not one of its
+  measures: every tally, list and overdue count here leaves them out, and they have their own figure
+  (oit/progress.py: items approved of all). Each of their actions still gets its own figures
+  (`PlanFigures.disclosure_actions`), for a page about that one action.
 
 `plan_figures(plan)` computes all of it in a fixed number of queries (four), whatever the size of the
 plan: it reads narrow rows and counts in Python.
@@ -37,11 +42,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import Action, Decision, Division, Plan, Submission
+from approvals.models import Action, Decision, Division, Measure, Plan, Submission
 
 OPEN_STATUSES = (
     Action.Status.PLANNED,
@@ -88,6 +93,12 @@ def overdue_filter(today: datetime.date | None = None) -> Q:
     """`is_overdue` as a query condition on actions."""
     today = today or timezone.localdate()
     return Q(status__in=OPEN_STATUSES, due_date__lt=today)
+
+
+def integrity_measures_of(plan_ids: list[int]) -> QuerySet[Measure, dict[str, Any]]:
+    """The ids of the measures of `plan_ids` whose work the figures count: their integrity measures
+    (`Measure.objects.integrity_measures()`), as a subquery for `indicator__measure__in=`."""
+    return Measure.objects.filter(plan__in=plan_ids).integrity_measures().values("pk")
 
 
 def mean(values: list[int] | list[float]) -> int:
@@ -247,6 +258,9 @@ class PlanFigures:
     measures: list[MeasureFigures]
     divisions: list[DivisionFigures]
     overall: Tally
+    # The actions of the OIT disclosure items adopted into the plan: figured like any action, counted in no
+    # tally, list or overdue count above (they are not one of the plan's measures; see the module's docstring).
+    disclosure_actions: list[ActionFigures] = field(default_factory=list)
 
     @property
     def indicators(self) -> list[IndicatorFigures]:
@@ -266,7 +280,8 @@ class PlanFigures:
         return [a.days_to_approval for a in self.actions if a.days_to_approval is not None]
 
     def action(self, pk: int) -> ActionFigures | None:
-        return next((a for a in self.actions if a.pk == pk), None)
+        """The figures of any action of the plan, an OIT item's included."""
+        return next((a for a in (*self.actions, *self.disclosure_actions) if a.pk == pk), None)
 
     def division(self, pk: int) -> DivisionFigures | None:
         return next((d for d in self.divisions if d.pk == pk), None)
@@ -294,8 +309,12 @@ def plans_figures(plans: list[Plan], today: datetime.date | None = None) -> dict
     rows: dict[int, dict[int, Any]] = {pk: {} for pk in plan_ids}
     named: dict[int, set[int]] = defaultdict(set)
     row: Mapping[str, Any]
+    integrity = ExpressionWrapper(
+        Q(indicator__measure__in=integrity_measures_of(plan_ids)), output_field=BooleanField()
+    )
     for row in (
         Action.objects.filter(agency_id__in=agency_ids, indicator__measure__plan__in=plan_ids)
+        .annotate(integrity=integrity)
         .order_by("indicator__measure__number", "indicator__number", "position", "id")
         .values(
             "id",
@@ -314,6 +333,7 @@ def plans_figures(plans: list[Plan], today: datetime.date | None = None) -> dict
             "indicator__measure__number",
             "indicator__measure__title",
             "indicator__measure__plan_id",
+            "integrity",
         )
     ):
         rows[row["indicator__measure__plan_id"]].setdefault(row["id"], row)
@@ -375,6 +395,7 @@ def _figures(
         for pk, row in divisions.items()
     }
     actions = []
+    disclosure_actions = []
     for row in rows.values():
         pk, status = row["id"], row["status"]
         done = status == Action.Status.DONE
@@ -412,6 +433,9 @@ def _figures(
         )
         if approved and (pk, approved[1]) in submitted_at:
             figures.days_to_approval = (approved[0] - submitted_at[pk, approved[1]]).total_seconds() / 86400
+        if not row["integrity"]:
+            disclosure_actions.append(figures)
+            continue
         actions.append(figures)
 
         measure = measures.setdefault(
@@ -454,6 +478,7 @@ def _figures(
             (d for d in by_division.values() if d.tally.total), key=lambda d: (d.sort_order, d.name, d.pk)
         ),
         overall=overall,
+        disclosure_actions=disclosure_actions,
     )
 
 

@@ -28,7 +28,18 @@ from approvals.figures import approval_moments
 from approvals.importer.errors import bilingual
 from approvals.importer.ita import BY_NUMBER, INDICATORS, find_indicator
 from approvals.importer.text import to_arabic
-from approvals.models import Action, Agency, Decision, FiscalYear, Indicator, IndicatorScore, ItaResult, Plan, User
+from approvals.models import (
+    Action,
+    Agency,
+    Decision,
+    FiscalYear,
+    Indicator,
+    IndicatorScore,
+    ItaResult,
+    Measure,
+    Plan,
+    User,
+)
 from approvals.services import save_with_history
 from approvals.transactions import agency_transaction
 from audit import reasons
@@ -231,14 +242,19 @@ class IndicatorLookBack:
 
 
 def look_back(agency: Agency, year: int) -> list[IndicatorLookBack]:
-    """Indicators 1-10 of the assessed year `year`: score, suggested status, the plan's actions, those the mayor
-    approved, and the times results were returned (by the chief administrator or the mayor)."""
+    """Indicators 1-10 of the assessed year `year`: score, suggested status, the actions of the plan's integrity
+    measures, those the mayor approved, and the times results were returned (by the chief administrator or the
+    mayor). The OIT items adopted into the plan are not among them: they are not actions of a measure, next year's
+    draft does not copy them, and the scores page shows their own figure apart (oit.progress)."""
     result = result_of(agency, year)
     scores = {score.number: score.score for score in result.scores.all()} if result else {}
     plan = Plan.objects.filter(agency=agency, fiscal_year__year=year).first()
     # "Approved" has one definition: the mayor's approval (approvals/figures.py).
     approved_ids = set(approval_moments(plan)) if plan else set()
-    actions = Action.objects.filter(agency=agency, indicator__measure__plan=plan).values_list("pk", "indicator__number")
+    own_measures = Measure.objects.filter(agency=agency, plan=plan).integrity_measures()
+    actions = Action.objects.filter(agency=agency, indicator__measure__in=own_measures).values_list(
+        "pk", "indicator__number"
+    )
     totals: Counter[int] = Counter()
     approved: Counter[int] = Counter()
     for pk, number in actions:
@@ -246,9 +262,7 @@ def look_back(agency: Agency, year: int) -> list[IndicatorLookBack]:
         approved[number] += pk in approved_ids
     returned = Counter(
         Decision.objects.filter(
-            agency=agency,
-            action__indicator__measure__plan__fiscal_year__year=year,
-            outcome=Decision.Outcome.RETURNED,
+            agency=agency, action__indicator__measure__in=own_measures, outcome=Decision.Outcome.RETURNED
         ).values_list("action__indicator__number", flat=True)
     )
     rows = []

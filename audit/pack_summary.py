@@ -138,7 +138,9 @@ def render(scope, *, evidence: list, info: dict, by: User, reason: str, moment: 
         numbers = {}
         plans = {action.indicator.measure.plan for action in scope.actions}
         for plan in plans:
-            numbers.update({a.pk: a for a in figures.plan_figures(plan).actions})
+            plan_numbers = figures.plan_figures(plan)
+            # An OIT item's action has its figures too, though no tally of the plan counts it.
+            numbers.update({a.pk: a for a in (*plan_numbers.actions, *plan_numbers.disclosure_actions)})
         for action in scope.actions:
             _action_section(pdf, action, numbers.get(action.pk))
         pdf.add_page()

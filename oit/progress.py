@@ -3,6 +3,7 @@ state, from its action's status (approvals.figures' statuses) and its latest lin
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
@@ -94,14 +95,9 @@ def rows(plan: Plan) -> list[ItemRow]:
 
 
 def approved_items(plan: Plan) -> list[tuple[DisclosureItem, str]]:
-    """The approved items with the address the mayor approved: what the public page lists."""
-    approved = []
-    for item in items_of(plan):
-        if item.action.status == Action.Status.DONE:
-            url = _approved_link(item)
-            if url:
-                approved.append((item, url))
-    return approved
+    """The items the mayor approved, each with the address approved for it ("" when none was recorded): what
+    the public page lists, exactly the items `completion` counts approved."""
+    return [(item, _approved_link(item)) for item in items_of(plan) if item.action.status == Action.Status.DONE]
 
 
 def approved_link_of(item: DisclosureItem) -> PublishedLink | None:
@@ -127,13 +123,19 @@ class Completion:
         return round(100 * self.approved / self.total) if self.total else 0
 
 
-def completion(plan_ids: list[int]) -> dict[int, Completion]:
+def completion(plan_ids: list[int], division_ids: Collection[int] | None = None) -> dict[int, Completion]:
     """Each plan's OIT completion, in one query whatever the number of plans; a plan that adopted no
-    catalogue is absent."""
+    catalogue is absent. With `division_ids`, only the items those divisions are responsible for (a division's
+    dashboard)."""
+    items = DisclosureItem.objects.filter(plan_id__in=plan_ids)
+    if division_ids is not None:
+        items = items.filter(action__divisions__in=division_ids)
     rows = (
-        DisclosureItem.objects.filter(plan_id__in=plan_ids)
-        .values("plan_id")
-        .annotate(total=Count("id"), approved=Count("id", filter=Q(action__status=Action.Status.DONE)))
+        items.values("plan_id")
+        .annotate(
+            total=Count("id", distinct=True),
+            approved=Count("id", distinct=True, filter=Q(action__status=Action.Status.DONE)),
+        )
         .values_list("plan_id", "approved", "total")
     )
     return {plan_id: Completion(approved=approved, total=total) for plan_id, approved, total in rows}

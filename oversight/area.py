@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from approvals.figures import PlanFigures, Tally, plans_figures
+from approvals.figures import PlanFigures, Tally, integrity_measures_of, plans_figures
 from approvals.models import Agency, Decision, Plan
 from audit.models import Finding
 from audit.rules import RULES, rule_title
@@ -115,7 +115,7 @@ def area_figures(agencies: list[Agency], year: int | None) -> AreaFigures:
     returns = dict(
         Decision.objects.filter(
             agency_id__in=ids,
-            action__indicator__measure__plan__in=[plan.pk for plan in plans.values()],
+            action__indicator__measure__in=integrity_measures_of([plan.pk for plan in plans.values()]),
             outcome=Decision.Outcome.RETURNED,
         )
         .values("agency_id")

@@ -1,6 +1,7 @@
 """The dashboards: progress by measure, indicator and division, overdue work, returns and the time from
 submission to approval. Every figure comes from `approvals.figures` (one definition of each number);
-this module only arranges them and adds the returns.
+this module only arranges them and adds the returns. Those figures are the plan's integrity measures'; the
+OIT disclosure items adopted into the plan have their own figure, items approved of all (oit.progress).
 
 Each dashboard reads a fixed number of narrow rows (`values()`), whatever the size of the plan, and
 counts in Python; bench/queries_dashboards.py shows that the number of queries stays flat.
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from approvals.figures import KIND_ORDER, PlanFigures, Tally, kind_labels, plan_figures
+from approvals.figures import KIND_ORDER, PlanFigures, Tally, integrity_measures_of, kind_labels, plan_figures
 from approvals.models import Decision, Division, Plan
+from oit.progress import Completion, completion
 from reports import charts
 
 if TYPE_CHECKING:
@@ -77,6 +79,8 @@ class ExecutiveDashboard:
     recent_returns: list[Return]
     approval_days: list[float]
     figures: PlanFigures | None = None
+    # The plan's OIT items approved of all (oit.progress); None when the plan adopted no catalogue.
+    oit: Completion | None = None
 
     @property
     def approval_stats(self) -> dict[str, float | int]:
@@ -130,6 +134,8 @@ class DivisionDashboard:
     indicators: list[Tally]
     actions: list[dict]
     figures: PlanFigures | None = None
+    # The OIT items the divisions are responsible for, approved of all; None when they have none.
+    oit: Completion | None = None
 
     def charts(self) -> dict:
         return {
@@ -165,7 +171,9 @@ def executive_dashboard(
     names = dict(Division.objects.filter(agency_id=plan.agency_id).values_list("pk", "name"))
     returns = list(
         Decision.objects.filter(
-            agency_id=plan.agency_id, action__indicator__measure__plan=plan, outcome=Decision.Outcome.RETURNED
+            agency_id=plan.agency_id,
+            action__indicator__measure__in=integrity_measures_of([plan.pk]),
+            outcome=Decision.Outcome.RETURNED,
         )
         .order_by("decided_at")
         .values("action__text", "stage", "reason", "decided_at", "returned_divisions")
@@ -199,6 +207,7 @@ def executive_dashboard(
         recent_returns=recent,
         approval_days=figures.approval_days,
         figures=figures,
+        oit=completion([plan.pk]).get(plan.pk),
     )
 
 
@@ -238,4 +247,5 @@ def division_dashboard(plan: Plan, division_ids: set[int], today: datetime.date 
         indicators=[indicator.tally for pk in worked_on if (indicator := figures.indicator(pk)) is not None],
         actions=actions,
         figures=figures,
+        oit=completion([plan.pk], division_ids).get(plan.pk),
     )

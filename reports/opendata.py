@@ -107,6 +107,19 @@ def page_data(page: PublicPage) -> dict[str, Any]:
             }
             for report in page.reports
         ],
+        # The OIT items adopted into the plan, apart from the measures (None when none was adopted).
+        "oit": (
+            {
+                "approved": page.oit.approved,
+                "total": page.oit.total,
+                "items": [
+                    {"number": item.number, "title": item.title, "url": address or None}
+                    for item, address in page.oit_items
+                ],
+            }
+            if page.oit
+            else None
+        ),
         "chain_head": (
             {"date": page.head.date.isoformat(), "rows": page.head.rows, "seal": page.head.seal} if page.head else None
         ),

@@ -23,6 +23,7 @@ from approvals.figures import indicator_label, plan_figures
 from approvals.models import Action, Agency, Evidence, Indicator, Measure, Plan, Submission
 from audit.seal.heads import Head, latest_heads
 from oit import progress as oit_progress
+from oit.progress import Completion
 from reports import charts
 from reports.assembly import ActionLine
 from reports.models import RenderedReport
@@ -120,8 +121,10 @@ class PublicPage:
     reports: list[RenderedReport]
     approved: int = 0
     counted: int = 0
-    # The approved OIT disclosure items and the address the mayor approved for each (oit/progress.py).
+    # The approved OIT disclosure items and the address the mayor approved for each (oit/progress.py), and
+    # their figure: items approved of all (None when the plan adopted no catalogue). Apart from the measures.
     oit_items: list[tuple[Any, str]] = field(default_factory=list)
+    oit: Completion | None = None
     # The newest published head of the agency's history chain (audit/seal/heads.py), once anchored.
     head: Head | None = None
 
@@ -160,7 +163,9 @@ def find_plan(agency: Agency, year: int) -> Plan | None:
 
 def public_page(agency: Agency, plan: Plan) -> PublicPage:
     """Gather the public page of `plan`, in a fixed number of queries. Its counts are those of
-    `approvals.figures`: an action is approved once the mayor approved it; cancelled actions do not count."""
+    `approvals.figures`: an action is approved once the mayor approved it; cancelled actions do not count. Its
+    measures are the plan's integrity measures (the figures' own); the OIT items adopted into the plan are listed
+    apart, with their own figure (oit.progress)."""
     figures = plan_figures(plan)
     approved_on = {
         action.pk: timezone.localtime(action.approved_at).date()
@@ -203,7 +208,8 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
 
     tallies = {indicator.pk: indicator.tally for indicator in figures.indicators}
     indicators_by_measure: dict[int, list[PublicIndicator]] = defaultdict(list)
-    for indicator in Indicator.objects.filter(measure__plan=plan).order_by("measure__number", "number"):
+    own_measures = Measure.objects.filter(plan=plan).integrity_measures()
+    for indicator in Indicator.objects.filter(measure__in=own_measures).order_by("measure__number", "number"):
         number = indicator.written_number or indicator.number
         tally = tallies.get(indicator.pk)
         indicators_by_measure[indicator.measure_id].append(
@@ -217,7 +223,7 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
         )
     measures = [
         PublicMeasure(label=f"{measure.number}. {measure.title}", indicators=indicators_by_measure.get(measure.pk, []))
-        for measure in Measure.objects.filter(plan=plan).order_by("number")
+        for measure in own_measures.order_by("number")
     ]
     # The latest published copy of each round and format.
     reports: dict[tuple[int, str], RenderedReport] = {}
@@ -237,5 +243,6 @@ def public_page(agency: Agency, plan: Plan) -> PublicPage:
         approved=figures.overall.done,
         counted=figures.overall.total,
         oit_items=oit_progress.approved_items(plan),
+        oit=oit_progress.completion([plan.pk]).get(plan.pk),
         head=latest_heads([agency.pk]).get(agency.pk),
     )

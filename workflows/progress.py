@@ -1,5 +1,6 @@
 """Where every action of a plan stands: by measure and indicator, and by division. Every figure comes from
-`approvals.figures`; a fixed number of queries, however many actions and submissions the plan has."""
+`approvals.figures`, the plan's integrity measures' (the OIT items adopted into the plan have their own figure
+and page, oit.progress); a fixed number of queries, however many actions and submissions the plan has."""
 
 from __future__ import annotations
 
@@ -37,7 +38,10 @@ def plan_progress(plan: Plan) -> dict[str, Any]:
         "done": figures.overall.done,
         "overdue_total": figures.overall.overdue,
         "submission_statuses": columns,
+        # Activation starts every action's tasks, the OIT items' too.
         "not_started_processes": sum(
-            1 for action in figures.actions if action.pk not in started and action.status != Action.Status.CANCELLED
+            1
+            for action in (*figures.actions, *figures.disclosure_actions)
+            if action.pk not in started and action.status != Action.Status.CANCELLED
         ),
     }

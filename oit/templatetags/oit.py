@@ -9,8 +9,9 @@ from typing import Any
 
 from django import template
 
-from approvals.models import Indicator
+from approvals.models import Indicator, Plan
 from oit.models import DisclosureItem
+from oit.progress import Completion, completion
 
 register = template.Library()
 
@@ -42,3 +43,12 @@ def published_link_of(context: template.Context, submission: Any) -> str:
         links = dict(PublishedLink.objects.filter(submission__action_id=action.pk).values_list("submission_id", "url"))
         action._oit_published_links = links
     return links.get(submission.pk, "")
+
+
+@register.simple_tag
+def oit_completion(plan: Plan | None) -> Completion | None:
+    """The plan's OIT items approved of all (oit.progress, the one definition), for a page of the plan that
+    shows them apart from its measures' figures; None when the plan adopted no catalogue. One query."""
+    if plan is None:
+        return None
+    return completion([plan.pk]).get(plan.pk)

@@ -8,6 +8,7 @@ import pytest
 
 from approvals.figures import plan_figures
 from approvals.models import Action, Submission
+from oit.models import DisclosureItem
 from tests import factories
 
 TODAY = datetime.date(2023, 10, 15)
@@ -123,3 +124,29 @@ def test_plan_figures_take_four_queries_however_large_the_plan(
         figures = plan_figures(plan, TODAY)
 
     assert figures.overall.total == 20
+
+
+def test_an_oit_items_action_has_its_figures_but_no_tally_of_the_plan_counts_it(plan, division):
+    own = action_of(plan, division)
+    oit = action_of(plan, division)  # overdue, like `own`
+    DisclosureItem.objects.create(
+        agency=plan.agency,
+        plan=plan,
+        action=oit,
+        assessment_year=2567,
+        number="O1",
+        position=1,
+        title="โครงสร้าง",
+        publish="แผนผังโครงสร้างหน่วยงาน",
+        period="ปีปัจจุบัน",
+        usual_division="สำนักปลัด",
+    )
+
+    figures = plan_figures(plan, TODAY)
+
+    assert [a.pk for a in figures.actions] == [own.pk]
+    assert [a.pk for a in figures.disclosure_actions] == [oit.pk]
+    assert (figures.overall.total, figures.overall.overdue, [a.pk for a in figures.overdue]) == (1, 1, [own.pk])
+    assert [m.pk for m in figures.measures] == [own.indicator.measure_id]
+    assert figures.divisions[0].tally.total == 1
+    assert figures.action(oit.pk).overdue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from approvals import services
 from approvals.models import Plan
@@ -16,6 +17,15 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_public_page():
+    """No public page or open data cached by another test (or an earlier run on the same Redis database) is
+    served: the tests read the page their own data builds."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

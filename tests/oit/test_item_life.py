@@ -56,7 +56,7 @@ def test_an_oit_item_goes_from_the_catalogue_to_the_public_page_with_its_link(
     # The public page lists the approved item with its link; the progress view no longer counts it missing.
     client.logout()
     public = client.get(reverse("reports:public", args=[plan.agency.slug, 2567])).content.decode()
-    assert f'href="{ADDRESS}"' in public and "O1 โครงสร้าง" in public
+    assert f'href="{ADDRESS}"' in public and '<td class="num">O1</td><td>โครงสร้าง</td>' in public
     login(client, staff_member)
     progress = client.get(reverse("oit:progress", args=[2567]))
     row = next(r for r in progress.context["rows"] if r.item.pk == first_item.pk)

@@ -2,7 +2,8 @@
 database (not through reports.assembly), so that the tests check the renderers against the data.
 
 `report_problems(text, plan, round)` is what the end-to-end test runs after `play_sample_year`: every
-indicator and action of the plan, every approved result, nothing unapproved.
+indicator and action of the plan's integrity measures (the report's measures: the OIT items adopted into the plan
+are not one of them), every approved result, nothing unapproved.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from approvals.models import Action, Decision, Indicator, Plan, Submission
+from approvals.models import Action, Decision, Indicator, Measure, Plan, Submission
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"
 _SPACE = re.compile(r"\s+")
@@ -88,9 +89,14 @@ def _approved_in_round(plan: Plan, report_round: int) -> dict:
     }
 
 
+def reported_measures(plan: Plan):
+    """The measures the official report holds: the plan's integrity measures (Measure.objects.integrity_measures)."""
+    return Measure.objects.filter(plan=plan).integrity_measures()
+
+
 def approved_submissions(plan: Plan, report_round: int) -> list[Submission]:
     approved_actions = Decision.objects.filter(
-        action__indicator__measure__plan=plan,
+        action__indicator__measure__in=reported_measures(plan),
         stage=Decision.Stage.APPROVAL,
         outcome=Decision.Outcome.APPROVED,
         **_approved_in_round(plan, report_round),
@@ -109,10 +115,11 @@ def report_problems(text: str, plan: Plan, report_round: int) -> list[str]:
     flat = squeeze(text)
     if "\ufffd" in text or "\u25a1" in text:
         problems.append("replacement characters or boxes in the text")
-    for indicator in Indicator.objects.filter(measure__plan=plan):
+    measures = reported_measures(plan)
+    for indicator in Indicator.objects.filter(measure__in=measures):
         if squeeze(indicator.name) not in flat:
             problems.append(f"indicator missing: {indicator.name}")
-    for action in Action.objects.filter(indicator__measure__plan=plan):
+    for action in Action.objects.filter(indicator__measure__in=measures):
         if squeeze(action.text) not in flat:
             problems.append(f"action missing: {action.text[:60]}")
     approved = approved_submissions(plan, report_round)
@@ -121,7 +128,7 @@ def report_problems(text: str, plan: Plan, report_round: int) -> list[str]:
         for value in (submission.results, submission.outcome):
             if value.strip() and squeeze(value) not in flat:
                 problems.append(f"approved result missing ({submission.division.name}): {value[:60]}")
-    others = Submission.objects.filter(action__indicator__measure__plan=plan).exclude(pk__in=[s.pk for s in approved])
+    others = Submission.objects.filter(action__indicator__measure__in=measures).exclude(pk__in=[s.pk for s in approved])
     for submission in others:
         for value in (submission.results, submission.outcome):
             text = squeeze(value)
@@ -129,7 +136,7 @@ def report_problems(text: str, plan: Plan, report_round: int) -> list[str]:
             if text and text in flat and not any(text in approved_text for approved_text in approved_texts):
                 problems.append(f"unapproved text present ({submission.get_status_display()}): {value[:60]}")
     # Return reasons never appear; other reasons only when long enough not to be a common word ("อนุมัติ").
-    decisions = Decision.objects.filter(action__indicator__measure__plan=plan).exclude(reason="")
+    decisions = Decision.objects.filter(action__indicator__measure__in=measures).exclude(reason="")
     for decision in decisions:
         reason = squeeze(decision.reason)
         if (decision.outcome == Decision.Outcome.RETURNED or len(reason) >= 20) and reason in flat:
