@@ -252,8 +252,11 @@ def look_back(agency: Agency, year: int) -> list[IndicatorLookBack]:
     # "Approved" has one definition: the mayor's approval (approvals/figures.py).
     approved_ids = set(approval_moments(plan)) if plan else set()
     own_measures = Measure.objects.filter(agency=agency, plan=plan).integrity_measures()
-    actions = Action.objects.filter(agency=agency, indicator__measure__in=own_measures).values_list(
-        "pk", "indicator__number"
+    # A cancelled action is not counted, as in every other figure (approvals/figures.py: ActionFigures.counted).
+    actions = (
+        Action.objects.filter(agency=agency, indicator__measure__in=own_measures)
+        .exclude(status=Action.Status.CANCELLED)
+        .values_list("pk", "indicator__number")
     )
     totals: Counter[int] = Counter()
     approved: Counter[int] = Counter()

@@ -180,6 +180,18 @@ def test_the_scores_look_back_counts_the_measures_actions_per_indicator_and_the_
     assert "รายการเปิดเผยข้อมูลตามแบบ OIT ของแผนปีนี้: อนุมัติแล้ว 1 จาก 43 รายการ" in html
 
 
+def test_the_look_back_leaves_out_a_cancelled_action_as_every_other_figure_does(client, year, agency_admin):
+    from approvals.models import Action
+
+    late = Action.objects.get(text=LATE_ACTION)
+    services.cancel_action(late, by=agency_admin, reason="ซ้ำกับการดำเนินการที่ 1")
+    login(client, agency_admin)
+    html = client.get(reverse("approvals:scores", args=[2567])).content.decode()
+    row = html.split('<tr data-row="1">')[1].split("</tr>")[0]
+
+    assert re.findall(r'data-value="(?:actions|approved|returns)">(\d+)<', row) == ["1", "1", "0"]
+
+
 def test_a_plan_with_oit_adopted_renders_the_official_report_with_no_problems_and_no_oit_item(year):
     text = pdf_text(renderers.render(assemble_report(year, 12), "pdf"))
     flat = squeeze(text)
