@@ -77,13 +77,23 @@ def test_every_confirmed_item_cites_a_source_of_its_file_and_no_unconfirmed_one_
         assert bool(cited) == (item.get("confirmed") is True), item["number"]
 
 
+@pytest.mark.parametrize("year", [2566, 2567, 2568])
+def test_a_confirmed_item_rests_only_on_local_agencies_pages_of_its_own_year(year):
+    data = json.loads((catalogue.directory() / f"{year}.json").read_text(encoding="utf-8"))
+    sources = data["sources"]
+
+    for item in data["items"]:
+        for index in item.get("sources") or []:
+            assert (sources[index]["agency"], sources[index]["year"]) == ("local", year), (item["number"], index)
+
+
 def test_the_adopt_page_says_which_items_are_not_confirmed_in_thai(client, agency_admin):
     client.force_login(agency_admin)
 
     page = client.get(reverse("oit:adopt"), {"catalogue": 2567}).content.decode()
 
-    assert "34 จาก 43 รายการยังไม่ได้ยืนยันกับแหล่งข้อมูลสาธารณะที่อ้างอิง" in page
-    assert page.count("ยังไม่ยืนยัน</span>") == 34
+    assert "40 จาก 43 รายการยังไม่ได้ยืนยันกับแหล่งข้อมูลสาธารณะที่อ้างอิง" in page
+    assert page.count("ยังไม่ยืนยัน</span>") == 40
 
 
 def test_the_adopt_page_says_which_items_are_not_confirmed_in_english(client, agency_admin):
@@ -92,8 +102,8 @@ def test_the_adopt_page_says_which_items_are_not_confirmed_in_english(client, ag
 
     page = client.get(reverse("oit:adopt"), {"catalogue": 2567}).content.decode()
 
-    assert "34 of the 43 items are not confirmed against a cited public source" in page
-    assert page.count("Not confirmed</span>") == 34
+    assert "40 of the 43 items are not confirmed against a cited public source" in page
+    assert page.count("Not confirmed</span>") == 40
 
 
 def test_the_adopt_page_says_an_incomplete_catalogue_cannot_be_adopted(client, agency_admin):

@@ -18,7 +18,7 @@ from tests.reports.checks import pdf_page_image, pdf_text, squeeze
 OWN_MEASURE = "มาตรการส่งเสริมการปฏิบัติหน้าที่"
 OWN_ACTION = "ทบทวนขั้นตอนการให้บริการประชาชน"
 # Words that appear only in the OIT catalogue's measure, indicators and items.
-OIT_WORDS = ("แบบตรวจการเปิดเผยข้อมูลสาธารณะ", "ประกาศเจตนารมณ์นโยบาย No Gift Policy", "แผนพัฒนาท้องถิ่น")
+OIT_WORDS = ("แบบตรวจการเปิดเผยข้อมูลสาธารณะ", "ประกาศเจตนารมณ์นโยบาย No Gift Policy", "แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน")
 
 
 @pytest.fixture
