@@ -24,7 +24,7 @@ from approvals.transactions import lock_chains
 from audit import context, reasons
 from audit.context import Reason
 from workflows.flows import ActionFlow
-from workflows.models import ActionProcess
+from workflows.models import ActionProcess, in_agency
 from workflows.nodes import COVERING_FOR, GIVEN_TO, KEPT_DURING_LEAVE, OPEN_STATUSES
 
 
@@ -175,11 +175,9 @@ def hand_over(activation: Any, to: User | None, *, by: User, reason: Reason | st
 
 def open_steps(agency_id: int) -> QuerySet[Task]:
     """Every open human task of the agency's action processes."""
-    return Task.objects.filter(
-        flow_task_type="HUMAN",
-        status__in=OPEN_STATUSES,
-        process__actionprocess__action__agency_id=agency_id,
-    ).select_related("owner")
+    return Task.objects.filter(in_agency(agency_id), flow_task_type="HUMAN", status__in=OPEN_STATUSES).select_related(
+        "owner"
+    )
 
 
 def cancel(action: Action, *, by: User, reason: Reason | str) -> None:

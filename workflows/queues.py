@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -45,7 +45,9 @@ SORTS = {
 
 def overdue_tasks_condition(today: datetime.date | None = None) -> Q:
     """Tasks whose action is overdue, as approvals.figures defines overdue (the one definition)."""
-    return Q(**{f"{ACTION}__in": Action.objects.filter(figures.overdue_filter(today)).values("pk")})
+    # Asked of each task's own action (by its key), not as "among every overdue action": that list spans every
+    # agency of the database (28,000 actions at 1,000 agencies) and made the queue's counts grow with them.
+    return Q(Exists(Action.objects.filter(figures.overdue_filter(today), pk=OuterRef(ACTION))))
 
 
 class QueueFilterForm(forms.Form):

@@ -33,6 +33,7 @@ from approvals.models import (
 )
 from approvals.types import AuthenticatedHttpRequest
 from workflows import forms
+from workflows.models import in_agency
 from workflows.nodes import OPEN_STATUSES
 from workflows.story import action_story
 
@@ -54,9 +55,7 @@ def agency_tasks(user: User) -> QuerySet[Task]:
     if not user.is_authenticated or not user.agency_id:
         return Task.objects.none()
     return Task.objects.filter(
-        flow_task_type="HUMAN",
-        process__flow_class=_flow(),
-        process__actionprocess__action__agency_id=user.agency_id,
+        in_agency(user.agency_id), flow_task_type="HUMAN", process__flow_class=_flow()
     ).select_related(*TASK_RELATED)
 
 
