@@ -190,6 +190,15 @@ def client(client):
     return client
 
 
+@pytest.fixture(scope="module")
+def rows_of_the_module(tmp_path_factory):
+    """A data set that every transactional test of a module starts from, made by the first and put back for
+    the others (tests/snapshot.py), with one MEDIA_ROOT for the files it names."""
+    from tests.snapshot import ModuleRows
+
+    return ModuleRows(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """The session's one Chromium (tests/browser.py), started by the first test that needs it."""

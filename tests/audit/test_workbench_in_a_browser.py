@@ -22,16 +22,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def played(settings, tmp_path, eager_tasks):
+def played(settings, eager_tasks, rows_of_the_module):
     """The sample agency and its year, committed, with office hours that leave out the hours the year is
-    played in (the after-hours rule reads the real time of each decision)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    played in (the after-hours rule reads the real time of each decision). Played in the module's first test;
+    the others start from the rows it made (tests/snapshot.py)."""
+    settings.MEDIA_ROOT = rows_of_the_module.media_root
     settings.AXES_ENABLED = False
     start = (timezone.localtime().hour + 2) % 24
     settings.AUDIT_OFFICE_START_HOUR, settings.AUDIT_OFFICE_END_HOUR = start, start + 1
+    rows_of_the_module.made_once(play_the_sample_year)
+    return User.objects.get(username="auditor")
+
+
+def play_the_sample_year() -> None:
     call_command("load_sample_agency", stdout=StringIO())
     call_command("play_sample_year", stdout=StringIO())
-    return User.objects.get(username="auditor")
 
 
 def signed_in(browser, live_server, *, phone: bool = False):

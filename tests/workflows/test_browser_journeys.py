@@ -21,12 +21,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def sample_year(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    load_sample_agency()
-    call_command("play_sample_year", stdout=StringIO())
+def sample_year(settings, rows_of_the_module):
+    """The sample agency and its played year, committed: played in the module's first test, the others start
+    from the rows it made (tests/snapshot.py)."""
+    settings.MEDIA_ROOT = rows_of_the_module.media_root
+    rows_of_the_module.made_once(play_the_sample_year)
     # A single-division action nobody has started: the journeys' action.
     return Action.objects.filter(status=Action.Status.PLANNED, all_divisions=False).order_by("pk").first()
+
+
+def play_the_sample_year() -> None:
+    load_sample_agency()
+    call_command("play_sample_year", stdout=StringIO())
 
 
 class Visit(BrowserVisit):
