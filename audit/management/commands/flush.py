@@ -7,11 +7,11 @@ stay: like the tables themselves they come from the migrations, which do not run
 
 The test runner's flush (which keeps the sequences) deletes the rows instead of truncating the tables: a
 TRUNCATE of the hundred-odd tables gives each table, index and TOAST table a new file and syncs them all at
-commit, about 5 s a flush on the 2-core machine, against 0.2 s for deleting the few hundred rows a test
-leaves. Every user trigger is off for that transaction (the capture triggers would otherwise record the
-deletions as history), and the foreign keys, all DEFERRABLE INITIALLY DEFERRED as Django creates them, are
-checked once at the end, when every table is empty. A flush that resets the sequences (`manage.py flush`)
-truncates as before, with RESTART IDENTITY.
+commit: 4.7-5.2 s a flush on the 2-core machine (measured while other test runs shared it), against 0.2 s
+for deleting the few hundred rows a test leaves. Every user trigger is off for that transaction (the capture
+triggers would otherwise record the deletions as history), and the foreign keys, all DEFERRABLE INITIALLY
+DEFERRED as Django creates them, are checked once at the end, when every table is empty. A flush that resets
+the sequences (`manage.py flush`) truncates as before, with RESTART IDENTITY.
 """
 
 from __future__ import annotations
