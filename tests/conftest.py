@@ -190,9 +190,38 @@ def client(client):
     return client
 
 
+@pytest.fixture(scope="module")
+def rows_of_the_module(tmp_path_factory):
+    """A data set that every transactional test of a module starts from, made by the first and put back for
+    the others (tests/snapshot.py), with one MEDIA_ROOT for the files it names."""
+    from tests.snapshot import ModuleRows
+
+    return ModuleRows(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """The session's one Chromium (tests/browser.py), started by the first test that needs it."""
+    from tests.browser import Chromium
+
+    session_chromium = Chromium()
+    yield session_chromium
+    session_chromium.stop()
+
+
+@pytest.fixture
+def browser(chromium, monkeypatch):
+    """The session's Chromium for one test, which opens a context per person and size in it (tests/browser.py:
+    `Visit`, `new_page`, `sign_in`); they are closed after the test. Playwright's sync API runs an event loop
+    in this thread while the test uses it; the ORM calls of the test are plain synchronous ones."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium.in_use() as session_browser:
+        yield session_browser
+
+
 @pytest.fixture(autouse=True)
 def _browser_sign_in_by_password(request, settings):
-    """Browser tests sign in through the sign-in form with the password only, unless marked
+    """Browser tests sign in with the password only (by a session cookie, tests/browser.py), unless marked
     `second_factor` (the TOTP sign-in test): the second factor has its own tests."""
     if request.node.get_closest_marker("browser") and not request.node.get_closest_marker("second_factor"):
         settings.SECOND_FACTOR_REQUIRED = False

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import base64
 import re
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django_otp.oath import totp
 
 from approvals.models import Expenditure, RoleAssignment, User
 from approvals.sample import DEMO_PASSWORD, load_sample_agency
-from tests.conftest import IN_CI
+from tests.browser import PHONE, SCREENSHOTS
+from tests.browser import Visit as BrowserVisit
 
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "administration"
-CHROMIUM = "/usr/bin/chromium"
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SHOTS = SCREENSHOTS / "administration"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,64 +29,21 @@ def sample_agency(settings, tmp_path):
     return agency
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
+class Visit(BrowserVisit):
+    """One person of the sample agency at one size, signed in unless `signed_in=False`; every page is saved as
+    a numbered screenshot in artifacts/screenshots/administration/."""
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium is not installed at {CHROMIUM} (make browser-deps installs it)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
-        connections.close_all()
+    folder = SHOTS
 
+    def __init__(self, browser, live_server, username: str, size: str = "desktop", *, signed_in: bool = True) -> None:
+        super().__init__(browser, live_server, username, size, folder=self.folder, signed_in=signed_in)
 
-class Visit:
-    """One person's browser at one size; every page is saved as a numbered screenshot, and every message the
-    browser logs about the Content-Security-Policy is kept."""
-
-    count = 0
-
-    def __init__(self, browser, live_server, username: str, size: str = "desktop") -> None:
-        self.base = live_server.url
-        self.username = username
-        self.size = size
-        self.context = browser.new_context(viewport=SIZES[size], locale="th-TH")
-        self.page = self.context.new_page()
-        self.csp_errors: list[str] = []
-        self.page.on(
-            "console",
-            lambda message: (
-                self.csp_errors.append(message.text)
-                if "Content Security Policy" in message.text or "Refused to" in message.text
-                else None
-            ),
-        )
-
-    def sign_in(self, password: str = DEMO_PASSWORD) -> None:
+    def sign_in_by_the_form(self, password: str = DEMO_PASSWORD) -> None:
         self.page.goto(f"{self.base}/accounts/login/")
         self.page.fill("input[name=username]", self.username)
         self.page.fill("input[name=password]", password)
         with self.page.expect_navigation():
             self.page.click("form:has(input[name=password]) button[type=submit]")
-
-    def shot(self, name: str) -> Path:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        Visit.count += 1
-        path = SHOTS / f"{Visit.count:02d}-{self.size}-{self.username}-{name}.png"
-        self.page.screenshot(path=path, full_page=True)
-        return path
-
-    def go(self, path: str, name: str) -> None:
-        self.page.goto(f"{self.base}{path}")
-        self.shot(name)
 
     def submit(self, form: str, name: str, **fields: str) -> None:
         scope = self.page.locator(form)
@@ -103,13 +57,9 @@ class Visit:
             scope.locator("button[type=submit]").first.click()
         self.shot(name)
 
-    def close(self) -> None:
-        self.context.close()
-
 
 def test_the_administrator_opens_an_account_grants_roles_and_the_mayor_confirms(browser, live_server, sample_agency):
     admin = Visit(browser, live_server, "admin")
-    admin.sign_in()
     admin.go("/approvals/administration/", "overview")
     admin.go("/approvals/administration/people/", "people")
     admin.submit(
@@ -150,8 +100,7 @@ def test_the_administrator_opens_an_account_grants_roles_and_the_mayor_confirms(
     proposal = RoleAssignment.objects.get(user=somsri, status=RoleAssignment.Status.PROPOSED)
 
     mayor = Visit(browser, live_server, "nayok")
-    mayor.sign_in()
-    mayor.shot("home-with-a-grant-to-confirm")
+    mayor.go("/", "home-with-a-grant-to-confirm")
     assert "รอการยืนยันของคุณ" in mayor.page.content()
     mayor.go("/approvals/administration/grants/", "grants")
     mayor.submit(f"form[action$='/grants/{proposal.pk}/confirm/']", "grant-confirmed", reason="ตรวจคำสั่งแล้ว")
@@ -165,7 +114,6 @@ def test_the_administrator_opens_an_account_grants_roles_and_the_mayor_confirms(
 
 def test_the_finance_division_records_spending_at_phone_size(browser, live_server, sample_agency):
     malee = Visit(browser, live_server, "malee", size="phone")
-    malee.sign_in()
     malee.go("/approvals/budget/2566/", "budget")
     malee.page.locator(".budget-table a").first.click()
     malee.page.wait_for_load_state()
@@ -188,7 +136,6 @@ def test_the_finance_division_records_spending_at_phone_size(browser, live_serve
 
 def test_the_administration_pages_read_at_phone_size(browser, live_server, sample_agency):
     admin = Visit(browser, live_server, "admin", size="phone")
-    admin.sign_in()
     for path, name in (
         ("/approvals/administration/", "overview"),
         ("/approvals/administration/people/", "people"),
@@ -198,7 +145,7 @@ def test_the_administration_pages_read_at_phone_size(browser, live_server, sampl
         admin.go(path, name)
 
     widths = admin.page.evaluate("document.documentElement.scrollWidth")
-    assert widths <= SIZES["phone"]["width"] + 1  # nothing runs off the side of a phone
+    assert widths <= PHONE["width"] + 1  # nothing runs off the side of a phone
     assert admin.csp_errors == []
     admin.close()
 
@@ -215,8 +162,8 @@ def test_the_mayor_sets_up_an_authenticator_and_signs_in_with_a_code(
     browser, live_server, sample_agency, settings, size
 ):
     settings.SECOND_FACTOR_REQUIRED = True
-    mayor = Visit(browser, live_server, "nayok", size=size)
-    mayor.sign_in()
+    mayor = Visit(browser, live_server, "nayok", size=size, signed_in=False)
+    mayor.sign_in_by_the_form()
     mayor.shot("asked-to-set-up")
     assert "/accounts/second-factor/" in mayor.page.url
     code = _code_from_page(mayor.page)
@@ -232,7 +179,7 @@ def test_the_mayor_sets_up_an_authenticator_and_signs_in_with_a_code(
         mayor.page.click(".menu-toggle")
     with mayor.page.expect_navigation():
         mayor.page.click("form[action='/accounts/logout/'] button")
-    mayor.sign_in()
+    mayor.sign_in_by_the_form()
     mayor.shot("asked-for-the-code")
     assert "/accounts/second-factor/verify/" in mayor.page.url
     mayor.submit("form:has([name=code])", "signed-in", code=f"{totp(secret, drift=1):06d}")

@@ -6,49 +6,36 @@ artifacts/screenshots/next-year/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from approvals.models import Action, BudgetItem, Plan, PlanReview
 from tests.approvals import test_administration_in_a_browser as browser_tools
 from tests.approvals.test_next_year import NACC_TABLE
+from tests.browser import SCREENSHOTS
 from workflows.models import ActionProcess
 
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "next-year"
+SHOTS = SCREENSHOTS / "next-year"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 sample_agency = browser_tools.sample_agency
-browser = browser_tools.browser
 
 
 class Visit(browser_tools.Visit):
-    def shot(self, name: str) -> Path:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        Visit.count += 1
-        path = SHOTS / f"{Visit.count:02d}-{self.size}-{self.username}-{name}.png"
-        self.page.screenshot(path=path, full_page=True)
-        return path
-
-    def press(self, selector: str, name: str) -> None:
-        with self.page.expect_navigation():
-            self.page.click(selector)
-        self.shot(name)
+    folder = SHOTS
 
 
 def test_scores_pasted_give_suggested_statuses_and_the_drafted_plan_goes_through_review_to_activation(
     browser, live_server, sample_agency
 ):
     admin = Visit(browser, live_server, "admin")
-    admin.sign_in()
     admin.go("/approvals/scores/2566/", "scores-empty")
     admin.page.fill("textarea[name=pasted]", NACC_TABLE)
-    admin.press("form:has(textarea[name=pasted]) button[type=submit]", "scores-saved")
+    admin.click("form:has(textarea[name=pasted]) button[type=submit]", "scores-saved")
     page = admin.page.content()
     assert "บันทึกผลการประเมิน ITA แล้ว" in page
     assert "แก้ไขเร่งด่วน" in page and "รักษาระดับ" in page and "พัฒนายกระดับ" in page
 
-    admin.press("form[action$='/draft/'] button[type=submit]", "draft-made")
+    admin.click("form[action$='/draft/'] button[type=submit]", "draft-made")
     review = PlanReview.objects.get()
     assert "ร่างแผน ปีงบประมาณ พ.ศ. 2567" in admin.page.content()
     # The sample plan's budget items, copied with their planned amounts.
@@ -65,24 +52,21 @@ def test_scores_pasted_give_suggested_statuses_and_the_drafted_plan_goes_through
         form.locator("button[value=add]").click()
     admin.shot("action-added")
     assert "เพิ่มแนวทางแล้ว" in admin.page.content()
-    admin.press("button[value=submit]", "sent-for-review")
+    admin.click("button[value=submit]", "sent-for-review")
 
     phone = Visit(browser, live_server, "admin", size="phone")
-    phone.sign_in()
     phone.go("/approvals/scores/2566/", "scores")
     phone.go(f"/approvals/plans/drafts/{review.pk}/", "draft")
     phone.close()
 
     chief = Visit(browser, live_server, "palad")
-    chief.sign_in()
     chief.go(f"/approvals/plans/drafts/{review.pk}/", "to-review")
-    chief.press("button[value=accept]", "accepted")
+    chief.click("button[value=accept]", "accepted")
     mayor = Visit(browser, live_server, "nayok")
-    mayor.sign_in()
     mayor.go(f"/approvals/plans/drafts/{review.pk}/", "to-approve")
-    mayor.press("button[value=approve]", "approved")
+    mayor.click("button[value=approve]", "approved")
     admin.go(f"/approvals/plans/drafts/{review.pk}/", "to-activate")
-    admin.press("button[value=activate]", "activated")
+    admin.click("button[value=activate]", "activated")
 
     review.refresh_from_db()
     plan = Plan.objects.get(pk=review.plan_id)

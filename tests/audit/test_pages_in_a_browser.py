@@ -3,10 +3,7 @@ finding reviewed with a note. Screenshots land in artifacts/screenshots/ for a h
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from approvals.models import Decision
@@ -14,30 +11,12 @@ from approvals.services import save_with_history
 from audit import services
 from tests import factories
 from tests.audit.factories import DecisionFactory, EvidenceFactory
+from tests.browser import SCREENSHOTS, new_page, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 
-
-@pytest.fixture
-def page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls otherwise.
-    # Set for this test only, so that it never leaks into other tests' subprocesses.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
-        yield context.new_page()
-        browser.close()
-
-
-def test_an_auditor_reads_a_timeline_and_reviews_a_finding(page, live_server, settings):
+def test_an_auditor_reads_a_timeline_and_reviews_a_finding(browser, live_server, settings):
     settings.AXES_ENABLED = False
     agency = factories.AgencyFactory(name="องค์การบริหารส่วนตำบลทดสอบ")
     division = factories.DivisionFactory(agency=agency, name="สำนักปลัด")
@@ -62,28 +41,26 @@ def test_an_auditor_reads_a_timeline_and_reviews_a_finding(page, live_server, se
         decided_at=timezone.now(),
     )
     services.run_risk_scan(agency, by=None)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "oscar")
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page = new_page(browser)
+    sign_in(page, live_server, auditor)
+    page.goto(f"{live_server.url}/")
     page.click("nav.mainnav >> text=ร่องรอยการตรวจสอบ")
-    page.screenshot(path=str(SCREENSHOTS / "audit-findings.png"), full_page=True)
+    shot(page, SCREENSHOTS / "audit-findings.png")
     assert page.locator("h1").inner_text() == "สัญญาณเตือนความเสี่ยงและการทุจริต"
 
     page.click("text=ลำดับเหตุการณ์รายแนวทาง")
     page.click("text=จัดอบรมคุณธรรมจริยธรรม")
-    page.screenshot(path=str(SCREENSHOTS / "audit-timeline.png"), full_page=True)
+    shot(page, SCREENSHOTS / "audit-timeline.png")
     assert "อบรมแล้ว 2 รุ่น ผู้เข้าร่วม 80 คน" in page.content()
     assert str(timezone.localdate().year + 543) in page.content()
 
     page.click("text=บันทึกการเปลี่ยนแปลง")
-    page.screenshot(path=str(SCREENSHOTS / "audit-change-log.png"), full_page=True)
+    shot(page, SCREENSHOTS / "audit-change-log.png")
 
     page.click("text=สัญญาณเตือน")
     page.locator("table a").first.click()
     page.fill("textarea[name=note]", "ตรวจสอบแล้ว มีหลักฐานฉบับกระดาษในแฟ้ม")
     page.click("text=ปิดข้อสังเกต")
-    page.screenshot(path=str(SCREENSHOTS / "audit-finding-reviewed.png"), full_page=True)
+    shot(page, SCREENSHOTS / "audit-finding-reviewed.png")
     assert "ตรวจสอบแล้ว มีหลักฐานฉบับกระดาษในแฟ้ม" in page.content()

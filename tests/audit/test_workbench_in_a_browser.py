@@ -7,69 +7,51 @@ from __future__ import annotations
 
 import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
 from approvals.models import Action, Evidence, User
 from audit import services
 from audit.models import AuditRun, Finding
+from tests.browser import SCREENSHOTS, new_page, sign_in
+from tests.browser import shot as keep
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-PASSWORD = "khunatham-demo"
-
 
 @pytest.fixture
-def played(settings, tmp_path, eager_tasks):
+def played(settings, eager_tasks, rows_of_the_module):
     """The sample agency and its year, committed, with office hours that leave out the hours the year is
-    played in (the after-hours rule reads the real time of each decision)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    played in (the after-hours rule reads the real time of each decision). Played in the module's first test;
+    the others start from the rows it made (tests/snapshot.py)."""
+    settings.MEDIA_ROOT = rows_of_the_module.media_root
     settings.AXES_ENABLED = False
     start = (timezone.localtime().hour + 2) % 24
     settings.AUDIT_OFFICE_START_HOUR, settings.AUDIT_OFFICE_END_HOUR = start, start + 1
-    call_command("load_sample_agency", stdout=StringIO())
-    call_command("play_sample_year", stdout=StringIO())
+    rows_of_the_module.made_once(play_the_sample_year)
     return User.objects.get(username="auditor")
 
 
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls otherwise.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
+def play_the_sample_year() -> None:
+    call_command("load_sample_agency", stdout=StringIO())
+    call_command("play_sample_year", stdout=StringIO())
 
 
 def signed_in(browser, live_server, *, phone: bool = False):
-    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-    page = browser.new_page(viewport=size, is_mobile=phone, locale="th-TH")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "auditor")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = new_page(browser, "phone" if phone else "desktop", is_mobile=phone)
+    sign_in(page, live_server, "auditor")
     return page
 
 
 def shot(page, name: str, *, full_page: bool = True) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"workbench-{name}.png"), full_page=full_page)
+    keep(page, SCREENSHOTS / f"workbench-{name}.png", full_page=full_page)
 
 
 def test_the_auditor_finds_the_sample_years_overdue_and_after_hours_findings(played, browser, live_server):
     page = signed_in(browser, live_server)
+    page.goto(f"{live_server.url}/")
     shot(page, "home")
     assert page.locator("#finding-summary [data-count=status-open]").inner_text() == str(
         Finding.objects.filter(status=Finding.Status.OPEN).count()

@@ -4,9 +4,6 @@ Screenshots go to artifacts/screenshots/oit/ for a person to look at."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -14,35 +11,12 @@ from django.urls import reverse
 from approvals import services
 from oit import services as oit_services
 from oit.models import LinkCheck
+from tests.browser import SCREENSHOTS, new_page, shot, sign_in
 from tests.oit.conftest import PDF
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "oit"
-PASSWORD = "correct-horse-battery"
+SHOTS = SCREENSHOTS / "oit"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
-
-
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture
@@ -74,22 +48,20 @@ def year_under_way(adopted, staff_member, other_division_staff, chief_administra
 def test_the_oit_progress_view_shows_what_is_missing_on_a_desktop_and_a_phone(
     live_server, browser, year_under_way, agency_admin
 ):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="th-TH")
-    _sign_in(page, live_server, agency_admin.username)
+    page = new_page(browser)
+    sign_in(page, live_server, agency_admin)
     page.goto(f"{live_server.url}{reverse('oit:progress', args=[2567])}")
-    page.screenshot(path=str(SHOTS / "oit-progress-desktop.png"), full_page=False)
+    shot(page, SHOTS / "oit-progress-desktop.png", full_page=False)
 
     assert page.locator("[data-row=overall]").get_attribute("data-missing") == "43"
     assert "ลิงก์ที่เผยแพร่เปิดไม่ได้แล้ว" in page.locator("[data-row=O1]").inner_text()
     assert "รอปลัดพิจารณา" in page.locator("[data-row=O2]").inner_text()
     assert "ยังไม่ได้เผยแพร่" in page.locator("[data-row=O3]").inner_text()
 
-    phone = browser.new_page(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, locale="th-TH"
-    )
-    _sign_in(phone, live_server, agency_admin.username)
+    phone = new_page(browser, "phone", device_scale_factor=2, is_mobile=True)
+    sign_in(phone, live_server, agency_admin)
     phone.goto(f"{live_server.url}{reverse('oit:progress', args=[2567])}")
-    phone.screenshot(path=str(SHOTS / "oit-progress-phone.png"), full_page=False)
+    shot(phone, SHOTS / "oit-progress-phone.png", full_page=False)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
@@ -99,15 +71,15 @@ def test_a_division_records_an_items_address_and_document_in_the_browser(
     document = tmp_path / "ข้อมูลการติดต่อ.pdf"
     document.write_bytes(PDF)
     o5 = next(item for item in adopted if item.number == "O5")
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="th-TH")
-    _sign_in(page, live_server, staff_member.username)
+    page = new_page(browser)
+    sign_in(page, live_server, staff_member)
     page.goto(f"{live_server.url}{reverse('oit:item', args=[o5.pk])}")
     page.fill("input[name=url]", "https://www.example-sao.go.th/contact")
     page.set_input_files("input[name=document]", str(document))
-    page.screenshot(path=str(SHOTS / "oit-item-form.png"), full_page=True)
+    shot(page, SHOTS / "oit-item-form.png")
     page.click("button[name=submit]")
     page.wait_for_load_state()
-    page.screenshot(path=str(SHOTS / "oit-item-sent.png"), full_page=True)
+    shot(page, SHOTS / "oit-item-sent.png")
 
     assert "ส่ง O5 ข้อมูลการติดต่อ ให้พิจารณาแล้ว" in page.content()
     o5.action.refresh_from_db()
@@ -117,23 +89,21 @@ def test_a_division_records_an_items_address_and_document_in_the_browser(
 def test_the_adopt_page_marks_the_unconfirmed_items_and_refuses_an_incomplete_catalogue(
     live_server, browser, agency_admin, plan, division, other_division
 ):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="th-TH")
-    _sign_in(page, live_server, agency_admin.username)
+    page = new_page(browser)
+    sign_in(page, live_server, agency_admin)
     page.goto(f"{live_server.url}{reverse('oit:adopt')}?catalogue=2567")
-    page.screenshot(path=str(SHOTS / "oit-adopt-2567-desktop.png"), full_page=False)
+    shot(page, SHOTS / "oit-adopt-2567-desktop.png", full_page=False)
 
     assert "40 จาก 43 รายการยังไม่ได้ยืนยัน" in page.locator("[role=status]").inner_text()
     assert page.locator("span.badge.unconfirmed").count() == 40
 
     page.goto(f"{live_server.url}{reverse('oit:adopt')}?catalogue=2568")
-    page.screenshot(path=str(SHOTS / "oit-adopt-2568-desktop.png"), full_page=True)
+    shot(page, SHOTS / "oit-adopt-2568-desktop.png")
     assert "ยังไม่ครบ" in page.locator("[role=alert]").inner_text()
     assert page.locator("button[name=adopt]").count() == 0
 
-    phone = browser.new_page(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, locale="th-TH"
-    )
-    _sign_in(phone, live_server, agency_admin.username)
+    phone = new_page(browser, "phone", device_scale_factor=2, is_mobile=True)
+    sign_in(phone, live_server, agency_admin)
     phone.goto(f"{live_server.url}{reverse('oit:adopt')}?catalogue=2567")
-    phone.screenshot(path=str(SHOTS / "oit-adopt-2567-phone.png"), full_page=False)
+    shot(phone, SHOTS / "oit-adopt-2567-phone.png", full_page=False)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -2,37 +2,17 @@
 docs; and the platform operators' journey: one opens an oversight officer's account and proposes the role, a
 second confirms it. Screenshots (desktop and phone) go to artifacts/screenshots/ for a person to look at."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from oversight import services
 from oversight.models import OversightAssignment
 from tests import factories
+from tests.browser import SCREENSHOTS, new_page, shot, sign_in
 from tests.oversight.conftest import ORDER
 from tests.oversight.conftest import oit_item as _oit_item
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-PASSWORD = "correct-horse-battery"
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -42,8 +22,6 @@ def province_officer(agency, sample_year):
     factories.AgencyFactory(name="เทศบาลตำบลบ้านเก่า", slug="ban-kao", province="ชลบุรี", district="พานทอง")
     operator = factories.UserFactory(username="operator", agency=None, is_superuser=True)
     officer = factories.UserFactory(username="province", agency=None, first_name="สมปอง", last_name="ท้องถิ่น")
-    officer.set_password(PASSWORD)
-    officer.save()
     second = factories.UserFactory(username="operator2", agency=None, is_superuser=True)
     proposed = services.grant_oversight(officer, province="ชลบุรี", by=operator, reason="คำสั่งจังหวัดชลบุรีที่ 1/2569", **ORDER)
     services.confirm_oversight(proposed, by=second)
@@ -52,28 +30,19 @@ def province_officer(agency, sample_year):
     return officer
 
 
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}{reverse('login')}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-
-
 def test_the_province_officer_looks_across_the_area_and_makes_an_api_token(
     transactional_db, live_server, province_officer, agency, browser
 ):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    page = new_page(browser)
     refused = []
     page.on(
         "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
     )
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("input[name=username]", "province")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
+    sign_in(page, live_server, province_officer)
+    page.goto(f"{live_server.url}/")
     page.wait_for_url(f"{live_server.url}{reverse('oversight:overview')}")
 
-    page.screenshot(path=str(SCREENSHOTS / "oversight-overview.png"), full_page=True)
+    shot(page, SCREENSHOTS / "oversight-overview.png")
     assert page.locator("table.ranking tbody tr").count() == 2
     assert page.locator("table.ranking tbody tr").first.get_attribute("data-row") == agency.slug
     first_row = page.locator("table.ranking tbody tr").first
@@ -81,33 +50,33 @@ def test_the_province_officer_looks_across_the_area_and_makes_an_api_token(
     assert "รายการ OIT ที่อนุมัติแล้ว" in page.locator("table.ranking thead").inner_text()
     assert page.locator("svg.chart").count() == 1
     page.emulate_media(media="print")
-    page.screenshot(path=str(SCREENSHOTS / "oversight-overview-print.png"), full_page=True)
+    shot(page, SCREENSHOTS / "oversight-overview-print.png")
     assert not page.locator("nav.mainnav").is_visible()
     page.emulate_media(media="screen")
 
     page.locator("table.ranking a", has_text=agency.name).click()
     page.wait_for_url(f"**{reverse('oversight:agency', args=[agency.slug])}**")
-    page.screenshot(path=str(SCREENSHOTS / "oversight-agency.png"), full_page=True)
+    shot(page, SCREENSHOTS / "oversight-agency.png")
     assert page.locator("h1").inner_text().startswith(agency.name)
     assert page.locator('[data-figure="oit"]').inner_text() == "1/2"
 
-    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="th-TH")
+    phone = new_page(browser, "phone", is_mobile=True)
     phone.context.add_cookies(page.context.cookies())
     phone.goto(f"{live_server.url}{reverse('oversight:overview')}")
-    phone.screenshot(path=str(SCREENSHOTS / "oversight-overview-phone.png"), full_page=True)
+    shot(phone, SCREENSHOTS / "oversight-overview-phone.png")
     phone.goto(f"{live_server.url}{reverse('oversight:agency', args=[agency.slug])}")
-    phone.screenshot(path=str(SCREENSHOTS / "oversight-agency-phone.png"), full_page=True)
+    shot(phone, SCREENSHOTS / "oversight-agency-phone.png")
 
     page.goto(f"{live_server.url}{reverse('api-tokens')}")
     page.fill("input[name=name]", "ระบบติดตามของจังหวัด")
     page.click("form.form-inline button[type=submit]")
     secret = page.locator('[data-value="secret"]').inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "api-tokens.png"), full_page=True)
+    shot(page, SCREENSHOTS / "api-tokens.png")
     assert secret.startswith("kh_")
 
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
-    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"), full_page=False)
+    shot(page, SCREENSHOTS / "api-docs.png", full_page=False)
     assert refused == []
 
 
@@ -120,8 +89,6 @@ def operators(agency):
         person = factories.UserFactory(
             username=username, agency=None, is_superuser=True, first_name=first_name, last_name="ดูแลแพลตฟอร์ม"
         )
-        person.set_password(PASSWORD)
-        person.save()
         people.append(person)
     return people
 
@@ -130,13 +97,13 @@ def test_an_operator_opens_an_officer_and_a_second_operator_confirms_the_grant(
     transactional_db, live_server, operators, browser
 ):
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    page = new_page(browser)
     refused = []
     page.on(
         "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
     )
     page.on("dialog", lambda dialog: dialog.accept())
-    _sign_in(page, base, "operator")
+    sign_in(page, live_server, operators[0])
     page.goto(f"{base}{reverse('oversight:officers')}")
     assert page.locator(".empty").first.is_visible()
     page.fill("input[name=username]", "somporn")
@@ -147,27 +114,27 @@ def test_an_operator_opens_an_officer_and_a_second_operator_confirms_the_grant(
     page.fill("input[name=order_number]", "ชบ 0023/77")
     page.fill("input[name=order_date]", "1/10/2569")
     page.fill("input[name=reason]", "คำสั่งจังหวัดชลบุรีที่ 77/2569")
-    page.screenshot(path=str(SCREENSHOTS / "oversight-officers-form.png"), full_page=True)
+    shot(page, SCREENSHOTS / "oversight-officers-form.png")
     page.click("form.card button[type=submit]")
     page.wait_for_url("**/oversight/officers/*/")
-    page.screenshot(path=str(SCREENSHOTS / "oversight-officer-proposed.png"), full_page=True)
+    shot(page, SCREENSHOTS / "oversight-officer-proposed.png")
     assert page.locator('[data-value="status"]').inner_text() == "เสนอแล้ว รอการยืนยัน"
     # The proposer is not offered the confirmation.
     assert page.locator("form[action$='/confirm/']").count() == 0
 
-    second = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="th-TH")
+    second = new_page(browser, "phone", is_mobile=True)
     second.on("dialog", lambda dialog: dialog.accept())
-    _sign_in(second, base, "operator2")
+    sign_in(second, live_server, operators[1])
     second.goto(f"{base}{reverse('oversight:officers')}")
-    second.screenshot(path=str(SCREENSHOTS / "oversight-officers-phone.png"), full_page=True)
+    shot(second, SCREENSHOTS / "oversight-officers-phone.png")
     second.click("form[action$='/confirm/'] button[type=submit]")
     second.wait_for_url(f"**{reverse('oversight:officers')}")
-    second.screenshot(path=str(SCREENSHOTS / "oversight-officers-confirmed-phone.png"), full_page=True)
+    shot(second, SCREENSHOTS / "oversight-officers-confirmed-phone.png")
     assert second.locator('table.officers tr[data-row="somporn"]').count() == 1
 
     assignment = OversightAssignment.objects.get()
     assert assignment.status == OversightAssignment.Status.IN_EFFECT
     assert assignment.confirmed_by == operators[1]
     page.goto(f"{base}{reverse('oversight:officers')}")
-    page.screenshot(path=str(SCREENSHOTS / "oversight-officers.png"), full_page=True)
+    shot(page, SCREENSHOTS / "oversight-officers.png")
     assert refused == []

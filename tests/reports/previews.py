@@ -20,6 +20,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 
+from tests.browser import Chromium
 from tests.reports.checks import ARTIFACTS
 
 FONT_DIR = Path(fontpkg_sarabun.__file__).parent / "files"
@@ -99,20 +100,14 @@ def xlsx_preview_html(content: bytes) -> str:
     )
 
 
-def screenshot(html: str, name: str) -> Path:
-    from playwright.sync_api import sync_playwright
-
+def screenshot(chromium: Chromium, html: str, name: str) -> Path:
+    """The preview photographed by the session's Chromium (tests/browser.py), with its HTML beside it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     source = ARTIFACTS / f"{name}.html"
     source.write_text(html, encoding="utf-8")
     target = ARTIFACTS / f"{name}.png"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+    with chromium.in_use() as browser:
         page = browser.new_page(viewport={"width": 1100, "height": 800})
         page.goto(source.as_uri())
         page.screenshot(path=str(target), full_page=True)
-        browser.close()
     return target

@@ -69,7 +69,7 @@ def test_docx_signature_block_names_the_people_with_positions_and_dates(docx):
 
 
 @pytest.mark.browser
-def test_docx_preview_page_image_is_kept_for_review(docx):
-    image = screenshot(docx_preview_html(docx), "docx-preview")
+def test_docx_preview_page_image_is_kept_for_review(docx, chromium):
+    image = screenshot(chromium, docx_preview_html(docx), "docx-preview")
 
     assert image.stat().st_size > 10_000

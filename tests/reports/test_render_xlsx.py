@@ -71,7 +71,7 @@ def test_a_long_result_goes_on_over_rows_that_read_as_one_entry(sample_year, age
 
 
 @pytest.mark.browser
-def test_xlsx_preview_page_image_is_kept_for_review(xlsx):
-    image = screenshot(xlsx_preview_html(xlsx), "xlsx-preview")
+def test_xlsx_preview_page_image_is_kept_for_review(xlsx, chromium):
+    image = screenshot(chromium, xlsx_preview_html(xlsx), "xlsx-preview")
 
     assert image.stat().st_size > 10_000

@@ -5,86 +5,43 @@ resubmission; the mayor approves. Every page is kept as a screenshot in artifact
 from __future__ import annotations
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from approvals.models import Action, Decision, Evidence
-from approvals.sample import DEMO_PASSWORD, load_sample_agency
-from tests.conftest import IN_CI
+from approvals.sample import load_sample_agency
+from tests.browser import SCREENSHOTS
+from tests.browser import Visit as BrowserVisit
 
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "workflow"
-CHROMIUM = "/usr/bin/chromium"
+SHOTS = SCREENSHOTS / "workflow"
 RETURN_REASON = "กรุณาแนบภาพถ่ายการประชุมชี้แจงด้วย"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def sample_year(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    load_sample_agency()
-    call_command("play_sample_year", stdout=StringIO())
+def sample_year(settings, rows_of_the_module):
+    """The sample agency and its played year, committed: played in the module's first test, the others start
+    from the rows it made (tests/snapshot.py)."""
+    settings.MEDIA_ROOT = rows_of_the_module.media_root
+    rows_of_the_module.made_once(play_the_sample_year)
     # A single-division action nobody has started: the journeys' action.
     return Action.objects.filter(status=Action.Status.PLANNED, all_divisions=False).order_by("pk").first()
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium is not installed at {CHROMIUM} (make browser-deps installs it)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield chromium
-        chromium.close()
-        # ORM calls made while Playwright's loop runs get connections of their own context: close them here, or
-        # they would outlive the test and keep the test database from being dropped.
-        connections.close_all()
+def play_the_sample_year() -> None:
+    load_sample_agency()
+    call_command("play_sample_year", stdout=StringIO())
 
 
-class Visit:
-    """One person's browser session; every page it reaches is saved as a numbered screenshot."""
+class Visit(BrowserVisit):
+    """A demo user's browser session, signed in; every page it reaches is saved as a numbered screenshot."""
 
-    count = 0
+    folder = SHOTS
 
-    def __init__(self, browser, live_server, username: str) -> None:
-        self.base = live_server.url
-        self.username = username
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
-        self.page = self.context.new_page()
-        self.page.goto(f"{self.base}/accounts/login/")
-        self.page.fill("input[name=username]", username)
-        self.page.fill("input[name=password]", DEMO_PASSWORD)
-        with self.page.expect_navigation():
-            self.page.click("form:has(input[name=password]) button[type=submit]")
-        assert "/accounts/login/" not in self.page.url, f"{username} could not sign in"
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        Visit.count += 1
-        self.page.screenshot(path=SHOTS / f"{Visit.count:02d}-{self.username}-{name}.png", full_page=True)
-
-    def go(self, path: str, name: str) -> None:
-        self.page.goto(f"{self.base}{path}")
-        self.shot(name)
-
-    def click(self, selector: str, name: str) -> None:
-        with self.page.expect_navigation():
-            self.page.click(selector)
-        self.shot(name)
+    def __init__(self, browser, live_server, username: str, size: str = "desktop") -> None:
+        super().__init__(browser, live_server, username, size, folder=self.folder)
 
     def take(self, action: Action, name: str) -> None:
         """Take the action's task from the inbox and open its page."""
@@ -95,9 +52,6 @@ class Visit:
         """Open the action's task that is already the person's (assigned to them directly) from the inbox."""
         self.go("/work/inbox/", "inbox")
         self.click(f"tr[data-action='{action.pk}'] a:has-text('เปิด')", name)
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def test_staff_submits_with_evidence_the_chief_returns_then_accepts_and_the_mayor_approves(

@@ -6,84 +6,33 @@ artifacts/screenshots/office/."""
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from approvals import permissions, services, steps
 from approvals.models import Action, Decision, Plan, Role
 from tests import factories
-from tests.conftest import IN_CI
+from tests.browser import SCREENSHOTS, SIZES
+from tests.browser import Visit as BrowserVisit
 from tests.workflows.conftest import division_task, open_tasks, submit
 from tests.workflows.test_acting_roles import appoint
 from workflows.flows import ActionFlow
 
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "office"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct-horse-battery"
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SHOTS = SCREENSHOTS / "office"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
+class Visit(BrowserVisit):
+    """One person's browser session at one size, signed in; every page it reaches is saved as a numbered
+    screenshot."""
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium is not installed at {CHROMIUM} (make browser-deps installs it)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
-        connections.close_all()
-
-
-class Visit:
-    """One person's browser session at one size; every page it reaches is saved as a numbered screenshot."""
-
-    count = 0
+    folder = SHOTS
 
     def __init__(self, browser, live_server, person, size: str = "desktop") -> None:
-        self.base = live_server.url
-        self.name = f"{person.username}-{size}"
-        self.context = browser.new_context(viewport=SIZES[size], locale="th-TH")
-        self.page = self.context.new_page()
-        self.page.goto(f"{self.base}/accounts/login/")
-        self.page.fill("input[name=username]", person.username)
-        self.page.fill("input[name=password]", PASSWORD)
-        with self.page.expect_navigation():
-            self.page.click("form:has(input[name=password]) button[type=submit]")
-        assert "/accounts/login/" not in self.page.url, f"{person.username} could not sign in"
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        Visit.count += 1
-        self.page.screenshot(path=SHOTS / f"{Visit.count:02d}-{self.name}-{name}.png", full_page=True)
-
-    def go(self, path: str, name: str) -> None:
-        self.page.goto(f"{self.base}{path}")
-        self.shot(name)
-
-    def click(self, selector: str, name: str) -> None:
-        with self.page.expect_navigation():
-            self.page.click(selector)
-        self.shot(name)
-
-    def text(self) -> str:
-        return self.page.inner_text("body")
-
-    def close(self) -> None:
-        self.context.close()
+        super().__init__(browser, live_server, person, size, folder=self.folder)
 
 
 def execute_url(task: Task) -> str:

@@ -1,11 +1,10 @@
-# ruff: noqa: F811 (the browser and sample-year fixtures are imported from the workflow journeys)
+# ruff: noqa: F811 (the sample-year fixture is imported from the workflow journeys)
 """Queues, the all-division submission list, the phone header and the daily digest in a real browser, as the demo
 users of the sample year, at desktop and phone sizes. Screenshots go to artifacts/screenshots/queues/."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -14,29 +13,18 @@ from approvals import services
 from approvals.models import Action, Division, Submission, User
 from config.celery import app
 from notifications.models import Delivery, OutboxMessage
-from tests.workflows.test_browser_journeys import Visit, browser, sample_year  # noqa: F401 (fixtures)
+from tests.browser import SCREENSHOTS
+from tests.workflows.test_browser_journeys import Visit, sample_year  # noqa: F401 (a fixture)
 
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "queues"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+SHOTS = SCREENSHOTS / "queues"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 class Person(Visit):
-    """A demo user's browser session at a chosen size; screenshots are named after the size."""
+    """A demo user's browser session at a desktop's or a phone's size."""
 
-    def __init__(self, browser, live_server, username: str, viewport: dict | None = None) -> None:
-        super().__init__(browser, live_server, username)
-        self.size = "phone" if viewport == PHONE else "desktop"
-        if viewport:
-            self.page.set_viewport_size(viewport)
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        Visit.count += 1
-        path = SHOTS / f"{Visit.count:02d}-{self.username}-{self.size}-{name}.png"
-        self.page.screenshot(path=path, full_page=True)
+    folder = SHOTS
 
 
 @pytest.fixture
@@ -58,7 +46,7 @@ def half_submitted(sample_year):
 
 
 def test_a_staff_member_filters_the_queue_on_a_desktop(sample_year, live_server, browser):
-    staff = Person(browser, live_server, "somchai", DESKTOP)
+    staff = Person(browser, live_server, "somchai", "desktop")
     staff.go("/work/queue/", "queue")
     total = int(staff.page.inner_text(".queue-counts li:first-child strong"))
     overdue = int(staff.page.inner_text(".queue-counts li.overdue strong, .queue-counts li:nth-child(4) strong"))
@@ -81,7 +69,7 @@ def test_a_staff_member_filters_the_queue_on_a_desktop(sample_year, live_server,
 
 
 def test_the_phone_header_is_one_line_and_the_menu_opens_behind_a_button(sample_year, live_server, browser):
-    staff = Person(browser, live_server, "somchai", PHONE)
+    staff = Person(browser, live_server, "somchai", "phone")
     staff.go("/work/queue/", "queue")
 
     header = staff.page.locator("header.topbar").bounding_box()
@@ -106,7 +94,7 @@ def test_the_chief_administrator_sees_which_divisions_have_not_submitted(
     browser,
 ):
     action = half_submitted
-    for size in (DESKTOP, PHONE):
+    for size in ("desktop", "phone"):
         chief = Person(browser, live_server, "palad", size)
         chief.go("/work/queue/", "queue-waiting-for-divisions")
         row = chief.page.locator(f".waiting-for-divisions tr[data-action='{action.pk}']")
@@ -159,7 +147,7 @@ def test_the_daily_digest_email_lists_the_staff_members_items_and_its_links_open
     links = re.findall(rf"{re.escape(live_server.url)}(/work/actions/\d+/)", digest.body)
     assert links
 
-    staff = Person(browser, live_server, "somchai", DESKTOP)
+    staff = Person(browser, live_server, "somchai", "desktop")
     staff.go(links[0], "digest-link")
     assert staff.page.locator(".action-head h1").is_visible()
     staff.go("/notifications/preferences/", "preferences")
