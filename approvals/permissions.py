@@ -364,6 +364,21 @@ def responsible_division_ids(action: Action) -> set[int]:
     return {division.pk for division in action.divisions.all()}
 
 
+def is_responsible(action_id: int, division_id: int) -> bool:
+    """Whether the division is one of the action's responsible divisions (`responsible_division_ids`), in one
+    query that does not read the action itself."""
+    active_in_agency = Division.objects.filter(pk=division_id, agency_id=models.OuterRef("agency_id"), is_active=True)
+    named = Action.divisions.through.objects.filter(action_id=models.OuterRef("pk"), division_id=division_id)
+    return (
+        Action.objects.filter(pk=action_id)
+        .filter(
+            (models.Q(all_divisions=True) & models.Exists(active_in_agency))
+            | (models.Q(all_divisions=False) & models.Exists(named))
+        )
+        .exists()
+    )
+
+
 def submitters_of(action: Action) -> set[int]:
     """Everyone who submitted results for the action, in any round."""
     return set(
@@ -658,8 +673,14 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
             return None
         return Refusal(_("You are not a member of this division."), Rule.DIVISION)
     if perm == WORK_ON_ACTION:
+        if isinstance(obj, Submission):
+            # A division's own results: its staff, if the division is responsible for the action (one query, the
+            # action is not read).
+            if obj.division_id in me.division_ids and is_responsible(obj.action_id, obj.division_id):
+                return None
+            return Refusal(_("Only staff of the responsible division can work on this action."), Rule.DIVISION)
         action = _action_of(obj)
-        division_id = obj.division_id if isinstance(obj, Submission) else None
+        division_id = None
         if action is None:
             return None if me.division_ids else Refusal(_("You are not a member of any division."), Rule.DIVISION)
         allowed = responsible_division_ids(action) & me.division_ids

@@ -466,10 +466,28 @@ def _locked_action(action: Action | int) -> Action:
     return Action.objects.select_for_update().get(pk=pk)
 
 
-def _locked_submission(submission: Submission) -> Submission:
+def _locked_submission(submission: Submission, *, others_drafting: bool = False) -> Submission:
     """The submission and its action, locked in that one statement (`FOR UPDATE` locks the rows of both tables)
-    under the flow lock the service holds, which orders every transaction of the action before either row."""
-    return Submission.objects.select_for_update().select_related("action").get(pk=submission.pk)
+    under the flow lock the service holds, which orders every transaction of the action before either row.
+    `others_drafting` also reads, in the same statement, whether another division still drafts in the action's
+    current round (`submission.others_drafting`): a submission ends the round when none does."""
+    submissions = Submission.objects.select_for_update().select_related("action")
+    if others_drafting:
+        submissions = submissions.annotate(
+            others_drafting=models.Exists(
+                Submission.objects.filter(
+                    action_id=models.OuterRef("action_id"),
+                    round=models.OuterRef("action__current_round"),
+                    status=Submission.Status.DRAFT,
+                ).exclude(pk=models.OuterRef("pk"))
+            )
+        )
+    return submissions.get(pk=submission.pk)
+
+
+def _division_step(submission: Submission) -> tuple[Any, int]:
+    """The flow node and division of a submission's task (`engine.locked_task`)."""
+    return _flow().ActionFlow.perform_action, submission.division_id
 
 
 def _check_editable(action: Action, submission: Submission) -> None:
@@ -590,11 +608,15 @@ def save_draft(
         raise InvalidTransition(_("Progress must be a whole number from 0 to 100."))
     limits.check_result_lengths(results=results, outcome=outcome)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(savepoint=False),
+        flow.locked_task(submission.action_id, submission.agency_id, *_division_step(submission)) as task,
+    ):
         submission = _locked_submission(submission)
         action = submission.action
         _check_editable(action, submission)
-        flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
+        flow.claim(flow.activate(flow.required(task, flow.ActionFlow.perform_action), current=True), by, reason=reason)
         values = {"results": (results or "").strip(), "outcome": (outcome or "").strip(), "progress": progress}
         changed = [name for name, value in values.items() if getattr(submission, name) != value]
         for name in changed:
@@ -621,11 +643,15 @@ def add_evidence(
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     checked = check_evidence_file(uploaded_file)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(savepoint=False),
+        flow.locked_task(submission.action_id, submission.agency_id, *_division_step(submission)) as task,
+    ):
         submission = _locked_submission(submission)
         action = submission.action
         _check_editable(action, submission)
-        flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
+        flow.claim(flow.activate(flow.required(task, flow.ActionFlow.perform_action), current=True), by, reason=reason)
         evidence = Evidence(
             agency_id=submission.agency_id,
             submission=submission,
@@ -675,26 +701,32 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
     reason = reason or reasons.code(reasons.SUBMITTED)
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
-        submission = _locked_submission(submission)
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(savepoint=False),
+        flow.locked_task(submission.action_id, submission.agency_id, *_division_step(submission)) as task,
+    ):
+        submission = _locked_submission(submission, others_drafting=True)
         action = submission.action
         _check_editable(action, submission)
         if not submission.results:
             raise InvalidTransition(_("Write what was done before submitting."))
         step = flow.claim(
-            flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason
+            flow.activate(flow.required(task, flow.ActionFlow.perform_action), current=True), by, reason=reason
         )
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_by = by
         submission.submitted_at = timezone.now()
         save_with_history(submission, by=by, reason=reason, update_fields=["status", "submitted_by", "submitted_at"])
-        waiting = Submission.objects.filter(action=action, round=action.current_round, status=Submission.Status.DRAFT)
-        if waiting.exists():
+        # Read with the locked row (the others' drafts, under the same locks): the last division to submit ends the
+        # round, and the join moves on to the review without asking the database again.
+        round_complete = not submission.others_drafting
+        if not round_complete:
             if action.status != Action.Status.IN_PROGRESS:
                 _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
         else:
             _set_action_status(action, Action.Status.AWAITING_REVIEW, by=by, reason=reason)
-        flow.complete(step, by, reason=reason, checked=True, action=action)
+        flow.complete(step, by, reason=reason, checked=True, action=action, round_complete=round_complete)
         if action.status == Action.Status.AWAITING_REVIEW:
             signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
     return submission
@@ -748,8 +780,10 @@ class _Conclusion:
     next_status: str
     signal: Any
 
-    def task(self, flow: ModuleType, action: Action) -> Task:
-        return flow.review_task(action) if self.stage == Decision.Stage.REVIEW else flow.approval_task(action)
+    def node(self, flow: ModuleType) -> Any:
+        """The flow node of the step's task."""
+        nodes = flow.ActionFlow
+        return nodes.review_by_chief if self.stage == Decision.Stage.REVIEW else nodes.approve_by_mayor
 
 
 ACCEPTANCE = _Conclusion(
@@ -787,13 +821,13 @@ def _conclude(action: Action, step: _Conclusion, *, by: User, reason: str = "") 
     with (
         permissions.refusals_kept(),
         transaction.atomic(savepoint=False),
-        flow.locked(action),
+        flow.locked_task(action.pk, action.agency_id, step.node(flow)) as task,
         context.acting(by=by, on_behalf_of=on_behalf_of),
     ):
         action = _locked_action(action)
         _check_stage(action, step.awaiting)
         activation = flow.claim(
-            flow.activate(step.task(flow, action), current=True), by, reason=reasons.code(step.reason_code)
+            flow.activate(flow.required(task, step.node(flow)), current=True), by, reason=reasons.code(step.reason_code)
         )
         decision = _decide(
             action,

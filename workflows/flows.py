@@ -14,7 +14,7 @@ from approvals.models import Submission
 from workflows import views
 from workflows.locking import AgencyFirstLock
 from workflows.models import ActionProcess
-from workflows.nodes import COVERING_FOR, GIVEN_TO, DivisionSplit, DivisionTaskView, ExecutiveTaskView
+from workflows.nodes import COVERING_FOR, GIVEN_TO, DivisionJoin, DivisionSplit, DivisionTaskView, ExecutiveTaskView
 
 
 def division_queue(activation: Any) -> str:
@@ -95,7 +95,7 @@ class ActionFlow(flow.Flow):
         .Next(this.join_divisions)
     )
 
-    join_divisions = flow.Join().Annotation(title=_("Every division has submitted")).Next(this.review_by_chief)
+    join_divisions = DivisionJoin().Annotation(title=_("Every division has submitted")).Next(this.review_by_chief)
 
     review_by_chief = (
         ExecutiveTaskView(views.review_action, decision_permission=permissions.REVIEW_SUBMISSION)

@@ -7,9 +7,12 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.db import connection
+from django.db.models import F, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -17,13 +20,13 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Node
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.models import Task
-from viewflow.workflow.nodes.mixins import NextNodeMixin
+from viewflow.workflow.nodes.mixins import NextNodeActivationMixin, NextNodeMixin
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
 from approvals import permissions
-from approvals.models import Action
+from approvals.models import Action, Submission
 from approvals.types import AuthenticatedHttpRequest
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -78,6 +81,104 @@ class DivisionSplit(NextNodeMixin, Node):
     def _resolve(self, instance: Any) -> None:
         super()._resolve(instance)
         self._divisions = this.resolve(instance, self._divisions)
+
+
+# An open join task's id, as `engine.locked_task` reads it with a division's task (None: no open join task); a
+# division task read otherwise does not say, and the join looks for one itself.
+NOT_READ = object()
+
+
+class DivisionJoinActivation(NextNodeActivationMixin, Activation):
+    """The gathering of one round's divisions (รวมผลทุกส่วนราชการ), created done when the round's last division
+    submits: it links every branch of the round (`task.previous`) and moves on to the review at once."""
+
+    type = "join"
+
+    @classmethod
+    def create(
+        cls, flow_task: Any, prev_activation: Activation, token: Token, data: Any = None, seed: Any = None
+    ) -> DivisionJoinActivation:
+        task_class = flow_task.flow_class.task_class
+        now = timezone.now()
+        base = token.get_base_split_token() if token.is_split_token() else token
+        legacy = getattr(prev_activation.task, "open_join_id", NOT_READ)
+        if legacy is NOT_READ:
+            legacy = (
+                task_class._default_manager.filter(
+                    process_id=prev_activation.process.pk, flow_task=flow_task, status__in=[STATUS.NEW, STATUS.STARTED]
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+        if legacy is not None:
+            # A join viewflow's own Join opened at the round's first submission (a round begun before this node
+            # replaced it): that task is the round's gathering, finished now.
+            task = task_class._default_manager.get(pk=legacy)
+            task.process = prev_activation.process
+            task.status = STATUS.DONE
+            task.started = task.started or now
+            task.finished = now
+        else:
+            task = task_class(
+                process=prev_activation.process,
+                flow_task=flow_task,
+                token=base,
+                status=STATUS.DONE,
+                created=now,
+                started=now,
+                finished=now,
+            )
+            task.data = data if data is not None else {}
+            task.seed = seed
+        task.save()
+        cls._link_branches(task, prev_activation.task.token)
+        return cls(task)
+
+    @staticmethod
+    def _link_branches(join: Any, token: Token) -> None:
+        """Link every finished branch of the round to the join (`join.previous`), as viewflow's Join links each
+        task that arrives, in one INSERT … SELECT: the branches share the split's token prefix (viewflow's
+        `Token.get_common_split_prefix`), and Django's ORM writes no INSERT from a SELECT, so the SELECT is the
+        ORM's own query (its LIKE escaped) inside a hand-written INSERT of the through table."""
+        prefix = "{}_".format(token.token.rsplit("_", 1)[0])
+        task_class = type(join)
+        branches = (
+            task_class._default_manager.filter(process_id=join.process_id, token__startswith=prefix, status=STATUS.DONE)
+            .exclude(pk=join.pk)
+            .order_by()
+            .values_list(Value(join.pk), "pk")
+        )
+        select, params = branches.query.sql_with_params()
+        link = task_class.previous.through._meta
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            quote(link.get_field(name).column)
+            for name in (f"from_{task_class._meta.model_name}", f"to_{task_class._meta.model_name}")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {quote(link.db_table)} ({columns}) {select} ON CONFLICT DO NOTHING", params)
+
+
+class DivisionJoin(flow.Join):
+    """Waits until every division the round went to has submitted (ทุกส่วนราชการส่งผลแล้ว), then hands the
+    action to the review. Whether the round is complete comes from the domain: the submit service knows whether
+    another division of the round still drafts (`DivisionTaskActivation.round_complete`); the join then exists
+    only once, created by the last division's submission. A returned round went to the chosen divisions only:
+    only they draft in it, so the join waits for them alone.
+
+    viewflow's Join (kept as the base class for its shape and its name on the chart) creates its task at the first
+    branch and, at each branch, links it, reads the process again and counts the still-open tasks of the split;
+    this node does none of that for a division that is not the last."""
+
+    activation_class = DivisionJoinActivation
+
+    def round_complete(self, activation: Activation) -> bool:
+        told = getattr(activation, "round_complete", None)
+        if told is not None:
+            return bool(told)
+        return not Submission.objects.filter(
+            action_id=activation.process.action_id, round=F("action__current_round"), status=Submission.Status.DRAFT
+        ).exists()
 
 
 def action_of_task(task: Any) -> Action:
@@ -166,8 +267,22 @@ class GuardedViewMixin(_MixedIntoNode):
         return super().can_execute(user, task) and self.allowed(user, task, action_of_task(task))
 
 
+class DivisionTaskActivation(ViewActivation):
+    """A division's task moves on to the join only when it ends its round (`DivisionJoin`)."""
+
+    # Told by the service that completes the task (engine.complete): no other division of the round still drafts.
+    round_complete: bool | None = None
+
+    @ViewActivation.status.super()
+    def create_next(self) -> Iterator[Activation]:
+        if self.flow_task._next.round_complete(self):
+            yield from super().create_next.original()
+
+
 class DivisionTaskView(GuardedViewMixin, flow.View):
     """A division's task: any member of the division may take it from the division's queue."""
+
+    activation_class = DivisionTaskActivation
 
     def permission_for(self, task: Any) -> str:
         return permissions.division_permission(task.data["division"])
