@@ -187,8 +187,23 @@ def standing(user: User, on: datetime.date | None = None) -> Standing:
         return cached
     result = Standing(on=on)
     if user.is_authenticated and user.is_active and user.agency_id:
-        assignments = RoleAssignment.objects.filter(user=user, agency_id=user.agency_id).active(on)
-        for assignment in assignments.select_related("acting_for", "division"):
+        # One query: the person's own assignments, and the acting appointments made for them (someone else acts in
+        # their post), which count below only for a post they hold in their own right.
+        assignments = (
+            RoleAssignment.objects.filter(
+                models.Q(user=user, agency_id=user.agency_id)
+                | models.Q(acting_for=user, role__in=ACTING_ROLES, kind=RoleAssignment.Kind.ACTING)
+            )
+            .active(on)
+            .select_related("acting_for", "division", "user")
+            .order_by("role", "valid_from", "pk")
+        )
+        own: list[RoleAssignment] = []
+        made_for_them: list[RoleAssignment] = []
+        for assignment in assignments:
+            mine = assignment.user_id == user.pk and assignment.agency_id == user.agency_id
+            (own if mine else made_for_them).append(assignment)
+        for assignment in own:
             result.roles.add(assignment.role)
             if assignment.division_id:
                 result.division_ids.add(assignment.division_id)
@@ -200,12 +215,9 @@ def standing(user: User, on: datetime.date | None = None) -> Standing:
                 result.acting_for[assignment.role] = assignment.acting_for
                 result.acting_kind[assignment.role] = assignment.kind
         own_posts = {role for role in result.roles if role in ACTING_ROLES and role not in result.acting_for}
-        if own_posts:
-            # A delegation (ปฏิบัติราชการแทน) leaves the holder in office: only an acting appointment counts.
-            acting = RoleAssignment.objects.filter(
-                acting_for=user, role__in=own_posts, kind=RoleAssignment.Kind.ACTING
-            ).active(on)
-            for assignment in acting.select_related("user").order_by("valid_from", "pk"):
+        # A delegation (ปฏิบัติราชการแทน) leaves the holder in office: only an acting appointment counts.
+        for assignment in made_for_them:
+            if assignment.role in own_posts:
                 result.stood_in_for.setdefault(assignment.role, assignment)
     user._khunatham_standing = result
     return result
@@ -364,18 +376,34 @@ def responsible_division_ids(action: Action) -> set[int]:
     return {division.pk for division in action.divisions.all()}
 
 
+def _responsible(action: str, division: Any, agency: str, all_divisions: str) -> models.Q:
+    """The division is one of the action's responsible divisions (`responsible_division_ids`), as a condition over
+    the references of the query it is part of."""
+    active_in_agency = Division.objects.filter(pk=division, agency_id=models.OuterRef(agency), is_active=True)
+    named = Action.divisions.through.objects.filter(action_id=models.OuterRef(action), division_id=division)
+    return (models.Q(**{all_divisions: True}) & models.Exists(active_in_agency)) | (
+        models.Q(**{all_divisions: False}) & models.Exists(named)
+    )
+
+
 def is_responsible(action_id: int, division_id: int) -> bool:
-    """Whether the division is one of the action's responsible divisions (`responsible_division_ids`), in one
-    query that does not read the action itself."""
-    active_in_agency = Division.objects.filter(pk=division_id, agency_id=models.OuterRef("agency_id"), is_active=True)
-    named = Action.divisions.through.objects.filter(action_id=models.OuterRef("pk"), division_id=division_id)
+    """Whether the division is one of the action's responsible divisions, in one query that does not read the
+    action itself."""
     return (
         Action.objects.filter(pk=action_id)
-        .filter(
-            (models.Q(all_divisions=True) & models.Exists(active_in_agency))
-            | (models.Q(all_divisions=False) & models.Exists(named))
-        )
+        .filter(_responsible("pk", division_id, "agency_id", "all_divisions"))
         .exists()
+    )
+
+
+def with_responsibility(submissions: models.QuerySet[Submission]) -> models.QuerySet[Submission]:
+    """Submissions read with whether their division is responsible for their action (`division_is_responsible`),
+    so that `check(user, WORK_ON_ACTION, submission)` asks nothing more: a service reads it with the row it locks."""
+    responsible = _responsible(
+        "action_id", models.OuterRef("division_id"), "action__agency_id", "action__all_divisions"
+    )
+    return submissions.annotate(
+        division_is_responsible=models.ExpressionWrapper(responsible, output_field=models.BooleanField())
     )
 
 
@@ -396,9 +424,46 @@ def drafters(action_ref: Any) -> models.QuerySet:
     )
 
 
+# What `read_once` keeps for the block it wraps: {key: answer}; None outside one.
+_read_once: contextvars.ContextVar[dict[tuple[Any, ...], Any] | None] = contextvars.ContextVar(
+    "approvals_read_once", default=None
+)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Inside the block, who took part in an action's results (`contributors_of`) and who holds a post
+    (`users_with_role` without divisions) are read once each. A workflow service wraps in it the part of one
+    transaction that asks twice and writes nothing that changes the answer in between: a decision checks segregation
+    of duties for its maker, then finds who takes the next step (the same contributors) and tells them (the same
+    holders). Nothing is kept past the block: never across transactions or requests."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+_T = TypeVar("_T")
+
+
+def _once(key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
+    kept = _read_once.get()
+    if kept is None:
+        return read()
+    if key not in kept:
+        kept[key] = read()
+    answer: _T = kept[key]
+    return answer
+
+
 def contributors_of(action: Action) -> set[int]:
     """Everyone who took part in the action's results, in any round: drafted or edited them, added or
     withdrew evidence, or submitted them. None of them may review or approve the action. One query."""
+    return set(_once(("contributors", action.pk), lambda: _contributors_of(action)))
+
+
+def _contributors_of(action: Action) -> set[int]:
     # Each part without its model's ordering: a compound query (UNION) takes none of its own (SQLite).
     submitted = Submission.objects.filter(action=action, submitted_by__isnull=False).values_list("submitted_by")
     uploaded = Evidence.objects.filter(submission__action=action).values_list("uploaded_by")
@@ -674,10 +739,14 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
         return Refusal(_("You are not a member of this division."), Rule.DIVISION)
     if perm == WORK_ON_ACTION:
         if isinstance(obj, Submission):
-            # A division's own results: its staff, if the division is responsible for the action (one query, the
-            # action is not read).
-            if obj.division_id in me.division_ids and is_responsible(obj.action_id, obj.division_id):
-                return None
+            # A division's own results: its staff, if the division is responsible for the action (read with the
+            # submission, `with_responsibility`, or else in one query that does not read the action).
+            if obj.division_id in me.division_ids:
+                responsible = getattr(obj, "division_is_responsible", None)
+                if responsible is None:
+                    responsible = is_responsible(obj.action_id, obj.division_id)
+                if responsible:
+                    return None
             return Refusal(_("Only staff of the responsible division can work on this action."), Rule.DIVISION)
         action = _action_of(obj)
         division_id = None
@@ -1062,6 +1131,12 @@ def users_with_role(
 ) -> list[User]:
     """People who hold `role` (or one of several roles) today (directly or acting), e.g. to notify them."""
     roles = (role,) if isinstance(role, str) else role
+    if division_ids is None:
+        return list(_once(("holders", agency_id, roles), lambda: _users_with_role(agency_id, roles, None)))
+    return _users_with_role(agency_id, roles, division_ids)
+
+
+def _users_with_role(agency_id: int, roles: tuple[str, ...], division_ids: Iterable[int] | None) -> list[User]:
     assignments = RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles).active()
     if division_ids is not None:
         assignments = assignments.filter(division_id__in=list(division_ids))

@@ -19,7 +19,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.exceptions import InvalidTransition
-from approvals.models import Action, User
+from approvals.models import Action, Decision, User
 from approvals.transactions import lock_chains
 from audit import context, reasons
 from audit.context import Reason
@@ -174,12 +174,14 @@ def complete(
     checked: bool = False,
     action: Action | None = None,
     round_complete: bool | None = None,
+    decision: Decision | None = None,
 ) -> Task:
     """Finish `by`'s task and move the process on (the join, the gates and the next tasks). `checked` says
     the calling service has already checked `by`'s permission for it (an executive step checks it otherwise).
     `action` is the process's action as the service locked and changed it: the next nodes read it from the
     process instead of reading it again. `round_complete` (a division's task) says whether the division is the
-    last of its round to submit: the join (`DivisionJoin`) then need not ask the database."""
+    last of its round to submit: the join (`DivisionJoin`) then need not ask the database. `decision` is the one
+    the service has just written: the gates after the step read it from the process (`ActionProcess.just_decided`)."""
     if activation.task.owner_id != by.pk:
         raise InvalidTransition(_("This task is not assigned to you."))
     if action is not None and action.pk == activation.process.action_id:
@@ -188,6 +190,8 @@ def complete(
         activation.checked_for = by.pk
     if round_complete is not None:
         activation.round_complete = round_complete
+    if decision is not None:
+        activation.process.just_decided = decision
     with context.acting(by=by, reason=reason):
         if activation.task.status == STATUS.ASSIGNED:
             activation.start(None)

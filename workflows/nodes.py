@@ -18,10 +18,15 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Node
+from viewflow.workflow.context import context as flow_context
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.models import Task
+from viewflow.workflow.nodes.end import EndActivation
+from viewflow.workflow.nodes.if_gate import IfActivation
 from viewflow.workflow.nodes.mixins import NextNodeActivationMixin, NextNodeMixin
+from viewflow.workflow.nodes.switch import SwitchActivation
 from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
@@ -179,6 +184,96 @@ class DivisionJoin(flow.Join):
         return not Submission.objects.filter(
             action_id=activation.process.action_id, round=F("action__current_round"), status=Submission.Status.DRAFT
         ).exists()
+
+
+class DecidedAtOnce(Activation):
+    """A gateway decided as it is reached: its task is written once, done (one INSERT and its link to the task
+    before), as workflows/starting.py writes the start and the split.
+
+    viewflow writes the task new, decides inside a savepoint of its own and writes the task again, done; the
+    savepoint only serves its background mode, where an error is kept on the task instead of raised. In the
+    services an error is raised and rolls back the whole transaction anyway, so there the savepoint and the second
+    write buy nothing; a background activation (`propagate_exception` off) takes viewflow's own path."""
+
+    def decide(self) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def create(
+        cls, flow_task: Any, prev_activation: Activation, token: Token, data: Any = None, seed: Any = None
+    ) -> Activation:
+        if not flow_context.propagate_exception:
+            return super().create(flow_task, prev_activation, token, data=data, seed=seed)  # type: ignore[misc]
+        now = timezone.now()
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process,
+            flow_task=flow_task,
+            token=token,
+            status=STATUS.DONE,
+            created=now,
+            started=now,
+            finished=now,
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        activation.decide()
+        task.save()
+        task.previous.add(prev_activation.task)
+        return activation
+
+
+class GateActivation(DecidedAtOnce, IfActivation):
+    def decide(self) -> None:
+        self._condition_result = self.flow_task._condition(self)
+
+
+class Gate(flow.If):
+    """viewflow's If, decided as it is reached (`DecidedAtOnce`)."""
+
+    activation_class = GateActivation
+
+
+class ChoiceActivation(DecidedAtOnce, SwitchActivation):
+    def decide(self) -> None:
+        # SwitchActivation.activate's choice, without its savepoint: the first case that holds, else the default.
+        for node, condition in self.flow_task._branches:
+            if condition:
+                if condition(self):
+                    self.next_task = node
+                    break
+            else:
+                self.next_task = node
+        if not self.next_task:
+            raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class Choice(flow.Switch):
+    """viewflow's Switch, decided as it is reached (`DecidedAtOnce`)."""
+
+    activation_class = ChoiceActivation
+
+
+class FinishActivation(DecidedAtOnce, EndActivation):
+    def decide(self) -> None:
+        # EndActivation.activate, without its savepoint: the process is finished unless another task is still open
+        # (the end's own task is not written yet).
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        still_open = self.flow_class.task_class._default_manager.filter(process=self.process, finished__isnull=True)
+        finished = not still_open.exists()
+        if finished:
+            self.process.status = STATUS.DONE
+            self.process.finished = timezone.now()
+            self.process.save()
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+        if finished:
+            flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class Finish(flow.End):
+    """viewflow's End, decided as it is reached (`DecidedAtOnce`)."""
+
+    activation_class = FinishActivation
 
 
 def action_of_task(task: Any) -> Action:
