@@ -464,16 +464,52 @@ def contributors_of(action: Action) -> set[int]:
 
 
 def _contributors_of(action: Action) -> set[int]:
-    # Each part without its model's ordering: a compound query (UNION) takes none of its own (SQLite).
-    submitted = Submission.objects.filter(action=action, submitted_by__isnull=False).values_list("submitted_by")
-    uploaded = Evidence.objects.filter(submission__action=action).values_list("uploaded_by")
+    parts = [part.values_list(column) for part, column in _contribution_parts(action)]
+    return {pk for (pk,) in parts[0].union(*parts[1:])}
+
+
+def _contribution_parts(action: Action) -> list[tuple[models.QuerySet, str]]:
+    """The parts of `contributors_of`'s UNION: each query, and its column naming the person."""
+    submitted = Submission.objects.filter(action=action, submitted_by__isnull=False)
+    uploaded = Evidence.objects.filter(submission__action=action)
     # Withdrawing evidence is an edit too (a copy made by a return is an insert, by the system: not counted).
     withdrew = Evidence.history.model.objects.filter(
         submission__action_id=action.pk, history_type="~", history_user_id__isnull=False
-    ).values_list("history_user_id")
-    drafted = drafters(action.pk).values_list("history_user_id")
-    parts = [part.order_by() for part in (submitted, uploaded, withdrew, drafted)]
-    return {pk for (pk,) in parts[0].union(*parts[1:])}
+    )
+    drafted = drafters(action.pk)
+    # Each part without its model's ordering: a compound query (UNION) takes none of its own (SQLite).
+    return [
+        (submitted.order_by(), "submitted_by"),
+        (uploaded.order_by(), "uploaded_by"),
+        (withdrew.order_by(), "history_user_id"),
+        (drafted.order_by(), "history_user_id"),
+    ]
+
+
+def contributors_and_reviewers(action: Action) -> tuple[set[int], set[int]]:
+    """`contributors_of` and `reviewers_of`, which an approval asks both: in one query (each person tagged with
+    how they took part), or only the reviewers when the contributors were read already (`read_once`). The
+    reviewers are never kept: a decision changes them."""
+    kept = _read_once.get()
+    if kept is not None and ("contributors", action.pk) in kept:
+        return contributors_of(action), reviewers_of(action)
+    parts = [
+        part.annotate(took_part_as=models.Value("contributor")).values_list(column, "took_part_as")
+        for part, column in _contribution_parts(action)
+    ]
+    reviewed = (
+        Decision.objects.filter(action=action, stage=Decision.Stage.REVIEW)
+        .order_by()
+        .annotate(took_part_as=models.Value("reviewer"))
+        .values_list("decided_by", "took_part_as")
+    )
+    contributors: set[int] = set()
+    reviewers: set[int] = set()
+    for pk, took_part_as in parts[0].union(*parts[1:], reviewed):
+        (contributors if took_part_as == "contributor" else reviewers).add(pk)
+    if kept is not None:
+        kept[("contributors", action.pk)] = contributors
+    return set(contributors), reviewers
 
 
 def took_part(action_ref: Any, user: User) -> dict[str, models.Exists]:
@@ -505,6 +541,8 @@ def _segregation(
 ) -> Refusal | None:
     if action is None:
         return None
+    if approving and contributors is None and reviewers is None:
+        contributors, reviewers = contributors_and_reviewers(action)
     if user.pk in (contributors if contributors is not None else contributors_of(action)):
         message = (
             _("You took part in this action's results, so you cannot approve it (segregation of duties).")
@@ -567,8 +605,12 @@ def deciders_of(action: Action) -> Deciders | None:
     allowed: list[User] = []
     kept_out: list[tuple[User, str]] = []
     holders = users_with_role(action.agency_id, role)
-    contributors = contributors_of(action) if holders else set()
-    reviewers = reviewers_of(action) if approving and holders else set()
+    contributors: set[int] = set()
+    reviewers: set[int] = set()
+    if holders and approving:
+        contributors, reviewers = contributors_and_reviewers(action)
+    elif holders:
+        contributors = contributors_of(action)
     for person in holders:
         refusal = _stood_in_for(standing(person), role) or _segregation(
             person, action, approving=approving, contributors=contributors, reviewers=reviewers

@@ -831,10 +831,11 @@ def _conclude(action: Action, step: _Conclusion, *, by: User, reason: str = "") 
         with (
             permissions.refusals_kept(),
             transaction.atomic(savepoint=False),
-            flow.locked_task(action.pk, action.agency_id, step.node(flow)) as task,
+            flow.locked_task(action.pk, action.agency_id, step.node(flow), with_action=True) as task,
             context.acting(by=by, on_behalf_of=on_behalf_of),
         ):
-            action = _locked_action(action)
+            # Locked with the task in one statement (no task: locked alone, and the checks below refuse).
+            action = flow.locked_action(task) if task is not None else _locked_action(action)
             _check_stage(action, step.awaiting)
             activation = flow.claim(
                 flow.activate(flow.required(task, step.node(flow)), current=True),

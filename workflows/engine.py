@@ -55,7 +55,9 @@ def locked(action: Action) -> Iterator[ActionProcess | None]:
 
 
 @contextmanager
-def locked_task(action_id: int, agency_id: int, node: Any, division_id: int | None = None) -> Iterator[Task | None]:
+def locked_task(
+    action_id: int, agency_id: int, node: Any, division_id: int | None = None, *, with_action: bool = False
+) -> Iterator[Task | None]:
     """`locked` and `open_task` in one statement: the open task of `node` for the action (with its process and
     owner), read while taking the flow lock (`FOR UPDATE OF` the process's row in workflows_actionprocess, the row
     `locked` and viewflow's lock take). The read is current: every transaction that writes the action's tasks holds
@@ -64,7 +66,10 @@ def locked_task(action_id: int, agency_id: int, node: Any, division_id: int | No
     the block gets None (the caller refuses, after its own checks).
 
     A division's task comes with the id of the join viewflow's own Join may have left open in the round
-    (`open_join_id`), so that the round's last submission finishes that one instead of reading for it."""
+    (`open_join_id`), so that the round's last submission finishes that one instead of reading for it.
+    `with_action`: the action's row is locked in the same statement (the order of the two rows within it cannot
+    deadlock: every transaction that locks either holds the agency's chain lock first), and comes with its place
+    in the plan (`locked_action`)."""
     with transaction.atomic(savepoint=False):
         lock_chains(agency_id)
         tasks = _open_tasks(action_id, node, division_id)
@@ -78,7 +83,11 @@ def locked_task(action_id: int, agency_id: int, node: Any, division_id: int | No
                     ).values("pk")[:1]
                 )
             )
-        task = tasks.select_for_update(of=("process__actionprocess",)).first()
+        locking: tuple[str, ...] = ("process__actionprocess",)
+        if with_action:
+            tasks = tasks.select_related(f"{ACTION}__indicator__measure__plan__fiscal_year")
+            locking = (*locking, ACTION)
+        task = tasks.select_for_update(of=locking).first()
         if task is None:
             ActionProcess.objects.select_for_update(of=("self",)).filter(action_id=action_id).first()
         yield task
@@ -91,6 +100,15 @@ def _open_tasks(action_id: int, node: Any, division_id: int | None) -> QuerySet[
     if division_id is not None:
         tasks = tasks.filter(data__division=division_id)
     return tasks.order_by("-pk")
+
+
+# The path from a task to its action, and the action a `locked_task(with_action=True)` block locked with its task.
+ACTION = "process__actionprocess__action"
+
+
+def locked_action(task: Task) -> Action:
+    action: Action = task.process.actionprocess.action
+    return action
 
 
 def required(task: Task | None, node: Any) -> Task:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import Exists, F, OuterRef, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -20,7 +20,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Node
 from viewflow.workflow.context import context as flow_context
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes.end import EndActivation
 from viewflow.workflow.nodes.if_gate import IfActivation
 from viewflow.workflow.nodes.mixins import NextNodeActivationMixin, NextNodeMixin
@@ -258,13 +258,21 @@ class FinishActivation(DecidedAtOnce, EndActivation):
     def decide(self) -> None:
         # EndActivation.activate, without its savepoint: the process is finished unless another task is still open
         # (the end's own task is not written yet).
+        # The count of open tasks and the process's finishing are one conditional UPDATE: it finishes the process
+        # only if no task of it is open (as viewflow's count then save, in one statement under the flow lock).
         task_started.send(sender=self.flow_class, process=self.process, task=self.task)
-        still_open = self.flow_class.task_class._default_manager.filter(process=self.process, finished__isnull=True)
-        finished = not still_open.exists()
+        still_open = self.flow_class.task_class._default_manager.filter(
+            process_id=OuterRef("pk"), finished__isnull=True
+        )
+        now = timezone.now()
+        finished = bool(
+            Process._default_manager.filter(pk=self.process.pk)
+            .exclude(Exists(still_open))
+            .update(status=STATUS.DONE, finished=now)
+        )
         if finished:
             self.process.status = STATUS.DONE
-            self.process.finished = timezone.now()
-            self.process.save()
+            self.process.finished = now
         task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
         if finished:
             flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
