@@ -46,6 +46,7 @@ from approvals.models import (
     Division,
     Evidence,
     RefusalRepeat,
+    Responsibility,
     Role,
     RoleAssignment,
     Submission,
@@ -205,13 +206,14 @@ def standing(user: User, on: datetime.date | None = None) -> Standing:
             (own if mine else made_for_them).append(assignment)
         for assignment in own:
             result.roles.add(assignment.role)
-            if assignment.division_id:
-                result.division_ids.add(assignment.division_id)
+            division = assignment.division
+            if division is not None:
+                result.division_ids.add(division.pk)
                 if assignment.role == Role.DIVISION_HEAD:
-                    result.head_of_division_ids.add(assignment.division_id)
-                if assignment.division.keeps_accounts and assignment.division.is_active:
-                    result.finance_division_ids.add(assignment.division_id)
-            if assignment.acting_for_id:
+                    result.head_of_division_ids.add(division.pk)
+                if division.keeps_accounts and division.is_active:
+                    result.finance_division_ids.add(division.pk)
+            if assignment.acting_for is not None:
                 result.acting_for[assignment.role] = assignment.acting_for
                 result.acting_kind[assignment.role] = assignment.kind
         own_posts = {role for role in result.roles if role in ACTING_ROLES and role not in result.acting_for}
@@ -380,7 +382,7 @@ def _responsible(action: str, division: Any, agency: str, all_divisions: str) ->
     """The division is one of the action's responsible divisions (`responsible_division_ids`), as a condition over
     the references of the query it is part of."""
     active_in_agency = Division.objects.filter(pk=division, agency_id=models.OuterRef(agency), is_active=True)
-    named = Action.divisions.through.objects.filter(action_id=models.OuterRef(action), division_id=division)
+    named = Responsibility.objects.filter(action_id=models.OuterRef(action), division_id=division)
     return (models.Q(**{all_divisions: True}) & models.Exists(active_in_agency)) | (
         models.Q(**{all_divisions: False}) & models.Exists(named)
     )
@@ -934,6 +936,10 @@ def keep_refusal(error: NotAllowed) -> None:
     refusal = getattr(error, "refusal", None)
     again = getattr(error, "record_again", None)
     if refusal is None or again is None:
+        return
+    if transaction.get_connection().needs_rollback:
+        # Still inside the transaction that rolls back (a block without a savepoint of its own, such as a service
+        # checking on the rows it locked): the `refusals_kept` around that transaction records it once it has.
         return
     counted = getattr(refusal, "_counted_repeats", None)
     if counted is None:

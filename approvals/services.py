@@ -723,7 +723,7 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
         save_with_history(submission, by=by, reason=reason, update_fields=["status", "submitted_by", "submitted_at"])
         # Read with the locked row (the others' drafts, under the same locks): the last division to submit ends the
         # round, and the join moves on to the review without asking the database again.
-        round_complete = not submission.others_drafting
+        round_complete = not submission.others_drafting  # type: ignore[attr-defined]  # _locked_submission's annotation
         if not round_complete:
             if action.status != Action.Status.IN_PROGRESS:
                 _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)

@@ -203,7 +203,7 @@ class DecidedAtOnce(Activation):
         cls, flow_task: Any, prev_activation: Activation, token: Token, data: Any = None, seed: Any = None
     ) -> Activation:
         if not flow_context.propagate_exception:
-            return super().create(flow_task, prev_activation, token, data=data, seed=seed)  # type: ignore[misc]
+            return super().create(flow_task, prev_activation, token, data=data, seed=seed)
         now = timezone.now()
         task = flow_task.flow_class.task_class(
             process=prev_activation.process,
