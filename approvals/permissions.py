@@ -46,6 +46,7 @@ from approvals.models import (
     Division,
     Evidence,
     RefusalRepeat,
+    Responsibility,
     Role,
     RoleAssignment,
     Submission,
@@ -187,25 +188,38 @@ def standing(user: User, on: datetime.date | None = None) -> Standing:
         return cached
     result = Standing(on=on)
     if user.is_authenticated and user.is_active and user.agency_id:
-        assignments = RoleAssignment.objects.filter(user=user, agency_id=user.agency_id).active(on)
-        for assignment in assignments.select_related("acting_for", "division"):
+        # One query: the person's own assignments, and the acting appointments made for them (someone else acts in
+        # their post), which count below only for a post they hold in their own right.
+        assignments = (
+            RoleAssignment.objects.filter(
+                models.Q(user=user, agency_id=user.agency_id)
+                | models.Q(acting_for=user, role__in=ACTING_ROLES, kind=RoleAssignment.Kind.ACTING)
+            )
+            .active(on)
+            .select_related("acting_for", "division", "user")
+            .order_by("role", "valid_from", "pk")
+        )
+        own: list[RoleAssignment] = []
+        made_for_them: list[RoleAssignment] = []
+        for assignment in assignments:
+            mine = assignment.user_id == user.pk and assignment.agency_id == user.agency_id
+            (own if mine else made_for_them).append(assignment)
+        for assignment in own:
             result.roles.add(assignment.role)
-            if assignment.division_id:
-                result.division_ids.add(assignment.division_id)
+            division = assignment.division
+            if division is not None:
+                result.division_ids.add(division.pk)
                 if assignment.role == Role.DIVISION_HEAD:
-                    result.head_of_division_ids.add(assignment.division_id)
-                if assignment.division.keeps_accounts and assignment.division.is_active:
-                    result.finance_division_ids.add(assignment.division_id)
-            if assignment.acting_for_id:
+                    result.head_of_division_ids.add(division.pk)
+                if division.keeps_accounts and division.is_active:
+                    result.finance_division_ids.add(division.pk)
+            if assignment.acting_for is not None:
                 result.acting_for[assignment.role] = assignment.acting_for
                 result.acting_kind[assignment.role] = assignment.kind
         own_posts = {role for role in result.roles if role in ACTING_ROLES and role not in result.acting_for}
-        if own_posts:
-            # A delegation (ปฏิบัติราชการแทน) leaves the holder in office: only an acting appointment counts.
-            acting = RoleAssignment.objects.filter(
-                acting_for=user, role__in=own_posts, kind=RoleAssignment.Kind.ACTING
-            ).active(on)
-            for assignment in acting.select_related("user").order_by("valid_from", "pk"):
+        # A delegation (ปฏิบัติราชการแทน) leaves the holder in office: only an acting appointment counts.
+        for assignment in made_for_them:
+            if assignment.role in own_posts:
                 result.stood_in_for.setdefault(assignment.role, assignment)
     user._khunatham_standing = result
     return result
@@ -364,6 +378,37 @@ def responsible_division_ids(action: Action) -> set[int]:
     return {division.pk for division in action.divisions.all()}
 
 
+def _responsible(action: str, division: Any, agency: str, all_divisions: str) -> models.Q:
+    """The division is one of the action's responsible divisions (`responsible_division_ids`), as a condition over
+    the references of the query it is part of."""
+    active_in_agency = Division.objects.filter(pk=division, agency_id=models.OuterRef(agency), is_active=True)
+    named = Responsibility.objects.filter(action_id=models.OuterRef(action), division_id=division)
+    return (models.Q(**{all_divisions: True}) & models.Exists(active_in_agency)) | (
+        models.Q(**{all_divisions: False}) & models.Exists(named)
+    )
+
+
+def is_responsible(action_id: int, division_id: int) -> bool:
+    """Whether the division is one of the action's responsible divisions, in one query that does not read the
+    action itself."""
+    return (
+        Action.objects.filter(pk=action_id)
+        .filter(_responsible("pk", division_id, "agency_id", "all_divisions"))
+        .exists()
+    )
+
+
+def with_responsibility(submissions: models.QuerySet[Submission]) -> models.QuerySet[Submission]:
+    """Submissions read with whether their division is responsible for their action (`division_is_responsible`),
+    so that `check(user, WORK_ON_ACTION, submission)` asks nothing more: a service reads it with the row it locks."""
+    responsible = _responsible(
+        "action_id", models.OuterRef("division_id"), "action__agency_id", "action__all_divisions"
+    )
+    return submissions.annotate(
+        division_is_responsible=models.ExpressionWrapper(responsible, output_field=models.BooleanField())
+    )
+
+
 def submitters_of(action: Action) -> set[int]:
     """Everyone who submitted results for the action, in any round."""
     return set(
@@ -381,19 +426,92 @@ def drafters(action_ref: Any) -> models.QuerySet:
     )
 
 
+# What `read_once` keeps for the block it wraps: {key: answer}; None outside one.
+_read_once: contextvars.ContextVar[dict[tuple[Any, ...], Any] | None] = contextvars.ContextVar(
+    "approvals_read_once", default=None
+)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Inside the block, who took part in an action's results (`contributors_of`) and who holds a post
+    (`users_with_role` without divisions) are read once each. A workflow service wraps in it the part of one
+    transaction that asks twice and writes nothing that changes the answer in between: a decision checks segregation
+    of duties for its maker, then finds who takes the next step (the same contributors) and tells them (the same
+    holders). Nothing is kept past the block: never across transactions or requests."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+_T = TypeVar("_T")
+
+
+def _once(key: tuple[Any, ...], read: Callable[[], _T]) -> _T:
+    kept = _read_once.get()
+    if kept is None:
+        return read()
+    if key not in kept:
+        kept[key] = read()
+    answer: _T = kept[key]
+    return answer
+
+
 def contributors_of(action: Action) -> set[int]:
     """Everyone who took part in the action's results, in any round: drafted or edited them, added or
     withdrew evidence, or submitted them. None of them may review or approve the action. One query."""
-    # Each part without its model's ordering: a compound query (UNION) takes none of its own (SQLite).
-    submitted = Submission.objects.filter(action=action, submitted_by__isnull=False).values_list("submitted_by")
-    uploaded = Evidence.objects.filter(submission__action=action).values_list("uploaded_by")
+    return set(_once(("contributors", action.pk), lambda: _contributors_of(action)))
+
+
+def _contributors_of(action: Action) -> set[int]:
+    parts = [part.values_list(column) for part, column in _contribution_parts(action)]
+    return {pk for (pk,) in parts[0].union(*parts[1:])}
+
+
+def _contribution_parts(action: Action) -> list[tuple[models.QuerySet, str]]:
+    """The parts of `contributors_of`'s UNION: each query, and its column naming the person."""
+    submitted = Submission.objects.filter(action=action, submitted_by__isnull=False)
+    uploaded = Evidence.objects.filter(submission__action=action)
     # Withdrawing evidence is an edit too (a copy made by a return is an insert, by the system: not counted).
     withdrew = Evidence.history.model.objects.filter(
         submission__action_id=action.pk, history_type="~", history_user_id__isnull=False
-    ).values_list("history_user_id")
-    drafted = drafters(action.pk).values_list("history_user_id")
-    parts = [part.order_by() for part in (submitted, uploaded, withdrew, drafted)]
-    return {pk for (pk,) in parts[0].union(*parts[1:])}
+    )
+    drafted = drafters(action.pk)
+    # Each part without its model's ordering: a compound query (UNION) takes none of its own (SQLite).
+    return [
+        (submitted.order_by(), "submitted_by"),
+        (uploaded.order_by(), "uploaded_by"),
+        (withdrew.order_by(), "history_user_id"),
+        (drafted.order_by(), "history_user_id"),
+    ]
+
+
+def contributors_and_reviewers(action: Action) -> tuple[set[int], set[int]]:
+    """`contributors_of` and `reviewers_of`, which an approval asks both: in one query (each person tagged with
+    how they took part), or only the reviewers when the contributors were read already (`read_once`). The
+    reviewers are never kept: a decision changes them."""
+    kept = _read_once.get()
+    if kept is not None and ("contributors", action.pk) in kept:
+        return contributors_of(action), reviewers_of(action)
+    parts = [
+        part.annotate(took_part_as=models.Value("contributor")).values_list(column, "took_part_as")
+        for part, column in _contribution_parts(action)
+    ]
+    reviewed = (
+        Decision.objects.filter(action=action, stage=Decision.Stage.REVIEW)
+        .order_by()
+        .annotate(took_part_as=models.Value("reviewer"))
+        .values_list("decided_by", "took_part_as")
+    )
+    contributors: set[int] = set()
+    reviewers: set[int] = set()
+    for pk, took_part_as in parts[0].union(*parts[1:], reviewed):
+        (contributors if took_part_as == "contributor" else reviewers).add(pk)
+    if kept is not None:
+        kept[("contributors", action.pk)] = contributors
+    return set(contributors), reviewers
 
 
 def took_part(action_ref: Any, user: User) -> dict[str, models.Exists]:
@@ -425,6 +543,8 @@ def _segregation(
 ) -> Refusal | None:
     if action is None:
         return None
+    if approving and contributors is None and reviewers is None:
+        contributors, reviewers = contributors_and_reviewers(action)
     if user.pk in (contributors if contributors is not None else contributors_of(action)):
         message = (
             _("You took part in this action's results, so you cannot approve it (segregation of duties).")
@@ -487,8 +607,12 @@ def deciders_of(action: Action) -> Deciders | None:
     allowed: list[User] = []
     kept_out: list[tuple[User, str]] = []
     holders = users_with_role(action.agency_id, role)
-    contributors = contributors_of(action) if holders else set()
-    reviewers = reviewers_of(action) if approving and holders else set()
+    contributors: set[int] = set()
+    reviewers: set[int] = set()
+    if holders and approving:
+        contributors, reviewers = contributors_and_reviewers(action)
+    elif holders:
+        contributors = contributors_of(action)
     for person in holders:
         refusal = _stood_in_for(standing(person), role) or _segregation(
             person, action, approving=approving, contributors=contributors, reviewers=reviewers
@@ -658,8 +782,18 @@ def check(user: User, perm: str, obj: object | None = None) -> Refusal | None:
             return None
         return Refusal(_("You are not a member of this division."), Rule.DIVISION)
     if perm == WORK_ON_ACTION:
+        if isinstance(obj, Submission):
+            # A division's own results: its staff, if the division is responsible for the action (read with the
+            # submission, `with_responsibility`, or else in one query that does not read the action).
+            if obj.division_id in me.division_ids:
+                responsible = getattr(obj, "division_is_responsible", None)
+                if responsible is None:
+                    responsible = is_responsible(obj.action_id, obj.division_id)
+                if responsible:
+                    return None
+            return Refusal(_("Only staff of the responsible division can work on this action."), Rule.DIVISION)
         action = _action_of(obj)
-        division_id = obj.division_id if isinstance(obj, Submission) else None
+        division_id = None
         if action is None:
             return None if me.division_ids else Refusal(_("You are not a member of any division."), Rule.DIVISION)
         allowed = responsible_division_ids(action) & me.division_ids
@@ -802,6 +936,10 @@ def keep_refusal(error: NotAllowed) -> None:
     refusal = getattr(error, "refusal", None)
     again = getattr(error, "record_again", None)
     if refusal is None or again is None:
+        return
+    if transaction.get_connection().needs_rollback:
+        # Still inside the transaction that rolls back (a block without a savepoint of its own, such as a service
+        # checking on the rows it locked): the `refusals_kept` around that transaction records it once it has.
         return
     counted = getattr(refusal, "_counted_repeats", None)
     if counted is None:
@@ -1041,6 +1179,12 @@ def users_with_role(
 ) -> list[User]:
     """People who hold `role` (or one of several roles) today (directly or acting), e.g. to notify them."""
     roles = (role,) if isinstance(role, str) else role
+    if division_ids is None:
+        return list(_once(("holders", agency_id, roles), lambda: _users_with_role(agency_id, roles, None)))
+    return _users_with_role(agency_id, roles, division_ids)
+
+
+def _users_with_role(agency_id: int, roles: tuple[str, ...], division_ids: Iterable[int] | None) -> list[User]:
     assignments = RoleAssignment.objects.filter(agency_id=agency_id, role__in=roles).active()
     if division_ids is not None:
         assignments = assignments.filter(division_id__in=list(division_ids))

@@ -466,10 +466,30 @@ def _locked_action(action: Action | int) -> Action:
     return Action.objects.select_for_update().get(pk=pk)
 
 
-def _locked_submission(submission: Submission) -> Submission:
+def _locked_submission(submission: Submission, *, others_drafting: bool = False) -> Submission:
     """The submission and its action, locked in that one statement (`FOR UPDATE` locks the rows of both tables)
-    under the flow lock the service holds, which orders every transaction of the action before either row."""
-    return Submission.objects.select_for_update().select_related("action").get(pk=submission.pk)
+    under the flow lock the service holds, which orders every transaction of the action before either row.
+    It comes with whether its division is responsible for the action (`permissions.with_responsibility`), so that
+    the permission to work on it is checked on the locked rows without reading them again. `others_drafting` also
+    reads whether another division still drafts in the action's current round (`submission.others_drafting`): a
+    submission ends the round when none does."""
+    submissions = permissions.with_responsibility(Submission.objects.select_for_update().select_related("action"))
+    if others_drafting:
+        submissions = submissions.annotate(
+            others_drafting=models.Exists(
+                Submission.objects.filter(
+                    action_id=models.OuterRef("action_id"),
+                    round=models.OuterRef("action__current_round"),
+                    status=Submission.Status.DRAFT,
+                ).exclude(pk=models.OuterRef("pk"))
+            )
+        )
+    return submissions.get(pk=submission.pk)
+
+
+def _division_step(submission: Submission) -> tuple[Any, int]:
+    """The flow node and division of a submission's task (`engine.locked_task`)."""
+    return _flow().ActionFlow.perform_action, submission.division_id
 
 
 def _check_editable(action: Action, submission: Submission) -> None:
@@ -585,16 +605,21 @@ def save_draft(
 ) -> Submission:
     """Save a division's results as a draft (บันทึกร่าง); the person takes the division's task if nobody has."""
     reason = reason or reasons.code(reasons.DRAFT_SAVED)
-    permissions.require(by, permissions.WORK_ON_ACTION, submission)
-    if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
-        raise InvalidTransition(_("Progress must be a whole number from 0 to 100."))
-    limits.check_result_lengths(results=results, outcome=outcome)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(savepoint=False),
+        flow.locked_task(submission.action_id, submission.agency_id, *_division_step(submission)) as task,
+    ):
+        # The permission first, on the rows just locked (they carry what it needs), then the input.
         submission = _locked_submission(submission)
+        permissions.require(by, permissions.WORK_ON_ACTION, submission)
+        if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
+            raise InvalidTransition(_("Progress must be a whole number from 0 to 100."))
+        limits.check_result_lengths(results=results, outcome=outcome)
         action = submission.action
         _check_editable(action, submission)
-        flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
+        flow.claim(flow.activate(flow.required(task, flow.ActionFlow.perform_action), current=True), by, reason=reason)
         values = {"results": (results or "").strip(), "outcome": (outcome or "").strip(), "progress": progress}
         changed = [name for name, value in values.items() if getattr(submission, name) != value]
         for name in changed:
@@ -621,11 +646,15 @@ def add_evidence(
     permissions.require(by, permissions.WORK_ON_ACTION, submission)
     checked = check_evidence_file(uploaded_file)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(savepoint=False),
+        flow.locked_task(submission.action_id, submission.agency_id, *_division_step(submission)) as task,
+    ):
         submission = _locked_submission(submission)
         action = submission.action
         _check_editable(action, submission)
-        flow.claim(flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason)
+        flow.claim(flow.activate(flow.required(task, flow.ActionFlow.perform_action), current=True), by, reason=reason)
         evidence = Evidence(
             agency_id=submission.agency_id,
             submission=submission,
@@ -673,30 +702,38 @@ def submit_result(submission: Submission, *, by: User, reason: Reason | str | No
     """Submit a division's results (ส่งผลการดำเนินการ). When every division of the round has submitted,
     the action waits for the chief administrator's review."""
     reason = reason or reasons.code(reasons.SUBMITTED)
-    permissions.require(by, permissions.WORK_ON_ACTION, submission)
     flow = _flow()
-    with permissions.refusals_kept(), transaction.atomic(savepoint=False), flow.locked(submission.action):
-        submission = _locked_submission(submission)
+    with (
+        permissions.refusals_kept(),
+        transaction.atomic(savepoint=False),
+        flow.locked_task(submission.action_id, submission.agency_id, *_division_step(submission)) as task,
+    ):
+        submission = _locked_submission(submission, others_drafting=True)
+        permissions.require(by, permissions.WORK_ON_ACTION, submission)
         action = submission.action
         _check_editable(action, submission)
         if not submission.results:
             raise InvalidTransition(_("Write what was done before submitting."))
         step = flow.claim(
-            flow.activate(flow.division_task(action, submission.division_id), current=True), by, reason=reason
+            flow.activate(flow.required(task, flow.ActionFlow.perform_action), current=True), by, reason=reason
         )
         submission.status = Submission.Status.SUBMITTED
         submission.submitted_by = by
         submission.submitted_at = timezone.now()
         save_with_history(submission, by=by, reason=reason, update_fields=["status", "submitted_by", "submitted_at"])
-        waiting = Submission.objects.filter(action=action, round=action.current_round, status=Submission.Status.DRAFT)
-        if waiting.exists():
+        # Read with the locked row (the others' drafts, under the same locks): the last division to submit ends the
+        # round, and the join moves on to the review without asking the database again.
+        round_complete = not submission.others_drafting  # type: ignore[attr-defined]  # _locked_submission's annotation
+        if not round_complete:
             if action.status != Action.Status.IN_PROGRESS:
                 _set_action_status(action, Action.Status.IN_PROGRESS, by=by, reason=reason)
         else:
             _set_action_status(action, Action.Status.AWAITING_REVIEW, by=by, reason=reason)
-        flow.complete(step, by, reason=reason, checked=True, action=action)
-        if action.status == Action.Status.AWAITING_REVIEW:
-            signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
+        # The review's holder, found when the review task is created, is the one told of it: read once.
+        with permissions.read_once():
+            flow.complete(step, by, reason=reason, checked=True, action=action, round_complete=round_complete)
+            if action.status == Action.Status.AWAITING_REVIEW:
+                signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)
     return submission
 
 
@@ -748,8 +785,10 @@ class _Conclusion:
     next_status: str
     signal: Any
 
-    def task(self, flow: ModuleType, action: Action) -> Task:
-        return flow.review_task(action) if self.stage == Decision.Stage.REVIEW else flow.approval_task(action)
+    def node(self, flow: ModuleType) -> Any:
+        """The flow node of the step's task."""
+        nodes = flow.ActionFlow
+        return nodes.review_by_chief if self.stage == Decision.Stage.REVIEW else nodes.approve_by_mayor
 
 
 ACCEPTANCE = _Conclusion(
@@ -780,35 +819,57 @@ APPROVAL = _Conclusion(
 
 def _conclude(action: Action, step: _Conclusion, *, by: User, reason: str = "") -> Decision:
     """The one skeleton of an acceptance and an approval: the permission once, the flow lock once, the
-    decision, the submissions' and the action's new status, and the task's one activation completed."""
-    permissions.require(by, step.permission, action)
+    decision, the submissions' and the action's new status, and the task's one activation completed.
+
+    Who took part in the results and who holds the next post are read once (`permissions.read_once`): the step
+    checks its maker against them, then gives the next step to its holder and tells them; it writes nothing that
+    changes either (a decision, the submissions' status and the action's are no part in the results)."""
     flow = _flow()
-    on_behalf_of = permissions.acting_for(by, step.role)
-    with (
-        permissions.refusals_kept(),
-        transaction.atomic(savepoint=False),
-        flow.locked(action),
-        context.acting(by=by, on_behalf_of=on_behalf_of),
-    ):
-        action = _locked_action(action)
-        _check_stage(action, step.awaiting)
-        activation = flow.claim(
-            flow.activate(step.task(flow, action), current=True), by, reason=reasons.code(step.reason_code)
-        )
-        decision = _decide(
-            action,
-            by=by,
-            stage=step.stage,
-            outcome=step.outcome,
-            reason=(reason or "").strip(),
-            on_behalf_of=on_behalf_of,
-        )
-        done = reasons.code(step.reason_code, decision=decision.pk)
-        changed = [s for s in current_submissions(action) if s.status == step.submissions_from]
-        _set_submission_status(changed, step.submissions_to, by=by, reason=done)
-        _set_action_status(action, step.next_status, by=by, reason=done)
-        flow.complete(activation, by, reason=done, checked=True, action=action)
-        step.signal.send(sender=Decision, action=action, by=by, decision=decision)
+    with permissions.read_once():
+        permissions.require(by, step.permission, action)
+        on_behalf_of = permissions.acting_for(by, step.role)
+        with (
+            permissions.refusals_kept(),
+            transaction.atomic(savepoint=False),
+            flow.locked_task(action.pk, action.agency_id, step.node(flow), with_action=True) as task,
+            context.acting(by=by, on_behalf_of=on_behalf_of),
+        ):
+            # Locked with the task in one statement (no task: locked alone, and the checks below refuse).
+            action = flow.locked_action(task) if task is not None else _locked_action(action)
+            _check_stage(action, step.awaiting)
+            activation = flow.claim(
+                flow.activate(flow.required(task, step.node(flow)), current=True),
+                by,
+                reason=reasons.code(step.reason_code),
+            )
+            decision = _decide(
+                action,
+                by=by,
+                stage=step.stage,
+                outcome=step.outcome,
+                reason=(reason or "").strip(),
+                on_behalf_of=on_behalf_of,
+            )
+            done = reasons.code(step.reason_code, decision=decision.pk)
+            # Each division's latest submission (`current_submissions`) that is in the step's status, in the one
+            # UPDATE that changes them (it was a read of them all, then the UPDATE).
+            update_with_history(
+                Submission.objects.filter(action_id=action.pk, status=step.submissions_from).exclude(
+                    models.Exists(
+                        Submission.objects.filter(
+                            action_id=models.OuterRef("action_id"),
+                            division_id=models.OuterRef("division_id"),
+                            round__gt=models.OuterRef("round"),
+                        )
+                    )
+                ),
+                by=by,
+                reason=done,
+                status=step.submissions_to,
+            )
+            _set_action_status(action, step.next_status, by=by, reason=done)
+            flow.complete(activation, by, reason=done, checked=True, action=action, decision=decision)
+            step.signal.send(sender=Decision, action=action, by=by, decision=decision)
     return decision
 
 
@@ -913,7 +974,7 @@ def return_action(
                     evidence.submission = draft
                     save_with_history(evidence, by=system_user(), reason=carried)
             _set_action_status(action, Action.Status.RETURNED, by=by, reason=reason, current_round=new_round)
-        flow.complete(activation, by, reason=reason, checked=True)
+        flow.complete(activation, by, reason=reason, checked=True, decision=decision)
         signals.action_returned.send(sender=Decision, action=action, by=by, decision=decision)
         if to_review:
             signals.review_requested.send(sender=Submission, action=action, by=by, round=action.current_round)

@@ -11,11 +11,8 @@ from reports.services import INVALIDATE_TASK
 
 
 @receiver(action_approved, dispatch_uid="reports.invalidate_public_page")
-def invalidate_public_page_on_approval(sender, action, **kwargs) -> None:
+def invalidate_public_page_on_approval(sender, action: Action, **kwargs) -> None:
     """A newly approved result must show on the public page: drop its cached copy once the approval commits.
     With Redis down the approval still answers success; the page is dropped later by a worker."""
-    # One query for the year, not one per link of action → indicator → measure → plan → fiscal year.
-    year = (
-        Action.objects.filter(pk=action.pk).values_list("indicator__measure__plan__fiscal_year__year", flat=True).get()
-    )
+    year = action.fiscal_year_number()
     outbox.after_commit(INVALIDATE_TASK, {"agency_id": action.agency_id, "year": year}, agency=action.agency_id)

@@ -12,14 +12,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.exceptions import InvalidTransition
-from approvals.models import Action, User
+from approvals.models import Action, Decision, User
 from approvals.transactions import lock_chains
 from audit import context, reasons
 from audit.context import Reason
@@ -54,36 +54,90 @@ def locked(action: Action) -> Iterator[ActionProcess | None]:
         yield ActionProcess.objects.select_for_update(of=("self",)).filter(action_id=action.pk).first()
 
 
-def open_task(action: Action, node: Any, division_id: int | None = None) -> Task | None:
-    """The open task of `node` for the action, with its process (as viewflow's activation reads it) and owner.
-    Read under the flow lock (`locked`), it is current: `activate(task, current=True)` need not read it again."""
+@contextmanager
+def locked_task(
+    action_id: int, agency_id: int, node: Any, division_id: int | None = None, *, with_action: bool = False
+) -> Iterator[Task | None]:
+    """`locked` and `open_task` in one statement: the open task of `node` for the action (with its process and
+    owner), read while taking the flow lock (`FOR UPDATE OF` the process's row in workflows_actionprocess, the row
+    `locked` and viewflow's lock take). The read is current: every transaction that writes the action's tasks holds
+    the agency's hash-chain lock until it ends (the seal trigger of the tasks' history takes it), and that lock is
+    taken first, here or by the calling service. Without an open task, the process is locked as `locked` does and
+    the block gets None (the caller refuses, after its own checks).
+
+    A division's task comes with the id of the join viewflow's own Join may have left open in the round
+    (`open_join_id`), so that the round's last submission finishes that one instead of reading for it.
+    `with_action`: the action's row is locked in the same statement (the order of the two rows within it cannot
+    deadlock: every transaction that locks either holds the agency's chain lock first), and comes with its place
+    in the plan (`locked_action`)."""
+    with transaction.atomic(savepoint=False):
+        lock_chains(agency_id)
+        tasks = _open_tasks(action_id, node, division_id)
+        if node is ActionFlow.perform_action:
+            tasks = tasks.annotate(
+                open_join_id=Subquery(
+                    Task.objects.filter(
+                        process_id=OuterRef("process_id"),
+                        flow_task=ActionFlow.join_divisions,
+                        status__in=[STATUS.NEW, STATUS.STARTED],
+                    ).values("pk")[:1]
+                )
+            )
+        locking: tuple[str, ...] = ("process__actionprocess",)
+        if with_action:
+            tasks = tasks.select_related(f"{ACTION}__indicator__measure__plan__fiscal_year")
+            locking = (*locking, ACTION)
+        task = tasks.select_for_update(of=locking).first()
+        if task is None:
+            ActionProcess.objects.select_for_update(of=("self",)).filter(action_id=action_id).first()
+        yield task
+
+
+def _open_tasks(action_id: int, node: Any, division_id: int | None) -> QuerySet[Task]:
     tasks = Task.objects.filter(
-        process__actionprocess__action_id=action.pk, flow_task=node, status__in=OPEN_STATUSES
+        process__actionprocess__action_id=action_id, flow_task=node, status__in=OPEN_STATUSES
     ).select_related("owner", "process__actionprocess")
     if division_id is not None:
         tasks = tasks.filter(data__division=division_id)
-    return tasks.order_by("-pk").first()
+    return tasks.order_by("-pk")
+
+
+# The path from a task to its action, and the action a `locked_task(with_action=True)` block locked with its task.
+ACTION = "process__actionprocess__action"
+
+
+def locked_action(task: Task) -> Action:
+    action: Action = task.process.actionprocess.action
+    return action
+
+
+def required(task: Task | None, node: Any) -> Task:
+    """The open task `locked_task` found, or the refusal that says the action is not at that step."""
+    if task is not None:
+        return task
+    if node is ActionFlow.perform_action:
+        raise InvalidTransition(_("This division has no open task for the action."))
+    if node is ActionFlow.review_by_chief:
+        raise InvalidTransition(_("The action is not waiting for a review."))
+    raise InvalidTransition(_("The action is not waiting for approval."))
+
+
+def open_task(action: Action, node: Any, division_id: int | None = None) -> Task | None:
+    """The open task of `node` for the action, with its process (as viewflow's activation reads it) and owner.
+    Read under the flow lock (`locked`), it is current: `activate(task, current=True)` need not read it again."""
+    return _open_tasks(action.pk, node, division_id).first()
 
 
 def division_task(action: Action, division_id: int) -> Task:
-    task = open_task(action, ActionFlow.perform_action, division_id)
-    if task is None:
-        raise InvalidTransition(_("This division has no open task for the action."))
-    return task
+    return required(open_task(action, ActionFlow.perform_action, division_id), ActionFlow.perform_action)
 
 
 def review_task(action: Action) -> Task:
-    task = open_task(action, ActionFlow.review_by_chief)
-    if task is None:
-        raise InvalidTransition(_("The action is not waiting for a review."))
-    return task
+    return required(open_task(action, ActionFlow.review_by_chief), ActionFlow.review_by_chief)
 
 
 def approval_task(action: Action) -> Task:
-    task = open_task(action, ActionFlow.approve_by_mayor)
-    if task is None:
-        raise InvalidTransition(_("The action is not waiting for approval."))
-    return task
+    return required(open_task(action, ActionFlow.approve_by_mayor), ActionFlow.approve_by_mayor)
 
 
 def activate(task: Task, *, current: bool = False) -> Any:
@@ -131,18 +185,31 @@ def claim(activation: Any, by: User, *, reason: Reason | str) -> Any:
 
 
 def complete(
-    activation: Any, by: User, *, reason: Reason | str, checked: bool = False, action: Action | None = None
+    activation: Any,
+    by: User,
+    *,
+    reason: Reason | str,
+    checked: bool = False,
+    action: Action | None = None,
+    round_complete: bool | None = None,
+    decision: Decision | None = None,
 ) -> Task:
     """Finish `by`'s task and move the process on (the join, the gates and the next tasks). `checked` says
     the calling service has already checked `by`'s permission for it (an executive step checks it otherwise).
     `action` is the process's action as the service locked and changed it: the next nodes read it from the
-    process instead of reading it again."""
+    process instead of reading it again. `round_complete` (a division's task) says whether the division is the
+    last of its round to submit: the join (`DivisionJoin`) then need not ask the database. `decision` is the one
+    the service has just written: the gates after the step read it from the process (`ActionProcess.just_decided`)."""
     if activation.task.owner_id != by.pk:
         raise InvalidTransition(_("This task is not assigned to you."))
     if action is not None and action.pk == activation.process.action_id:
         activation.process.action = action
     if checked:
         activation.checked_for = by.pk
+    if round_complete is not None:
+        activation.round_complete = round_complete
+    if decision is not None:
+        activation.process.just_decided = decision
     with context.acting(by=by, reason=reason):
         if activation.task.status == STATUS.ASSIGNED:
             activation.start(None)

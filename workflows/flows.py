@@ -14,7 +14,17 @@ from approvals.models import Submission
 from workflows import views
 from workflows.locking import AgencyFirstLock
 from workflows.models import ActionProcess
-from workflows.nodes import COVERING_FOR, GIVEN_TO, DivisionSplit, DivisionTaskView, ExecutiveTaskView
+from workflows.nodes import (
+    COVERING_FOR,
+    GIVEN_TO,
+    Choice,
+    DivisionJoin,
+    DivisionSplit,
+    DivisionTaskView,
+    ExecutiveTaskView,
+    Finish,
+    Gate,
+)
 
 
 def division_queue(activation: Any) -> str:
@@ -95,7 +105,7 @@ class ActionFlow(flow.Flow):
         .Next(this.join_divisions)
     )
 
-    join_divisions = flow.Join().Annotation(title=_("Every division has submitted")).Next(this.review_by_chief)
+    join_divisions = DivisionJoin().Annotation(title=_("Every division has submitted")).Next(this.review_by_chief)
 
     review_by_chief = (
         ExecutiveTaskView(views.review_action, decision_permission=permissions.REVIEW_SUBMISSION)
@@ -107,7 +117,7 @@ class ActionFlow(flow.Flow):
 
     # A return goes back through the split, never straight to the division task, so the join can count.
     is_accepted = (
-        flow.If(act.process.is_accepted)
+        Gate(act.process.is_accepted)
         .Annotation(title=_("Accepted?"))
         .Then(this.approve_by_mayor)
         .Else(this.split_to_divisions)
@@ -122,14 +132,14 @@ class ActionFlow(flow.Flow):
     )
 
     is_approved = (
-        flow.Switch()
+        Choice()
         .Annotation(title=_("Approved?"))
         .Case(this.end, act.process.is_approved)
         .Case(this.review_by_chief, act.process.is_returned_to_review)
         .Default(this.split_to_divisions)
     )
 
-    end = flow.End().Annotation(title=_("Done"))
+    end = Finish().Annotation(title=_("Done"))
 
     def start_process(self, activation: Any, action: Any) -> ActionProcess:
         activation.process.action = action

@@ -41,7 +41,14 @@ class ActionProcess(Process):
             kwargs["update_fields"] = [field.name for field in Process._meta.concrete_fields if not field.primary_key]
         super().save(*args, **kwargs)
 
+    # The decision the service completing the step has just written (engine.complete), under the flow lock: the
+    # latest of its stage, which the gates after the step read without reading it back.
+    just_decided: Decision | None = None
+
     def _latest_decision(self, stage: str) -> Decision | None:
+        decided = self.just_decided
+        if decided is not None and decided.action_id == self.action_id and decided.stage == stage:
+            return decided
         return Decision.objects.filter(action_id=self.action_id, stage=stage).order_by("-decided_at", "-pk").first()
 
     @property

@@ -31,16 +31,16 @@ ROOT = Path(__file__).resolve().parents[2]
 # Statements of each service call, for the first division and for the last (whose submit ends the round). Each
 # count includes the SAVEPOINT and RELEASE of the service's transaction, nested in the test's (2 statements that
 # an outermost transaction's BEGIN and COMMIT, as in bench/province.py, do not show).
-# Before issue 16's work: 25, 29, 24, 47, 48, 53 and 389 for the lifecycle.
+# Before issue 16's work: 25, 29, 24, 47, 48, 53 and 389 for the lifecycle; then 12, 16, 11, 32, 29, 31 and 212.
 EXPECTED = {
-    "save_draft": 12,
-    "submit": 16,
-    "save_draft (last division)": 11,
-    "submit (last division)": 32,
-    "accept": 29,
-    "approve": 31,
+    "save_draft": 9,
+    "submit": 7,
+    "save_draft (last division)": 8,
+    "submit (last division)": 16,
+    "accept": 18,
+    "approve": 17,
 }
-EXPECTED_LIFECYCLE = 212  # five divisions: 5 × (save_draft + submit) + accept + approve
+EXPECTED_LIFECYCLE = 120  # five divisions: 5 × (save_draft + submit) + accept + approve
 
 
 @pytest.fixture(autouse=True)

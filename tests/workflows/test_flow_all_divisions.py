@@ -3,6 +3,9 @@ a review that shows every division's results, and a return to the divisions the 
 
 from __future__ import annotations
 
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
 from approvals import services
 from approvals.models import Action, Submission
 from tests import factories
@@ -97,3 +100,75 @@ def test_the_mayor_can_return_to_every_division(
     # Each returned round goes back to whoever submitted it.
     task = division_task(activated_shared, division)
     assert task.owner_id == staff_member.pk
+
+
+def _joins(action):
+    return list(
+        Task.objects.filter(process__actionprocess__action=action, flow_task=ActionFlow.join_divisions).order_by("pk")
+    )
+
+
+def _division_tasks(action):
+    return list(
+        Task.objects.filter(process__actionprocess__action=action, flow_task=ActionFlow.perform_action).order_by("pk")
+    )
+
+
+def test_the_join_is_written_once_by_the_last_submission_and_links_every_divisions_task(
+    activated_shared, division, other_division, staff_member, other_division_staff
+):
+    submit(activated_shared, division, staff_member)
+
+    assert _joins(activated_shared) == []
+
+    submit(activated_shared, other_division, other_division_staff)
+
+    (join,) = _joins(activated_shared)
+    assert join.status == STATUS.DONE
+    assert sorted(join.previous.values_list("pk", flat=True)) == [t.pk for t in _division_tasks(activated_shared)]
+    (review,) = open_tasks(activated_shared, ActionFlow.review_by_chief)
+    assert list(review.previous.values_list("pk", flat=True)) == [join.pk]
+
+
+def test_after_a_return_the_join_waits_only_for_the_returned_division(
+    activated_shared, division, other_division, staff_member, other_division_staff, chief_administrator
+):
+    submit(activated_shared, division, staff_member)
+    submit(activated_shared, other_division, other_division_staff)
+    services.return_action(
+        activated_shared, by=chief_administrator, reason="กองคลังยังไม่แนบประกาศ", to_divisions=[other_division]
+    )
+    (reopened,) = open_tasks(activated_shared, ActionFlow.perform_action)
+
+    submit(activated_shared, other_division, other_division_staff)
+
+    _first_round, second = _joins(activated_shared)
+    assert list(second.previous.values_list("pk", flat=True)) == [reopened.pk]
+    activated_shared.refresh_from_db()
+    assert activated_shared.status == Action.Status.AWAITING_REVIEW
+    assert len(open_tasks(activated_shared, ActionFlow.review_by_chief)) == 1
+
+
+def test_a_join_left_open_by_viewflows_join_is_the_one_the_last_submission_finishes(
+    activated_shared, division, other_division, staff_member, other_division_staff
+):
+    """A round begun before the join was decided by the domain: viewflow's Join opened its task at the round's first
+    submission. The last submission finishes that task rather than writing a second one."""
+    submit(activated_shared, division, staff_member)
+    first = next(t for t in _division_tasks(activated_shared) if t.data["division"] == division.pk)
+    left_open = Task.objects.create(
+        process=first.process,
+        flow_task=ActionFlow.join_divisions,
+        status=STATUS.STARTED,
+        token=first.token.get_base_split_token(),
+        started=first.finished,
+    )
+    left_open.previous.add(first)
+
+    submit(activated_shared, other_division, other_division_staff)
+
+    assert [join.pk for join in _joins(activated_shared)] == [left_open.pk]
+    left_open.refresh_from_db()
+    assert left_open.status == STATUS.DONE
+    assert sorted(left_open.previous.values_list("pk", flat=True)) == [t.pk for t in _division_tasks(activated_shared)]
+    assert len(open_tasks(activated_shared, ActionFlow.review_by_chief)) == 1

@@ -46,6 +46,24 @@ def test_saving_another_divisions_draft_through_the_service_is_refused(activated
             draft_of(activated, division), by=other_division_staff, results="x", outcome="", progress=10
         )
 
+    # The refusal, checked on the rows the service locked, outlives the rollback of its transaction.
+    refusal = AccessRefusal.objects.get(user=other_division_staff)
+    assert (refusal.rule, refusal.record_kind) == ("division", "approvals.submission")
+
+
+def test_submitting_another_divisions_results_is_refused_before_anything_changes(
+    activated, division, staff_member, other_division_staff
+):
+    draft = draft_of(activated, division)
+    services.save_draft(draft, by=staff_member, results="จัดประชุมแล้ว", outcome="", progress=50)
+
+    with pytest.raises(NotAllowed, match="เฉพาะเจ้าหน้าที่ของส่วนราชการผู้รับผิดชอบ"):
+        services.submit_result(draft, by=other_division_staff)
+
+    draft.refresh_from_db()
+    assert draft.status == draft.Status.DRAFT
+    assert AccessRefusal.objects.filter(user=other_division_staff, record_kind="approvals.submission").count() == 1
+
 
 def test_a_user_of_another_agency_finds_neither_the_action_nor_its_task(
     client, activated, division, outsider_agency_user
