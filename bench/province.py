@@ -82,7 +82,9 @@ def measure_pages(pages: list[tuple[str, Any, str]]) -> dict[str, tuple[int, flo
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-        results[name] = (len(queries), median_time(lambda c=client, p=path: c.get(p)))
+        # The fastest of nine: the one-agency and the N-agency figures are taken minutes apart, and on a shared
+        # machine a median still carries the other work's load of that moment; the fastest run is the page's own cost.
+        results[name] = (len(queries), min(timed(lambda c=client, p=path: c.get(p))[0] for _ in range(9)))
     return results
 
 
@@ -108,6 +110,38 @@ def play_lifecycle(action, people: dict[str, Any]) -> dict[str, list[float]]:
     action.refresh_from_db()
     steps["approve"].append(timed(lambda: services.approve_action(action, by=people["mayor"]))[0])
     return steps
+
+
+def lifecycle_statements(action, people: dict[str, Any]) -> int:
+    """The statements of the services' calls of one lifecycle, counted as tests/integration/test_lifecycle_statements.py
+    counts them: inside a transaction (so each call's SAVEPOINT and RELEASE are among them, and no work after a
+    commit, which a worker does in production), rolled back afterwards so the action can then be played for real."""
+    from approvals import services
+    from approvals.models import Submission
+
+    count = 0
+    with transaction.atomic():
+        drafts = list(Submission.objects.filter(action=action, status=Submission.Status.DRAFT).order_by("pk"))
+        for draft in drafts:
+            staff = people["staff"][draft.division_id]
+            with CaptureQueriesContext(connection) as queries:
+                services.save_draft(draft, by=staff, results="ดำเนินการแล้ว", outcome="สำเร็จ", progress=100)
+            count += len(queries)
+            submission = Submission.objects.get(pk=draft.pk)
+            with CaptureQueriesContext(connection) as queries:
+                services.submit_result(submission, by=staff)
+            count += len(queries)
+        action.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            services.accept_action(action, by=people["chief"])
+        count += len(queries)
+        action.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            services.approve_action(action, by=people["mayor"])
+        count += len(queries)
+        transaction.set_rollback(True)
+    action.refresh_from_db()
+    return count
 
 
 def bare_writes(action, people: dict[str, Any]) -> dict[str, list[float]]:
@@ -288,11 +322,8 @@ def main() -> int:
                 action = widest_action(agency)
                 parts = action.submissions.count()
                 if number == 0:
-                    with CaptureQueriesContext(connection) as lifecycle:
-                        steps = play_lifecycle(action, crew)
-                    statements = len(lifecycle)
-                else:
-                    steps = play_lifecycle(action, crew)
+                    statements = lifecycle_statements(action, crew)
+                steps = play_lifecycle(action, crew)
                 for name, values in steps.items():
                     service.setdefault(name, []).extend(values)
                 for name, values in bare_writes(action, crew).items():
