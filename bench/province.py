@@ -406,6 +406,15 @@ def main() -> int:
     for what, measured, target, verdict in ROWS:
         print(f"| {what} | {measured} | {target} | {verdict} |")
     print()
+    if any(what.startswith("step ") and verdict == "NOT met" for what, _m, _t, verdict in ROWS):
+        print(
+            "Why the steps are not within 5× of the bare writes: a step also takes the agency's chain lock, locks the\n"
+            "process with its open task, reads the person's standing, updates the task and writes the outbox message\n"
+            "(7 to 18 statements, counted above as a lifecycle), where the baseline is one or two UPDATEs; about\n"
+            "three quarters of a step's time is Python (building and compiling the queries, viewflow's activation).\n"
+            "docs/scaling.md says what would come next."
+        )
+        print()
     print("| page | queries at 1 | queries at N | time ratio N / 1 |")
     print("|---|---|---|---|")
     for name in pages_at_one:

@@ -102,7 +102,7 @@ def test_onboarding_leaves_postgresql_knowing_the_tables_it_filled(tmp_path):
 
     write_sample_province(tmp_path, 2)
 
-    out, err, error = _run(tmp_path)
+    _out, err, error = _run(tmp_path)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Action._meta.db_table])
