@@ -85,6 +85,18 @@ def _test_data_has_a_source():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _thai_first():
+    """Each test starts in the site's language, as a new request does: a request of an earlier test in English
+    leaves English active in the thread, and a message a service words outside a request would follow it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def redis_url() -> str:
     url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"

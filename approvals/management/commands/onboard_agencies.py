@@ -49,7 +49,9 @@ class Command(BaseCommand):
                     f"รหัสผ่านชั่วคราว / temporary password: {outcome.agency}: {outcome.username} {outcome.password}"
                 )
         progress.finish()
-        if any(outcome.status == Outcome.ONBOARDED for outcome in outcomes):
+        # Inside a caller's transaction the agencies are not committed yet, and the statistics (read on a connection
+        # of their own) would describe the tables without them: they are refreshed when the command is the whole work.
+        if any(outcome.status == Outcome.ONBOARDED for outcome in outcomes) and not connection.in_atomic_block:
             self._refresh_statistics()
         self._summary(outcomes, time.monotonic() - started)
 
