@@ -93,6 +93,17 @@ class DivisionSplit(NextNodeMixin, Node):
 NOT_READ = object()
 
 
+def done_task(flow_task: Any, process: Any, token: Token, data: Any, seed: Any, now: Any) -> Any:
+    """A node's task as viewflow would leave it once done, built (not saved) to be written once: the join's and the
+    gateways' (a savepoint and a second write for a task that is done the moment it exists buy nothing)."""
+    task = flow_task.flow_class.task_class(
+        process=process, flow_task=flow_task, token=token, status=STATUS.DONE, created=now, started=now, finished=now
+    )
+    task.data = data if data is not None else {}
+    task.seed = seed
+    return task
+
+
 class DivisionJoinActivation(NextNodeActivationMixin, Activation):
     """The gathering of one round's divisions (รวมผลทุกส่วนราชการ), created done when the round's last division
     submits: it links every branch of the round (`task.previous`) and moves on to the review at once."""
@@ -124,17 +135,7 @@ class DivisionJoinActivation(NextNodeActivationMixin, Activation):
             task.started = task.started or now
             task.finished = now
         else:
-            task = task_class(
-                process=prev_activation.process,
-                flow_task=flow_task,
-                token=base,
-                status=STATUS.DONE,
-                created=now,
-                started=now,
-                finished=now,
-            )
-            task.data = data if data is not None else {}
-            task.seed = seed
+            task = done_task(flow_task, prev_activation.process, base, data, seed, now)
         task.save()
         cls._link_branches(task, prev_activation.task.token)
         return cls(task)
@@ -204,18 +205,7 @@ class DecidedAtOnce(Activation):
     ) -> Activation:
         if not flow_context.propagate_exception:
             return super().create(flow_task, prev_activation, token, data=data, seed=seed)
-        now = timezone.now()
-        task = flow_task.flow_class.task_class(
-            process=prev_activation.process,
-            flow_task=flow_task,
-            token=token,
-            status=STATUS.DONE,
-            created=now,
-            started=now,
-            finished=now,
-        )
-        task.data = data if data is not None else {}
-        task.seed = seed
+        task = done_task(flow_task, prev_activation.process, token, data, seed, timezone.now())
         activation = cls(task)
         activation.decide()
         task.save()
