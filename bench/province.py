@@ -91,57 +91,44 @@ def measure_pages(pages: list[tuple[str, Any, str]]) -> dict[str, tuple[int, flo
 # --- part of a year -------------------------------------------------------------------------------------------------
 
 
-def play_lifecycle(action, people: dict[str, Any]) -> dict[str, list[float]]:
-    """Every division saves and submits, the chief accepts, the mayor approves: each service call timed."""
+def play_lifecycle(action, people: dict[str, Any], measure: Callable[[Callable[[], Any]], tuple[float, Any]] = timed):
+    """Every division saves and submits, the chief accepts, the mayor approves: each service call measured (timed,
+    by default), the reads between the calls not."""
     from approvals import services
     from approvals.models import Submission
 
     steps: dict[str, list[float]] = {"save_draft": [], "submit": [], "accept": [], "approve": []}
     for draft in Submission.objects.filter(action=action, status=Submission.Status.DRAFT).order_by("pk"):
         staff = people["staff"][draft.division_id]
-        seconds, _ = timed(
+        figure, _ = measure(
             lambda d=draft, s=staff: services.save_draft(d, by=s, results="ดำเนินการแล้ว", outcome="สำเร็จ", progress=100)
         )
-        steps["save_draft"].append(seconds)
-        seconds, _ = timed(lambda d=draft, s=staff: services.submit_result(Submission.objects.get(pk=d.pk), by=s))
-        steps["submit"].append(seconds)
+        steps["save_draft"].append(figure)
+        submission = Submission.objects.get(pk=draft.pk)
+        figure, _ = measure(lambda d=submission, s=staff: services.submit_result(d, by=s))
+        steps["submit"].append(figure)
     action.refresh_from_db()
-    steps["accept"].append(timed(lambda: services.accept_action(action, by=people["chief"]))[0])
+    steps["accept"].append(measure(lambda: services.accept_action(action, by=people["chief"]))[0])
     action.refresh_from_db()
-    steps["approve"].append(timed(lambda: services.approve_action(action, by=people["mayor"]))[0])
+    steps["approve"].append(measure(lambda: services.approve_action(action, by=people["mayor"]))[0])
     return steps
+
+
+def statements(work: Callable[[], Any]) -> tuple[float, Any]:
+    with CaptureQueriesContext(connection) as queries:
+        result = work()
+    return len(queries), result
 
 
 def lifecycle_statements(action, people: dict[str, Any]) -> int:
     """The statements of the services' calls of one lifecycle, counted as tests/integration/test_lifecycle_statements.py
     counts them: inside a transaction (so each call's SAVEPOINT and RELEASE are among them, and no work after a
     commit, which a worker does in production), rolled back afterwards so the action can then be played for real."""
-    from approvals import services
-    from approvals.models import Submission
-
-    count = 0
     with transaction.atomic():
-        drafts = list(Submission.objects.filter(action=action, status=Submission.Status.DRAFT).order_by("pk"))
-        for draft in drafts:
-            staff = people["staff"][draft.division_id]
-            with CaptureQueriesContext(connection) as queries:
-                services.save_draft(draft, by=staff, results="ดำเนินการแล้ว", outcome="สำเร็จ", progress=100)
-            count += len(queries)
-            submission = Submission.objects.get(pk=draft.pk)
-            with CaptureQueriesContext(connection) as queries:
-                services.submit_result(submission, by=staff)
-            count += len(queries)
-        action.refresh_from_db()
-        with CaptureQueriesContext(connection) as queries:
-            services.accept_action(action, by=people["chief"])
-        count += len(queries)
-        action.refresh_from_db()
-        with CaptureQueriesContext(connection) as queries:
-            services.approve_action(action, by=people["mayor"])
-        count += len(queries)
+        steps = play_lifecycle(action, people, measure=statements)
         transaction.set_rollback(True)
     action.refresh_from_db()
-    return count
+    return int(sum(sum(counts) for counts in steps.values()))
 
 
 def bare_writes(action, people: dict[str, Any]) -> dict[str, list[float]]:
