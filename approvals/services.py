@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from approvals import limits, permissions, signals
 from approvals.evidence import check_file as check_evidence_file
 from approvals.exceptions import InvalidTransition
+from approvals.grants import GrantByOrder
 from approvals.models import (
     ACTING_ROLES,
     DIVISION_ROLES,
@@ -30,7 +31,6 @@ from approvals.models import (
     Division,
     Evidence,
     FiscalYear,
-    GrantByOrder,
     Plan,
     PlanReview,
     Role,

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import GrantByOrder
+from approvals.grants import GrantByOrder
 from audit.history import AuditedHistoricalRecords
 
 
